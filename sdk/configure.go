@@ -1,0 +1,77 @@
+package sdk
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Settings is an integration's settings block, decoded by the daemon against
+// the connector's schema (defaults filled in) and carried as a JSON object.
+type Settings json.RawMessage
+
+// Decode unmarshals the settings into v, typically a struct with json tags
+// named after the schema's attributes.
+func (s Settings) Decode(v any) error {
+	if len(s) == 0 {
+		return json.Unmarshal([]byte("{}"), v)
+	}
+	if err := json.Unmarshal(s, v); err != nil {
+		return fmt.Errorf("decode settings: %w", err)
+	}
+	return nil
+}
+
+// ConfigureRequest carries one integration's settings.
+type ConfigureRequest struct {
+	// Integration is the integration's name in the configuration.
+	Integration string
+	Settings    Settings
+}
+
+// ConfigureResponse lists every problem with the settings; none means the
+// connector is ready.
+type ConfigureResponse struct {
+	Diagnostics []Diagnostic
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (r *ConfigureResponse) HasErrors() bool {
+	for _, d := range r.Diagnostics {
+		if d.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// Severity of a diagnostic.
+type Severity int
+
+// The severities.
+const (
+	SeverityError Severity = iota + 1
+	SeverityWarning
+)
+
+// Diagnostic is one problem with the settings.
+type Diagnostic struct {
+	Severity Severity
+	Summary  string
+	Detail   string
+	// Path is the attribute at fault, e.g. []string{"auth", "token"}; the
+	// daemon turns it into the file, line and column of that attribute.
+	Path []string
+	// Err is set when the third party refused (a bad key, a missing scope).
+	Err *Error
+}
+
+// AttributeError is a diagnostic about one attribute.
+func AttributeError(path []string, summary, detail string) Diagnostic {
+	return Diagnostic{Severity: SeverityError, Summary: summary, Detail: detail, Path: path}
+}
+
+// CredentialError is a diagnostic for credentials the third party refused,
+// pointing at the attribute that holds them.
+func CredentialError(path []string, err *Error) Diagnostic {
+	return Diagnostic{Severity: SeverityError, Summary: err.Message, Detail: err.Remediation, Path: path, Err: err}
+}
