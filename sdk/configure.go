@@ -26,6 +26,10 @@ type ConfigureRequest struct {
 	// Integration is the integration's name in the configuration.
 	Integration string
 	Settings    Settings
+	// ValidateOnly asks for the settings to be checked without contacting
+	// the third party (credentials are not tried). `dsrhost validate` sets
+	// it, because validation must work offline.
+	ValidateOnly bool
 }
 
 // ConfigureResponse lists every problem with the settings; none means the

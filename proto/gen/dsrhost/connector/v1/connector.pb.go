@@ -783,7 +783,10 @@ type ConfigureRequest struct {
 	// The integration's name in the configuration.
 	Integration string `protobuf:"bytes,1,opt,name=integration,proto3" json:"integration,omitempty"`
 	// Settings as a JSON object, shaped by the schema; defaults filled in.
-	SettingsJson  []byte `protobuf:"bytes,2,opt,name=settings_json,json=settingsJson,proto3" json:"settings_json,omitempty"`
+	SettingsJson []byte `protobuf:"bytes,2,opt,name=settings_json,json=settingsJson,proto3" json:"settings_json,omitempty"`
+	// Validate settings only, without contacting the third party: set by
+	// `dsrhost validate`, which must work offline.
+	ValidateOnly  bool `protobuf:"varint,3,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -830,6 +833,13 @@ func (x *ConfigureRequest) GetSettingsJson() []byte {
 		return x.SettingsJson
 	}
 	return nil
+}
+
+func (x *ConfigureRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
 }
 
 // ConfigureResponse reports every problem found, not only the first.
@@ -2147,10 +2157,11 @@ const file_dsrhost_connector_v1_connector_proto_rawDesc = "" +
 	"\x06schema\x18\x03 \x01(\v2\x1c.dsrhost.connector.v1.SchemaR\x06schema\x12\x1b\n" +
 	"\tmin_items\x18\x04 \x01(\x05R\bminItems\x12\x1b\n" +
 	"\tmax_items\x18\x05 \x01(\x05R\bmaxItems\x12 \n" +
-	"\vdescription\x18\x06 \x01(\tR\vdescription\"Y\n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\"~\n" +
 	"\x10ConfigureRequest\x12 \n" +
 	"\vintegration\x18\x01 \x01(\tR\vintegration\x12#\n" +
-	"\rsettings_json\x18\x02 \x01(\fR\fsettingsJson\"W\n" +
+	"\rsettings_json\x18\x02 \x01(\fR\fsettingsJson\x12#\n" +
+	"\rvalidate_only\x18\x03 \x01(\bR\fvalidateOnly\"W\n" +
 	"\x11ConfigureResponse\x12B\n" +
 	"\vdiagnostics\x18\x01 \x03(\v2 .dsrhost.connector.v1.DiagnosticR\vdiagnostics\"\xd4\x01\n" +
 	"\n" +
