@@ -2,8 +2,11 @@ package sdk
 
 import (
 	"crypto/sha256"
-	"errors"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"sync"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -25,17 +28,43 @@ var Handshake = plugin.HandshakeConfig{
 	MagicCookieValue: "b3c5f3a0d8e14b7c9e21f6a4c2d7e9f1",
 }
 
+// processStderr is the process's real stderr, taken before go-plugin's
+// Serve swaps os.Stderr for a pipe: the host parses the JSON lines written
+// here into its own log, with their levels and key/value pairs, under the
+// plugin's name.
+var processStderr = os.Stderr
+
+var pluginLogger = sync.OnceValue(func() hclog.Logger {
+	return hclog.New(&hclog.LoggerOptions{
+		// The host drops what is below its own level.
+		Level:      hclog.Trace,
+		Output:     processStderr,
+		JSONFormat: true,
+	})
+})
+
 // Serve runs c as a plugin until the daemon stops it. Call it from main.
 // It exits the process with a clear message when c's declared capabilities
 // do not match the interfaces it implements, or when run by hand.
 func Serve(c Connector) {
-	panic("sdk.Serve: not implemented yet")
+	if err := checkConnector(c); err != nil {
+		// "[ERROR]" lets go-plugin log the line at error level on the host;
+		// a person running the binary reads it as plain text.
+		fmt.Fprintf(processStderr, "[ERROR] dsrhost connector cannot start: %v\n", err)
+		os.Exit(1)
+	}
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig:  Handshake,
+		VersionedPlugins: pluginSets(c),
+		GRPCServer:       plugin.DefaultGRPCServer,
+		Logger:           Logger(),
+	})
 }
 
 // Logger returns the logger a connector should use: its lines reach the
 // daemon's log under the plugin's name. Never log personal data or secrets.
 func Logger() hclog.Logger {
-	return hclog.Default()
+	return pluginLogger()
 }
 
 // ClientConfig is how a host launches a connector binary: gRPC only,
@@ -43,11 +72,48 @@ func Logger() hclog.Logger {
 // checked before launch. The daemon and sdktest both use it, so a connector
 // is tested exactly as it runs.
 func ClientConfig(cmd *exec.Cmd, checksum []byte, logger hclog.Logger) *plugin.ClientConfig {
-	_ = sha256.New
-	return &plugin.ClientConfig{}
+	cfg := &plugin.ClientConfig{
+		HandshakeConfig:  Handshake,
+		VersionedPlugins: pluginSets(nil),
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		// go-plugin leaves this off by default; with it each launch gets a
+		// fresh certificate pair and the connection is mutually
+		// authenticated.
+		AutoMTLS: true,
+		Logger:   logger,
+	}
+	if checksum != nil {
+		cfg.SecureConfig = &plugin.SecureConfig{Checksum: checksum, Hash: sha256.New()}
+	}
+	if logger != nil && cmd != nil {
+		// What a connector prints to os.Stdout or os.Stderr after Serve
+		// arrives through go-plugin's stdio stream; keep it in the log.
+		w := logger.Named(filepath.Base(cmd.Path)).StandardWriter(&hclog.StandardLoggerOptions{InferLevels: true})
+		cfg.SyncStdout = w
+		cfg.SyncStderr = w
+	}
+	return cfg
 }
 
-// Dispense returns the connector behind a started client.
+// Dispense returns the connector behind a client made from [ClientConfig],
+// starting the plugin process if it is not running yet.
 func Dispense(client *plugin.Client) (Remote, error) {
-	return nil, errors.New("sdk.Dispense: not implemented yet")
+	if client == nil {
+		return nil, fmt.Errorf("dispense connector: no plugin client")
+	}
+	rpc, err := client.Client()
+	if err != nil {
+		// go-plugin's own text names both protocol versions on a mismatch.
+		return nil, fmt.Errorf("start connector plugin (host speaks connector protocol version %d): %w", ProtocolVersion, err)
+	}
+	raw, err := rpc.Dispense(PluginName)
+	if err != nil {
+		return nil, fmt.Errorf("dispense connector: %w", err)
+	}
+	remote, ok := raw.(Remote)
+	if !ok {
+		return nil, fmt.Errorf("dispense connector: plugin gave a %T, not a connector", raw)
+	}
+	return remote, nil
 }
