@@ -1,0 +1,169 @@
+package command
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
+	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/hashicorp/cli"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// ValidateCommand checks a configuration file, plugins' settings included,
+// without contacting any third party.
+type ValidateCommand struct {
+	UI cli.Ui
+	// Stdout and Stderr default to the process's own.
+	Stdout, Stderr io.Writer
+}
+
+// Synopsis is the one-line help.
+func (c *ValidateCommand) Synopsis() string {
+	return "Check a configuration file and report every mistake"
+}
+
+// Help is the full help.
+func (c *ValidateCommand) Help() string {
+	return strings.TrimSpace(`
+Usage: dsrhost validate [options] FILE
+
+  Checks FILE: HCL syntax, the whole configuration schema, references between
+  blocks, and each integration's settings against its plugin's schema. Each
+  plugin is launched (its SHA-256 checked first) to read its schema and check
+  its settings offline; no third party is contacted.
+
+  Every mistake is reported at once with file:line:column and the source
+  line. Values given through env() or file(), and settings a plugin marks
+  sensitive, are never printed.
+
+  Exits 0 when the file is valid (warnings allowed), 1 on any error, 2 on a
+  usage mistake.
+
+Options:
+
+  -format=text   Output format: "text" or "json".
+  -no-color      Print diagnostics without color.
+`)
+}
+
+// Run validates the file named in args.
+func (c *ValidateCommand) Run(args []string) int {
+	stdout, stderr := c.Stdout, c.Stderr
+	if stdout == nil {
+		stdout = os.Stdout
+	}
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, c.Help()) }
+	format := fs.String("format", "text", "")
+	noColor := fs.Bool("no-color", false, "")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "dsrhost validate: expected exactly one FILE argument, e.g. `dsrhost validate dsrhost.hcl`.")
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "dsrhost validate: -format must be \"text\" or \"json\", not %q.\n", *format)
+		return exitUsage
+	}
+
+	diags, files := validateFile(fs.Arg(0), stderr)
+	if *format == "json" {
+		if err := writeDiagnosticsJSON(stdout, diags); err != nil {
+			fmt.Fprintf(stderr, "dsrhost validate: %v\n", err)
+			return exitError
+		}
+	} else if len(diags) > 0 {
+		color := !*noColor && isTerminal(stderr)
+		if err := config.WriteDiagnostics(stderr, files, diags, color); err != nil {
+			fmt.Fprintf(stderr, "dsrhost validate: %v\n", err)
+			return exitError
+		}
+	}
+	if diags.HasErrors() {
+		if *format == "text" {
+			fmt.Fprintf(stderr, "%s is not valid: %s.\n", fs.Arg(0), countErrors(diags))
+		}
+		return exitError
+	}
+	if *format == "text" {
+		fmt.Fprintf(stdout, "%s is valid.\n", fs.Arg(0))
+	}
+	return exitOK
+}
+
+// validateFile loads the file and, as far as it can, the plugins it uses.
+func validateFile(path string, logOut io.Writer) (hcl.Diagnostics, *config.Files) {
+	cfg, files, diags := config.Load(path)
+	if cfg == nil {
+		return diags, files
+	}
+	logger := hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: hclog.Warn, Output: logOut})
+	host := pluginhost.New(logger, pluginhost.Options{})
+	defer host.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{ValidateOnly: true})
+	return append(diags, pdiags...), files
+}
+
+func countErrors(diags hcl.Diagnostics) string {
+	n := len(diags.Errs())
+	if n == 1 {
+		return "1 error"
+	}
+	return fmt.Sprintf("%d errors", n)
+}
+
+// jsonDiagnostic is one diagnostic in -format=json output.
+type jsonDiagnostic struct {
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail,omitempty"`
+	Filename string `json:"filename,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+}
+
+func writeDiagnosticsJSON(w io.Writer, diags hcl.Diagnostics) error {
+	out := struct {
+		Valid       bool             `json:"valid"`
+		Diagnostics []jsonDiagnostic `json:"diagnostics"`
+	}{Valid: !diags.HasErrors(), Diagnostics: []jsonDiagnostic{}}
+	for _, d := range diags {
+		jd := jsonDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		if d.Severity == hcl.DiagWarning {
+			jd.Severity = "warning"
+		}
+		if d.Subject != nil {
+			jd.Filename, jd.Line, jd.Column = d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column
+		}
+		out.Diagnostics = append(out.Diagnostics, jd)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

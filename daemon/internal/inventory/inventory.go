@@ -1,0 +1,188 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/dsrhost/dsrhost/sdk"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Options changes how an Inventory is built.
+type Options struct {
+	// ValidateOnly asks connectors to check settings without contacting
+	// third parties, for `dsrhost validate`.
+	ValidateOnly bool
+	// Resolve turns a plugin's configured command into the path to launch;
+	// nil uses [ResolveCommand].
+	Resolve func(p *config.Plugin) string
+}
+
+// Integration is one configured and running integration.
+type Integration struct {
+	Config *config.Integration
+	Plugin *pluginhost.Plugin
+	// Settings is what the connector was configured with.
+	Settings sdk.Settings
+}
+
+// Description is the plugin's self-description.
+func (i *Integration) Description() *sdk.Description { return i.Plugin.Describe() }
+
+// Inventory is the set of integrations a configuration declares, each
+// bound to its running plugin.
+type Inventory struct {
+	Integrations map[string]*Integration
+}
+
+// Names returns the integration names, sorted.
+func (inv *Inventory) Names() []string {
+	names := make([]string, 0, len(inv.Integrations))
+	for n := range inv.Integrations {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Build launches the plugins cfg's integrations use and configures each
+// integration. It returns every problem at once; integrations with problems
+// are left out of the Inventory. cfg may come with errors of its own (Build
+// still checks what it can, so `validate` reports everything in one pass).
+func Build(ctx context.Context, cfg *config.Config, host *pluginhost.Host, opts Options) (*Inventory, hcl.Diagnostics) {
+	resolve := opts.Resolve
+	if resolve == nil {
+		resolve = ResolveCommand
+	}
+	plugins, diags := startPlugins(ctx, cfg, host, resolve)
+	inv := &Inventory{Integrations: map[string]*Integration{}}
+
+	names := make([]string, 0, len(cfg.Integrations))
+	for n := range cfg.Integrations {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		in := cfg.Integrations[name]
+		p, ok := plugins[in.Plugin]
+		if !ok {
+			continue // its plugin is unknown or failed to start; already reported
+		}
+		settings, ds := config.DecodeSettings(in.Settings, p.Describe().Settings)
+		diags = append(diags, ds...)
+		if ds.HasErrors() {
+			continue
+		}
+		resp, err := p.Configure(ctx, &sdk.ConfigureRequest{
+			Integration:  name,
+			Settings:     sdk.Settings(settings),
+			ValidateOnly: opts.ValidateOnly,
+		})
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Integration could not be configured",
+				Detail:   fmt.Sprintf("Plugin %q failed to configure integration %q: %v", in.Plugin, name, err),
+				Subject:  in.DeclRange.Ptr(),
+			})
+			continue
+		}
+		cds := configureDiagnostics(in, resp)
+		diags = append(diags, cds...)
+		if cds.HasErrors() {
+			continue
+		}
+		inv.Integrations[name] = &Integration{Config: in, Plugin: p, Settings: sdk.Settings(settings)}
+	}
+	return inv, diags
+}
+
+// startPlugins launches, concurrently, every plugin some integration uses.
+func startPlugins(ctx context.Context, cfg *config.Config, host *pluginhost.Host, resolve func(*config.Plugin) string) (map[string]*pluginhost.Plugin, hcl.Diagnostics) {
+	used := map[string]bool{}
+	for _, in := range cfg.Integrations {
+		if _, ok := cfg.Plugins[in.Plugin]; ok {
+			used[in.Plugin] = true
+		}
+	}
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		started = map[string]*pluginhost.Plugin{}
+		diags   hcl.Diagnostics
+	)
+	for name := range used {
+		cp := cfg.Plugins[name]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := host.Start(ctx, pluginhost.Spec{
+				Name:    cp.Name,
+				Command: resolve(cp),
+				Args:    cp.Args,
+				SHA256:  cp.SHA256,
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Plugin failed to start",
+					Detail:   fmt.Sprintf("%v.%s", err, startHint(cp)),
+					Subject:  cp.DeclRange.Ptr(),
+				})
+				return
+			}
+			started[name] = p
+		}()
+	}
+	wg.Wait()
+	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Subject.Start.Line < diags[j].Subject.Start.Line })
+	return started, diags
+}
+
+func startHint(p *config.Plugin) string {
+	if p.Builtin {
+		return fmt.Sprintf(" Run `make build` so dsrhost-plugin-%s is built beside dsrhost, or declare a plugin block with its command.", p.Name)
+	}
+	return ""
+}
+
+// configureDiagnostics points a connector's Configure diagnostics at the
+// settings they are about.
+func configureDiagnostics(in *config.Integration, resp *sdk.ConfigureResponse) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, d := range resp.Diagnostics {
+		sev := hcl.DiagError
+		if d.Severity == sdk.SeverityWarning {
+			sev = hcl.DiagWarning
+		}
+		detail := d.Detail
+		if d.Err != nil {
+			detail = strings.TrimSpace(fmt.Sprintf("%s %s", errorLead(d.Err), d.Detail))
+		}
+		rng := config.SettingRange(in.Settings, d.Path)
+		if len(d.Path) == 0 {
+			rng = in.DeclRange
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: sev,
+			Summary:  d.Summary,
+			Detail:   detail,
+			Subject:  rng.Ptr(),
+		})
+	}
+	return diags
+}
+
+func errorLead(e *sdk.Error) string {
+	if e.StatusCode != 0 {
+		return fmt.Sprintf("The third party refused (%s, status %d).", e.Type, e.StatusCode)
+	}
+	return fmt.Sprintf("The check failed (%s).", e.Type)
+}
