@@ -77,5 +77,8 @@ func AttributeError(path []string, summary, detail string) Diagnostic {
 // CredentialError is a diagnostic for credentials the third party refused,
 // pointing at the attribute that holds them.
 func CredentialError(path []string, err *Error) Diagnostic {
+	if err == nil {
+		err = Errorf(ErrorAuth, "the third party refused the credentials")
+	}
 	return Diagnostic{Severity: SeverityError, Summary: err.Message, Detail: err.Remediation, Path: path, Err: err}
 }

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -32,7 +33,9 @@ var _ connectorv1.ConnectorServiceServer = (*grpcServer)(nil)
 func newGRPCServer(impl Connector, logger hclog.Logger) *grpcServer {
 	s := &grpcServer{impl: impl, logger: logger}
 	s.declared = sync.OnceValue(func() *Description {
-		d, err := call(s, "describe", func() (*Description, error) { return impl.Describe(context.Background()) })
+		ctx, cancel := context.WithTimeout(context.Background(), describeTimeout)
+		defer cancel()
+		d, err := call(s, "describe", func() (*Description, error) { return impl.Describe(ctx) })
 		if err != nil || d == nil {
 			return nil
 		}
@@ -56,7 +59,22 @@ func call[R any](s *grpcServer, method string, f func() (R, error)) (r R, err er
 
 // wireError is err as it crosses the wire; a typed nil *Error, an easy
 // mistake in a connector, still reaches the host as an internal error.
+//
+// A plain error that is the call's context running out (a connector
+// passing on what its HTTP client returned) is a timeout, retried like
+// one, and its text, which may hold a URL, is left behind.
 func wireError(err error) *connectorv1.Error {
+	var typed *Error
+	if !errors.As(err, &typed) {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			return errorToProto(Errorf(ErrorTimeout, "the connector's call ran out of time"))
+		case errors.Is(err, context.Canceled):
+			e := Errorf(ErrorInternal, "the connector's call was canceled")
+			e.Retryable = true
+			return errorToProto(e)
+		}
+	}
 	e := AsError(err)
 	if e == nil {
 		e = Errorf(ErrorInternal, "connector returned a nil *sdk.Error")

@@ -340,3 +340,13 @@ func TestNilRequestsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestUnencodableDescriptionIsInvalidConfig(t *testing.T) {
+	remote, _ := serveInProcess(t, &fakeConnector{describe: func(context.Context) (*Description, error) {
+		return &Description{Name: "x", Settings: Schema{Attributes: []Attribute{{Name: "f", Type: TypeString, Default: make(chan int)}}}}, nil
+	}})
+	_, err := remote.Describe(context.Background())
+	if e := asError(t, err); e.Type != ErrorInvalidConfig || !strings.Contains(e.Message, `attribute "f"`) {
+		t.Errorf("Describe = %#v, want invalid_config naming the attribute", e)
+	}
+}

@@ -1,7 +1,9 @@
 package sdk
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -334,3 +336,20 @@ func TestUnknownEnumsBecomeZero(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestContextErrorsBecomeTimeouts(t *testing.T) {
+	wrapped := fmt.Errorf("get https://api.example.com/users?email=x: %w", context.DeadlineExceeded)
+	got := errorFromProto(wireError(wrapped))
+	if got.Type != ErrorTimeout || !got.Retryable || strings.Contains(got.Message, "example.com") {
+		t.Errorf("deadline = %#v, want a retryable timeout without the URL", got)
+	}
+	got = errorFromProto(wireError(context.Canceled))
+	if got.Type != ErrorInternal || !got.Retryable {
+		t.Errorf("canceled = %#v, want a retryable internal error", got)
+	}
+	// A typed error wrapping a deadline keeps its own type.
+	got = errorFromProto(wireError(Errorf(ErrorUnavailable, "down")))
+	if got.Type != ErrorUnavailable {
+		t.Errorf("typed = %#v, want unavailable", got)
+	}
+}

@@ -54,9 +54,10 @@ func goBuild(wd, pkg string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create build directory: %w", err)
 	}
-	name := path.Base(filepath.ToSlash(strings.TrimSuffix(pkg, "/...")))
-	if name == "." || name == "/" || name == "" {
-		name = "plugin"
+	name := path.Base(pkg)
+	if strings.HasPrefix(pkg, ".") {
+		// A relative package: name the binary after its directory.
+		name = filepath.Base(filepath.Join(wd, pkg))
 	}
 	tmp, err := os.CreateTemp(dir, name+".*.tmp")
 	if err != nil {
@@ -66,7 +67,11 @@ func goBuild(wd, pkg string) (string, error) {
 	_ = tmp.Close()
 	defer os.Remove(tmpName) // gone after the rename; cleans up a failed build
 
-	cmd := exec.Command("go", "build", "-o", tmpName, pkg)
+	goTool, err := findGo()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(goTool, "build", "-o", tmpName, pkg)
 	cmd.Dir = wd
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %w\n%s", err, out)
@@ -76,4 +81,19 @@ func goBuild(wd, pkg string) (string, error) {
 		return "", fmt.Errorf("install binary: %w", err)
 	}
 	return bin, nil
+}
+
+// findGo finds the go command: on PATH, else in $GOROOT/bin (go test may
+// have been started by absolute path).
+func findGo() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("the go command is neither on PATH nor in $GOROOT/bin")
 }

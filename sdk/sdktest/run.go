@@ -22,7 +22,9 @@ import (
 //     its WantPath; cfg.ValidSettings draw none;
 //   - for each declared capability, the same job (same idempotency key)
 //     twice gives equal answers without error, and a Pending answer reaches
-//     a terminal state within cfg.MaxPolls polls;
+//     a terminal state within cfg.MaxPolls polls — except for Direct
+//     Contact connectors, whose processor answers through the daemon: their
+//     polls must keep answering Pending with a handle, without failing;
 //   - every error has a known type and a message.
 //
 // Each failed check is reported with t.Errorf, prefixed with the check's
@@ -36,6 +38,7 @@ func Run(t T, cfg Config) {
 	}
 	h := &harness{t: t, cfg: cfg, remote: Launch(t, cfg.Binary, cfg.Args...)}
 	d := h.describe()
+	h.waitsOnPerson = d.Type == sdk.DirectContact
 	if !h.configure(d) {
 		return
 	}
@@ -52,6 +55,9 @@ type harness struct {
 	t      T
 	cfg    Config
 	remote sdk.Remote
+	// waitsOnPerson is set for Direct Contact connectors, whose jobs are
+	// finished by a person answering the daemon, not by polling.
+	waitsOnPerson bool
 }
 
 func (h *harness) ctx() (context.Context, context.CancelFunc) {

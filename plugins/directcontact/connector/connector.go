@@ -87,6 +87,11 @@ func (c *Connector) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*
 	if cfg == nil {
 		return &sdk.ConfigureResponse{Diagnostics: diags}, nil
 	}
+	if req.ValidateOnly {
+		// `dsrhost validate` works offline: the settings are checked, the
+		// server is not contacted, and nothing is kept.
+		return &sdk.ConfigureResponse{Diagnostics: diags}, nil
+	}
 	resp := &sdk.ConfigureResponse{Diagnostics: c.checkServer(ctx, cfg)}
 	if resp.HasErrors() {
 		return resp, nil
