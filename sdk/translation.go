@@ -343,11 +343,11 @@ func decodeAs[T any](raw string) (T, error) {
 // Configure.
 
 func configureRequestToProto(r *ConfigureRequest) *connectorv1.ConfigureRequest {
-	return &connectorv1.ConfigureRequest{Integration: r.Integration, SettingsJson: []byte(r.Settings)}
+	return &connectorv1.ConfigureRequest{Integration: r.Integration, SettingsJson: []byte(r.Settings), ValidateOnly: r.ValidateOnly}
 }
 
 func configureRequestFromProto(p *connectorv1.ConfigureRequest) *ConfigureRequest {
-	return &ConfigureRequest{Integration: p.GetIntegration(), Settings: Settings(p.GetSettingsJson())}
+	return &ConfigureRequest{Integration: p.GetIntegration(), Settings: Settings(p.GetSettingsJson()), ValidateOnly: p.GetValidateOnly()}
 }
 
 func configureResponseToProto(r *ConfigureResponse) *connectorv1.ConfigureResponse {

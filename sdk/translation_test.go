@@ -146,7 +146,7 @@ func TestUnencodableDefaultIsAnError(t *testing.T) {
 }
 
 func TestConfigureRoundTrip(t *testing.T) {
-	req := &ConfigureRequest{Integration: "crm", Settings: Settings(`{"token":"t"}`)}
+	req := &ConfigureRequest{Integration: "crm", Settings: Settings(`{"token":"t"}`), ValidateOnly: true}
 	if diff := cmp.Diff(req, configureRequestFromProto(configureRequestToProto(req))); diff != "" {
 		t.Errorf("request (-want +got):\n%s", diff)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -112,13 +113,32 @@ func validateFile(path string, logOut io.Writer) (hcl.Diagnostics, *config.Files
 	if cfg == nil {
 		return diags, files
 	}
-	logger := hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: hclog.Warn, Output: logOut})
+	logger := hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: hclog.Error, Output: logOut})
 	host := pluginhost.New(logger, pluginhost.Options{})
 	defer host.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{ValidateOnly: true})
-	return append(diags, pdiags...), files
+	diags = append(diags, pdiags...)
+	sortByPosition(diags)
+	return diags, files
+}
+
+// sortByPosition orders diagnostics as they appear in the files, so the
+// admin reads them top to bottom whichever stage found them.
+func sortByPosition(diags hcl.Diagnostics) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Subject, diags[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a != nil && b == nil
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		case a.Start.Line != b.Start.Line:
+			return a.Start.Line < b.Start.Line
+		}
+		return a.Start.Column < b.Start.Column
+	})
 }
 
 func countErrors(diags hcl.Diagnostics) string {

@@ -1,0 +1,20 @@
+redis {
+  url = "redis://127.0.0.1:6379"
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+integration "a" {
+  plugin     = "genericrest"
+  depends_on = ["b"]
+}
+
+integration "b" {
+  plugin     = "genericrest"
+  depends_on = ["c"]
+}
+
+integration "c" {
+  plugin     = "genericrest"
+  depends_on = ["a"]
+}

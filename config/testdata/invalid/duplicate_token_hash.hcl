@@ -1,0 +1,15 @@
+redis {
+  url = "redis://127.0.0.1:6379"
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+admin_token "alice" {
+  sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+  role   = "admin"
+}
+
+admin_token "bob" {
+  sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+  role   = "viewer"
+}

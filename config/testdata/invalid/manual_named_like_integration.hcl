@@ -1,0 +1,13 @@
+redis {
+  url = "redis://127.0.0.1:6379"
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+integration "archive" {
+  plugin = "genericrest"
+}
+
+manual "archive" {
+  request_types = ["deletion"]
+}

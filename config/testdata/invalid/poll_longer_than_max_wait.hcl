@@ -1,0 +1,11 @@
+redis {
+  url = "redis://127.0.0.1:6379"
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+integration "heap" {
+  plugin        = "heap"
+  poll_interval = "48h"
+  max_wait      = "24h"
+}

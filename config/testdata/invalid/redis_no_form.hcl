@@ -1,0 +1,4 @@
+redis {
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="

@@ -1,0 +1,11 @@
+redis {
+  url = "redis://127.0.0.1:6379"
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+smtp {
+  host = "smtp.example.com"
+  port = 70000
+  from = "privacy@example.com"
+}
