@@ -43,5 +43,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 func commands(ui cli.Ui) map[string]cli.CommandFactory {
 	return map[string]cli.CommandFactory{
 		"validate": func() (cli.Command, error) { return &ValidateCommand{UI: ui}, nil },
+		"server":   func() (cli.Command, error) { return &ServerCommand{UI: ui}, nil },
 	}
 }

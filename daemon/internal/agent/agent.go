@@ -1,0 +1,232 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
+	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/dsrhost/dsrhost/daemon/internal/seal"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Options configure an Agent.
+type Options struct {
+	// ConfigPath is the file read at start and on every reload.
+	ConfigPath string
+	// Load reads the configuration; nil uses config.Load on ConfigPath.
+	// Dev mode supplies its own.
+	Load func() (*config.Config, *config.Files, hcl.Diagnostics)
+	// Redis, when set, is used instead of the configured one (dev mode's
+	// embedded Redis).
+	Redis redis.UniversalClient
+	// Resolve turns a plugin's command into the path to launch.
+	Resolve func(p *config.Plugin) string
+	Logger  hclog.Logger
+	// Engine tunes the workflow engine; Keys and Logger are set here.
+	Engine engine.Options
+	// DrainTimeout is how long the plugins of a replaced configuration keep
+	// running after a reload, so calls in flight finish (default 30s).
+	DrainTimeout time.Duration
+}
+
+// Agent is a running daemon.
+type Agent struct {
+	opts   Options
+	logger hclog.Logger
+	rdb    redis.UniversalClient
+	engine *engine.Engine
+
+	mu   sync.RWMutex
+	cfg  *config.Config
+	host *pluginhost.Host
+	inv  *inventory.Inventory
+
+	reloadMu sync.Mutex
+	drains   sync.WaitGroup
+}
+
+// ConfigError is a configuration with errors: the diagnostics, and the
+// files to show them against.
+type ConfigError struct {
+	Diags hcl.Diagnostics
+	Files *config.Files
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("configuration has %d errors", len(e.Diags.Errs()))
+}
+
+// New loads the configuration, connects to Redis, launches and configures
+// every plugin, and creates the engine. It starts no work: call Start.
+func New(ctx context.Context, opts Options) (*Agent, error) {
+	if opts.Logger == nil {
+		opts.Logger = hclog.NewNullLogger()
+	}
+	if opts.DrainTimeout <= 0 {
+		opts.DrainTimeout = 30 * time.Second
+	}
+	if opts.Load == nil {
+		opts.Load = func() (*config.Config, *config.Files, hcl.Diagnostics) { return config.Load(opts.ConfigPath) }
+	}
+	a := &Agent{opts: opts, logger: opts.Logger}
+
+	cfg, host, inv, err := a.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.cfg, a.host, a.inv = cfg, host, inv
+
+	a.rdb = opts.Redis
+	if a.rdb == nil {
+		if a.rdb, err = redisClient(cfg.Redis); err != nil {
+			host.Close()
+			return nil, err
+		}
+	}
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		host.Close()
+		return nil, fmt.Errorf("connect to redis: %w", err)
+	}
+
+	keys, err := keyRing(cfg)
+	if err != nil {
+		host.Close()
+		return nil, err
+	}
+	eopts := opts.Engine
+	eopts.Keys = keys
+	eopts.Logger = opts.Logger.Named("engine")
+	if eopts.ResultsRetention == 0 {
+		eopts.ResultsRetention = cfg.ResultsRetention.Duration
+	}
+	a.engine, err = engine.New(a.rdb, engineConfig(cfg, inv), connectors{a}, eopts)
+	if err != nil {
+		host.Close()
+		return nil, fmt.Errorf("start engine: %w", err)
+	}
+	return a, nil
+}
+
+// load reads the configuration and brings up its plugins on a new host.
+func (a *Agent) load(ctx context.Context) (*config.Config, *pluginhost.Host, *inventory.Inventory, error) {
+	cfg, files, diags := a.opts.Load()
+	if diags.HasErrors() {
+		return nil, nil, nil, &ConfigError{Diags: diags, Files: files}
+	}
+	host := pluginhost.New(a.logger, pluginhost.Options{})
+	inv, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{Resolve: a.opts.Resolve})
+	diags = append(diags, pdiags...)
+	if diags.HasErrors() {
+		host.Close()
+		return nil, nil, nil, &ConfigError{Diags: diags, Files: files}
+	}
+	for _, d := range diags {
+		a.logger.Warn("configuration warning", "summary", d.Summary, "at", d.Subject)
+	}
+	return cfg, host, inv, nil
+}
+
+func keyRing(cfg *config.Config) (*seal.KeyRing, error) {
+	primary, err := seal.NewKey(cfg.EncryptionKey[:])
+	if err != nil {
+		return nil, fmt.Errorf("encryption_key: %w", err)
+	}
+	var older []seal.Key
+	for i, k := range cfg.PreviousEncryptionKeys {
+		key, err := seal.NewKey(k[:])
+		if err != nil {
+			return nil, fmt.Errorf("previous_encryption_keys[%d]: %w", i, err)
+		}
+		older = append(older, key)
+	}
+	return seal.NewKeyRing(primary, older...)
+}
+
+// Start runs the engine's workers.
+func (a *Agent) Start() error {
+	if err := a.engine.Start(); err != nil {
+		return fmt.Errorf("start engine workers: %w", err)
+	}
+	return nil
+}
+
+// Engine is the workflow engine, for the admin API.
+func (a *Agent) Engine() *engine.Engine { return a.engine }
+
+// Config is the configuration in force.
+func (a *Agent) Config() *config.Config {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.cfg
+}
+
+func (a *Agent) inventory() *inventory.Inventory {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.inv
+}
+
+// Inventory is the running integrations.
+func (a *Agent) Inventory() *inventory.Inventory { return a.inventory() }
+
+// ReloadResult says what a reload changed.
+type ReloadResult struct {
+	Added, Removed, Changed []string
+}
+
+// Reload reads the configuration again. A bad file, or a plugin that fails
+// to start or configure, leaves the running configuration in force and
+// returns a *ConfigError. Otherwise new jobs use the new plugins at once,
+// while the old plugins keep serving calls already in flight for
+// DrainTimeout before they are stopped; requests already planned keep
+// their integrations.
+func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	cfg, host, inv, err := a.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.engine.SetConfig(engineConfig(cfg, inv)); err != nil {
+		host.Close()
+		return nil, fmt.Errorf("apply configuration: %w", err)
+	}
+	a.mu.Lock()
+	oldCfg, oldHost, oldInv := a.cfg, a.host, a.inv
+	a.cfg, a.host, a.inv = cfg, host, inv
+	a.mu.Unlock()
+
+	a.drains.Add(1)
+	go func() {
+		defer a.drains.Done()
+		time.Sleep(a.opts.DrainTimeout)
+		oldHost.Close()
+	}()
+	res := diffIntegrations(oldCfg, cfg, oldInv, inv)
+	a.logger.Info("configuration reloaded", "added", len(res.Added), "removed", len(res.Removed), "changed", len(res.Changed))
+	return res, nil
+}
+
+// Shutdown stops taking work, lets running jobs finish (or hands them back
+// to the queue), and stops every plugin.
+func (a *Agent) Shutdown() {
+	a.engine.Shutdown()
+	a.mu.RLock()
+	host := a.host
+	a.mu.RUnlock()
+	host.Close()
+	a.drains.Wait()
+	if a.opts.Redis == nil {
+		if err := a.rdb.Close(); err != nil && !errors.Is(err, redis.ErrClosed) {
+			a.logger.Warn("close redis", "error", err)
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package agent
+
+import (
+	"fmt"
+
+	"github.com/dsrhost/dsrhost/config"
+	"github.com/redis/go-redis/v9"
+)
+
+// redisClient opens the client for the configured Redis: one node (a URL),
+// Sentinel failover or Cluster.
+func redisClient(c config.Redis) (redis.UniversalClient, error) {
+	switch {
+	case c.Sentinel != nil:
+		return redis.NewFailoverClient(&redis.FailoverOptions{
+			MasterName:    c.Sentinel.MasterName,
+			SentinelAddrs: c.Sentinel.Addrs,
+			Password:      c.Sentinel.Password.Value(),
+			DB:            c.Sentinel.DB,
+		}), nil
+	case c.Cluster != nil:
+		return redis.NewClusterClient(&redis.ClusterOptions{
+			Addrs:    c.Cluster.Addrs,
+			Password: c.Cluster.Password.Value(),
+		}), nil
+	case c.URL.Value() != "":
+		opts, err := redis.ParseURL(c.URL.Value())
+		if err != nil {
+			// The URL may hold a password: say what is wrong, not what it is.
+			return nil, fmt.Errorf("parse redis url: invalid URL")
+		}
+		return redis.NewClient(opts), nil
+	}
+	return nil, fmt.Errorf("no redis configured: set redis.url, redis.sentinel or redis.cluster")
+}

@@ -1,0 +1,90 @@
+package agent
+
+import (
+	"sort"
+
+	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
+	"github.com/dsrhost/dsrhost/sdk"
+)
+
+// engineConfig is what the engine needs of a configuration: the running
+// integrations with what their plugins reported, manual sources and
+// request types.
+func engineConfig(cfg *config.Config, inv *inventory.Inventory) engine.Config {
+	out := engine.Config{RequestTypes: map[sdk.RequestType]engine.RequestTypeSpec{}}
+	for _, name := range inv.Names() {
+		in := inv.Integrations[name]
+		d := in.Description()
+		spec := engine.IntegrationSpec{
+			Name:             name,
+			Category:         in.Config.Category,
+			Type:             d.Type,
+			Capabilities:     d.Capabilities,
+			RetryInterval:    in.Config.RetryInterval.Duration,
+			MaxAttempts:      in.Config.MaxAttempts,
+			PollInterval:     in.Config.PollInterval.Duration,
+			MaxWait:          in.Config.MaxWait.Duration,
+			DeletionBehavior: engine.DeletionBehavior(in.Config.DeletionBehavior),
+			DependsOn:        in.Config.DependsOn,
+		}
+		if d.Type == sdk.DirectContact {
+			spec.DirectContact = directContactSpec(in.Settings)
+		}
+		out.Integrations = append(out.Integrations, spec)
+	}
+	manuals := make([]string, 0, len(cfg.Manuals))
+	for name := range cfg.Manuals {
+		manuals = append(manuals, name)
+	}
+	sort.Strings(manuals)
+	for _, name := range manuals {
+		m := cfg.Manuals[name]
+		spec := engine.ManualSpec{Name: name, Category: m.Category, Instructions: m.Instructions}
+		for _, rt := range m.RequestTypes {
+			spec.RequestTypes = append(spec.RequestTypes, sdk.RequestType(rt))
+		}
+		out.Manual = append(out.Manual, spec)
+	}
+	for name, rt := range cfg.RequestTypes {
+		out.RequestTypes[sdk.RequestType(name)] = engine.RequestTypeSpec{
+			Deadline:                rt.Deadline.Duration,
+			AutoApprove:             rt.AutoApprove,
+			RequireDeletionApproval: rt.RequireDeletionApproval,
+		}
+	}
+	return out
+}
+
+// directContactSpec reads the two settings every Direct Contact connector
+// shares with the daemon, which acts on them: how long the processor has,
+// and what happens when they do not answer.
+func directContactSpec(settings sdk.Settings) engine.DirectContactSpec {
+	var s struct {
+		DueIn        string `json:"due_in"`
+		OnNoResponse string `json:"on_no_response"`
+	}
+	_ = settings.Decode(&s) // validated by the connector's Configure
+	spec := engine.DirectContactSpec{OnNoResponse: engine.OnNoResponse(s.OnNoResponse)}
+	if d, err := sdk.ParseDuration(s.DueIn); err == nil {
+		spec.DueIn = d
+	}
+	return spec
+}
+
+// connectors lets the engine reach the plugin behind an integration; it
+// reads the agent's current inventory, so a reload takes effect for the
+// next job.
+type connectors struct{ a *Agent }
+
+func (c connectors) Connector(integration string) (sdk.Remote, bool) {
+	inv := c.a.inventory()
+	in, ok := inv.Integrations[integration]
+	if !ok {
+		return nil, false
+	}
+	return in.Plugin.Connector(), true
+}
+
+var _ engine.Connectors = connectors{}

@@ -1,0 +1,229 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/agent"
+	"github.com/dsrhost/dsrhost/daemon/internal/devmode"
+	"github.com/hashicorp/cli"
+	"github.com/hashicorp/go-hclog"
+)
+
+// ServerCommand runs the daemon.
+type ServerCommand struct {
+	UI             cli.Ui
+	Stdout, Stderr io.Writer
+	// signals is replaced in tests; nil uses the process's signals.
+	signals chan os.Signal
+}
+
+// Synopsis is the one-line help.
+func (c *ServerCommand) Synopsis() string { return "Run the dsrhost daemon" }
+
+// Help is the full help.
+func (c *ServerCommand) Help() string {
+	return strings.TrimSpace(`
+Usage: dsrhost server -config FILE
+       dsrhost server -dev
+
+  Runs the daemon: launches the configured plugins, runs privacy requests'
+  jobs through Redis and serves the admin API on server.listen.
+
+  SIGHUP reloads the configuration: added, removed and changed integrations
+  take effect without dropping work; a bad file is reported and the running
+  configuration kept. SIGINT or SIGTERM shut down gracefully: running jobs
+  finish or go back to the queue.
+
+Options:
+
+  -config=FILE              The configuration file.
+  -log-level=info           trace, debug, info, warn or error.
+  -log-json                 Log as JSON lines.
+
+Dev mode:
+
+  -dev                      Run with an embedded Redis, the shipped plugins,
+                            demo services and a root token. Not for production.
+  -dev-listen-address=ADDR  Where dev mode serves (default 127.0.0.1:8700).
+  -dev-root-token-id=TOKEN  The root token (default: random, printed).
+`)
+}
+
+// Run runs the daemon until it is told to stop.
+func (c *ServerCommand) Run(args []string) int {
+	stdout, stderr := c.Stdout, c.Stderr
+	if stdout == nil {
+		stdout = os.Stdout
+	}
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, c.Help()) }
+	configPath := fs.String("config", "", "")
+	logLevel := fs.String("log-level", "info", "")
+	logJSON := fs.Bool("log-json", false, "")
+	dev := fs.Bool("dev", false, "")
+	devListen := fs.String("dev-listen-address", devmode.DefaultListenAddress, "")
+	devToken := fs.String("dev-root-token-id", "", "")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "dsrhost server: unexpected argument %q; use -config FILE.\n", fs.Arg(0))
+		return exitUsage
+	}
+	if !*dev && *configPath == "" {
+		fmt.Fprintln(stderr, "dsrhost server: -config FILE is required (or -dev to try dsrhost with nothing set up).")
+		return exitUsage
+	}
+	if *dev && *configPath != "" {
+		fmt.Fprintln(stderr, "dsrhost server: -dev and -config cannot be combined.")
+		return exitUsage
+	}
+	level := hclog.LevelFromString(*logLevel)
+	if level == hclog.NoLevel {
+		fmt.Fprintf(stderr, "dsrhost server: -log-level must be trace, debug, info, warn or error, not %q.\n", *logLevel)
+		return exitUsage
+	}
+	logger := hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: level, Output: stderr, JSONFormat: *logJSON})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	opts := agent.Options{ConfigPath: *configPath, Logger: logger}
+	var env *devmode.Env
+	if *dev {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "dsrhost server: find own binary: %v\n", err)
+			return exitError
+		}
+		env, err = devmode.Start(devmode.Options{
+			ListenAddress: *devListen, RootToken: *devToken,
+			PluginDir: filepath.Dir(exe), Logger: logger.Named("dev"),
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
+			return exitError
+		}
+		defer env.Close()
+		opts.Load, opts.Redis = env.Load, env.Redis
+		opts.Engine.SchedulerInterval = time.Second
+	}
+
+	a, err := agent.New(ctx, opts)
+	if err != nil {
+		return c.startError(stderr, err)
+	}
+	srv, err := startAPI(a, logger)
+	if err != nil {
+		a.Shutdown()
+		fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
+		return exitError
+	}
+	if err := a.Start(); err != nil {
+		srv.shutdown(context.Background())
+		a.Shutdown()
+		fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
+		return exitError
+	}
+	if env != nil {
+		printBanner(stdout, env, srv.addr)
+	}
+	logger.Info("dsrhost started", "listen", srv.addr, "integrations", len(a.Inventory().Integrations))
+	return c.wait(a, srv, logger)
+}
+
+// wait serves until SIGINT or SIGTERM, reloading on SIGHUP.
+func (c *ServerCommand) wait(a *agent.Agent, srv *apiServer, logger hclog.Logger) int {
+	sigs := c.signals
+	if sigs == nil {
+		sigs = make(chan os.Signal, 4)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+		defer signal.Stop(sigs)
+	}
+	for {
+		select {
+		case err := <-srv.errs:
+			logger.Error("admin API stopped", "error", err)
+			a.Shutdown()
+			return exitError
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				reload(a, logger)
+				continue
+			}
+			logger.Info("shutting down", "signal", sig.String())
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			srv.shutdown(ctx)
+			cancel()
+			a.Shutdown()
+			logger.Info("stopped")
+			return exitOK
+		}
+	}
+}
+
+func reload(a *agent.Agent, logger hclog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := a.Reload(ctx)
+	if err != nil {
+		var ce *agent.ConfigError
+		if errors.As(err, &ce) {
+			var b strings.Builder
+			_ = config.WriteDiagnostics(&b, ce.Files, ce.Diags, false)
+			logger.Error("reload refused; the running configuration stays in force", "errors", len(ce.Diags.Errs()), "diagnostics", b.String())
+			return
+		}
+		logger.Error("reload failed; the running configuration stays in force", "error", err)
+		return
+	}
+	logger.Info("reloaded", "added", res.Added, "removed", res.Removed, "changed", res.Changed)
+}
+
+func (c *ServerCommand) startError(stderr io.Writer, err error) int {
+	var ce *agent.ConfigError
+	if errors.As(err, &ce) {
+		_ = config.WriteDiagnostics(stderr, ce.Files, ce.Diags, isTerminal(stderr))
+		fmt.Fprintf(stderr, "dsrhost server: the configuration has %s; not starting.\n", countErrors(ce.Diags))
+		return exitError
+	}
+	fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
+	return exitError
+}
+
+func printBanner(w io.Writer, env *devmode.Env, addr string) {
+	fmt.Fprintf(w, `
+==> dsrhost dev mode is running. Do not use it in production.
+
+    Admin API:   http://%[1]s  (Connect, gRPC and gRPC-Web)
+    Root token:  %[2]s
+    Redis:       embedded, in memory (everything is lost on exit)
+    Demo:        a CRM and a Heap stand-in that know %[3]s,
+                 and a mail sink that logs each direct-contact email with its link
+
+Try, in another terminal:
+
+    export DSRHOST_ADDR=http://%[1]s
+    export DSRHOST_TOKEN=%[2]s
+    bin/dsrhost integration list
+    bin/dsrhost request create -type deletion -email %[3]s
+    bin/dsrhost request approve <ID>
+    bin/dsrhost request get <ID>
+    bin/dsrhost request history <ID>
+
+`, addr, env.RootToken, devmode.DemoSubject)
+}
