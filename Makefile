@@ -8,8 +8,16 @@ PLUGINS   := heap directcontact genericrest
 # buf is pinned in tools/go.mod and run through `go tool`, so it needs no install.
 BUF        = $(shell $(GO) -C tools tool -n buf)
 GOTESTFLAGS ?= -count=1 -timeout 15m
+# protovalidate's validate.proto, imported by the admin API for its validation
+# rules, is read from this pinned Go module in the module cache and never
+# copied into the repository: proto-deps links proto/third_party/protovalidate
+# (gitignored) to it, after checking the module's hash.
+PROTOVALIDATE_MODULE  := github.com/bufbuild/protovalidate
+PROTOVALIDATE_VERSION := v1.2.2
+PROTOVALIDATE_SUM     := h1:2H/9/Kr97etSRqW3IJjTTb09z+zutkK2GDhDRbOnqr4=
+PROTOVALIDATE_LINK    := proto/third_party/protovalidate
 
-.PHONY: all build plugins test vet lint-proto checkgenerate generate run bench clean
+.PHONY: all build plugins test vet lint-proto checkgenerate generate proto-deps run bench clean
 
 all: build
 
@@ -33,18 +41,41 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-lint-proto:
+# proto-deps links the pinned protovalidate module's source where buf.yaml
+# expects it, downloading it into the module cache first when needed.
+proto-deps:
+	@info=$$($(GO) mod download -json $(PROTOVALIDATE_MODULE)@$(PROTOVALIDATE_VERSION)) || { echo "$$info"; exit 1; }; \
+	dir=$$(printf '%s\n' "$$info" | sed -n 's/^[[:space:]]*"Dir": "\([^"]*\)".*/\1/p'); \
+	sum=$$(printf '%s\n' "$$info" | sed -n 's/^[[:space:]]*"Sum": "\([^"]*\)".*/\1/p'); \
+	if [ "$$sum" != "$(PROTOVALIDATE_SUM)" ] || [ ! -d "$$dir/proto/protovalidate" ]; then \
+		echo "$(PROTOVALIDATE_MODULE)@$(PROTOVALIDATE_VERSION): hash $$sum, want $(PROTOVALIDATE_SUM)"; exit 1; \
+	fi; \
+	mkdir -p $(dir $(PROTOVALIDATE_LINK)) && ln -sfn "$$dir" $(PROTOVALIDATE_LINK)
+
+# lint-proto lints, then checks wire and JSON compatibility of dsrhost's own
+# protos against main's (extracted with git archive, so the work tree is never
+# touched). Both sides are built into images first, so the check works whether
+# or not main's workspace already has the protovalidate module.
+lint-proto: proto-deps
 	cd proto && $(BUF) lint
 	@if git rev-parse --verify -q main >/dev/null && git cat-file -e main:proto/buf.yaml 2>/dev/null; then \
-		cd proto && $(BUF) breaking --against '../.git#branch=main,subdir=proto'; \
+		tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		git archive main proto | tar -x -C "$$tmp" && \
+		if grep -q third_party "$$tmp/proto/buf.yaml"; then \
+			mkdir -p "$$tmp/proto/third_party" && \
+			ln -s "$$(readlink $(PROTOVALIDATE_LINK))" "$$tmp/proto/third_party/protovalidate"; \
+		fi && \
+		(cd "$$tmp/proto" && $(BUF) build --path dsrhost -o "$$tmp/against.binpb") && \
+		(cd proto && $(BUF) build --path dsrhost -o "$$tmp/current.binpb") && \
+		$(BUF) breaking "$$tmp/current.binpb" --against "$$tmp/against.binpb" --config proto/buf.yaml; \
 	fi
 
-generate:
+generate: proto-deps
 	cd proto && $(BUF) generate
 
 # checkgenerate regenerates into a temporary directory and fails when the
 # committed proto/gen differs, so stale generated code cannot land.
-checkgenerate:
+checkgenerate: proto-deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	(cd proto && $(BUF) generate -o "$$tmp") && \
 	if ! diff -r "$$tmp/gen" proto/gen; then \

@@ -88,7 +88,7 @@ type session struct {
 	to   []string
 }
 
-func (s *session) AuthMechanisms() []string { return nil }
+func (s *session) AuthMechanisms() []string             { return nil }
 func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.to = append(s.to, to)

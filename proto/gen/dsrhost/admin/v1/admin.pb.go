@@ -10,6 +10,7 @@
 package adminv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -426,11 +427,12 @@ func (DirectContactAnswer) EnumDescriptor() ([]byte, []int) {
 
 // Subject identifies the person the request is about.
 type Subject struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Email         string                 `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
-	Phone         string                 `protobuf:"bytes,2,opt,name=phone,proto3" json:"phone,omitempty"`
-	UserId        string                 `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
-	Identifiers   map[string]string      `protobuf:"bytes,4,rep,name=identifiers,proto3" json:"identifiers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required: the address the reply is sent to.
+	Email         string            `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	Phone         string            `protobuf:"bytes,2,opt,name=phone,proto3" json:"phone,omitempty"`
+	UserId        string            `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Identifiers   map[string]string `protobuf:"bytes,4,rep,name=identifiers,proto3" json:"identifiers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -582,8 +584,10 @@ type IntegrationState struct {
 	NextAttemptAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=next_attempt_at,json=nextAttemptAt,proto3" json:"next_attempt_at,omitempty"`
 	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	// Records found or deleted, or files uploaded, where the detail counts.
-	Count         int64    `protobuf:"varint,12,opt,name=count,proto3" json:"count,omitempty"`
-	DependsOn     []string `protobuf:"bytes,13,rep,name=depends_on,json=dependsOn,proto3" json:"depends_on,omitempty"`
+	Count     int64    `protobuf:"varint,12,opt,name=count,proto3" json:"count,omitempty"`
+	DependsOn []string `protobuf:"bytes,13,rep,name=depends_on,json=dependsOn,proto3" json:"depends_on,omitempty"`
+	// When a Direct Contact processor must answer by.
+	DueAt         *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -705,6 +709,13 @@ func (x *IntegrationState) GetCount() int64 {
 func (x *IntegrationState) GetDependsOn() []string {
 	if x != nil {
 		return x.DependsOn
+	}
+	return nil
+}
+
+func (x *IntegrationState) GetDueAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueAt
 	}
 	return nil
 }
@@ -993,10 +1004,12 @@ type HistoryEvent struct {
 	// "integration.attempt", "operator.retry", "reply.sent".
 	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Who did it: an admin token's name, "system", or "direct-contact".
-	Actor         string            `protobuf:"bytes,4,opt,name=actor,proto3" json:"actor,omitempty"`
-	Integration   string            `protobuf:"bytes,5,opt,name=integration,proto3" json:"integration,omitempty"`
-	Message       string            `protobuf:"bytes,6,opt,name=message,proto3" json:"message,omitempty"`
-	Attributes    map[string]string `protobuf:"bytes,7,rep,name=attributes,proto3" json:"attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Actor       string            `protobuf:"bytes,4,opt,name=actor,proto3" json:"actor,omitempty"`
+	Integration string            `protobuf:"bytes,5,opt,name=integration,proto3" json:"integration,omitempty"`
+	Message     string            `protobuf:"bytes,6,opt,name=message,proto3" json:"message,omitempty"`
+	Attributes  map[string]string `protobuf:"bytes,7,rep,name=attributes,proto3" json:"attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The workflow state the integration event belongs to, where it matters.
+	WorkflowState WorkflowState `protobuf:"varint,8,opt,name=workflow_state,json=workflowState,proto3,enum=dsrhost.admin.v1.WorkflowState" json:"workflow_state,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1080,14 +1093,22 @@ func (x *HistoryEvent) GetAttributes() map[string]string {
 	return nil
 }
 
+func (x *HistoryEvent) GetWorkflowState() WorkflowState {
+	if x != nil {
+		return x.WorkflowState
+	}
+	return WorkflowState_WORKFLOW_STATE_UNSPECIFIED
+}
+
 // CreateRequestRequest files a request.
 type CreateRequestRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Type          RequestType            `protobuf:"varint,1,opt,name=type,proto3,enum=dsrhost.admin.v1.RequestType" json:"type,omitempty"`
-	Subject       *Subject               `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
-	Details       string                 `protobuf:"bytes,3,opt,name=details,proto3" json:"details,omitempty"`
-	Source        string                 `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
-	SourceDetail  string                 `protobuf:"bytes,5,opt,name=source_detail,json=sourceDetail,proto3" json:"source_detail,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Type    RequestType            `protobuf:"varint,1,opt,name=type,proto3,enum=dsrhost.admin.v1.RequestType" json:"type,omitempty"`
+	Subject *Subject               `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	Details string                 `protobuf:"bytes,3,opt,name=details,proto3" json:"details,omitempty"`
+	// e.g. "manual" (the default) or "privacy_center".
+	Source        string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
+	SourceDetail  string `protobuf:"bytes,5,opt,name=source_detail,json=sourceDetail,proto3" json:"source_detail,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1302,9 +1323,14 @@ type ListRequestsRequest struct {
 	// Narrows integration_status to one integration.
 	Integration string `protobuf:"bytes,4,opt,name=integration,proto3" json:"integration,omitempty"`
 	// Only requests due before this time.
-	DueBefore     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=due_before,json=dueBefore,proto3" json:"due_before,omitempty"`
-	PageSize      int32                  `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string                 `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	DueBefore *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=due_before,json=dueBefore,proto3" json:"due_before,omitempty"`
+	// At most 1000; 0 asks for the server's default.
+	PageSize int32 `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// next_page_token of the previous page; empty for the first.
+	PageToken string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only requests whose subject has this email, found through keyed hashes
+	// (the address itself is not indexed).
+	Email         string `protobuf:"bytes,8,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1384,6 +1410,13 @@ func (x *ListRequestsRequest) GetPageSize() int32 {
 func (x *ListRequestsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
 	}
 	return ""
 }
@@ -1741,9 +1774,10 @@ func (x *ApproveDeletionResponse) GetRequest() *Request {
 
 // Reply is the answer to the subject; unset fields come from the template.
 type Reply struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Subject       string                 `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
-	Body          string                 `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One line: an email subject.
+	Subject       string `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	Body          string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3395,12 +3429,13 @@ var File_dsrhost_admin_v1_admin_proto protoreflect.FileDescriptor
 
 const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x1cdsrhost/admin/v1/admin.proto\x12\x10dsrhost.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdc\x01\n" +
-	"\aSubject\x12\x14\n" +
-	"\x05email\x18\x01 \x01(\tR\x05email\x12\x14\n" +
-	"\x05phone\x18\x02 \x01(\tR\x05phone\x12\x17\n" +
-	"\auser_id\x18\x03 \x01(\tR\x06userId\x12L\n" +
-	"\videntifiers\x18\x04 \x03(\v2*.dsrhost.admin.v1.Subject.IdentifiersEntryR\videntifiers\x1a>\n" +
+	"\x1cdsrhost/admin/v1/admin.proto\x12\x10dsrhost.admin.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cdsrhost/admin/v1/rules.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\x02\n" +
+	"\aSubject\x12#\n" +
+	"\x05email\x18\x01 \x01(\tB\r\xbaH\n" +
+	"\xc8\x01\x01r\x05\x18\xfe\x01`\x01R\x05email\x12\x1d\n" +
+	"\x05phone\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x05phone\x12!\n" +
+	"\auser_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x06userId\x12e\n" +
+	"\videntifiers\x18\x04 \x03(\v2*.dsrhost.admin.v1.Subject.IdentifiersEntryB\x17\xbaH\x14\x9a\x01\x11\x10 \"\x06r\x04\x10\x01\x18@*\x05r\x03\x18\x80\bR\videntifiers\x1a>\n" +
 	"\x10IdentifiersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x83\x01\n" +
@@ -3409,7 +3444,7 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\vstatus_code\x18\x02 \x01(\x05R\n" +
 	"statusCode\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12 \n" +
-	"\vremediation\x18\x04 \x01(\tR\vremediation\"\xb6\x04\n" +
+	"\vremediation\x18\x04 \x01(\tR\vremediation\"\xe9\x04\n" +
 	"\x10IntegrationState\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
 	"\bcategory\x18\x02 \x01(\tR\bcategory\x125\n" +
@@ -3426,7 +3461,8 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"updated_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x14\n" +
 	"\x05count\x18\f \x01(\x03R\x05count\x12\x1d\n" +
 	"\n" +
-	"depends_on\x18\r \x03(\tR\tdependsOn\"\xd6\x01\n" +
+	"depends_on\x18\r \x03(\tR\tdependsOn\x121\n" +
+	"\x06due_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\"\xd6\x01\n" +
 	"\n" +
 	"ManualTask\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
@@ -3455,7 +3491,7 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\aoutcome\x18\x0e \x01(\x0e2\x19.dsrhost.admin.v1.OutcomeR\aoutcome\x127\n" +
 	"\tclosed_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bclosedAt\x12#\n" +
 	"\rsource_detail\x18\x10 \x01(\tR\fsourceDetail\x12)\n" +
-	"\x10selected_sources\x18\x11 \x03(\tR\x0fselectedSources\"\xc3\x02\n" +
+	"\x10selected_sources\x18\x11 \x03(\tR\x0fselectedSources\"\x8b\x03\n" +
 	"\fHistoryEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x12\n" +
@@ -3465,70 +3501,76 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\amessage\x18\x06 \x01(\tR\amessage\x12N\n" +
 	"\n" +
 	"attributes\x18\a \x03(\v2..dsrhost.admin.v1.HistoryEvent.AttributesEntryR\n" +
-	"attributes\x1a=\n" +
+	"attributes\x12F\n" +
+	"\x0eworkflow_state\x18\b \x01(\x0e2\x1f.dsrhost.admin.v1.WorkflowStateR\rworkflowState\x1a=\n" +
 	"\x0fAttributesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd5\x01\n" +
-	"\x14CreateRequestRequest\x121\n" +
-	"\x04type\x18\x01 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeR\x04type\x123\n" +
-	"\asubject\x18\x02 \x01(\v2\x19.dsrhost.admin.v1.SubjectR\asubject\x12\x18\n" +
-	"\adetails\x18\x03 \x01(\tR\adetails\x12\x16\n" +
-	"\x06source\x18\x04 \x01(\tR\x06source\x12#\n" +
-	"\rsource_detail\x18\x05 \x01(\tR\fsourceDetail\"L\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x86\x02\n" +
+	"\x14CreateRequestRequest\x12=\n" +
+	"\x04type\x18\x01 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04type\x12;\n" +
+	"\asubject\x18\x02 \x01(\v2\x19.dsrhost.admin.v1.SubjectB\x06\xbaH\x03\xc8\x01\x01R\asubject\x12\"\n" +
+	"\adetails\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\adetails\x12\x1f\n" +
+	"\x06source\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06source\x12-\n" +
+	"\rsource_detail\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\fsourceDetail\"L\n" +
 	"\x15CreateRequestResponse\x123\n" +
-	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"#\n" +
-	"\x11GetRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"I\n" +
+	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\".\n" +
+	"\x11GetRequestRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"I\n" +
 	"\x12GetRequestResponse\x123\n" +
-	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"\xe4\x02\n" +
-	"\x13ListRequestsRequest\x12-\n" +
-	"\x05stage\x18\x01 \x01(\x0e2\x17.dsrhost.admin.v1.StageR\x05stage\x121\n" +
-	"\x04type\x18\x02 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeR\x04type\x12R\n" +
-	"\x12integration_status\x18\x03 \x01(\x0e2#.dsrhost.admin.v1.IntegrationStatusR\x11integrationStatus\x12 \n" +
-	"\vintegration\x18\x04 \x01(\tR\vintegration\x129\n" +
+	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"\xc8\x03\n" +
+	"\x13ListRequestsRequest\x127\n" +
+	"\x05stage\x18\x01 \x01(\x0e2\x17.dsrhost.admin.v1.StageB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05stage\x12;\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04type\x12\\\n" +
+	"\x12integration_status\x18\x03 \x01(\x0e2#.dsrhost.admin.v1.IntegrationStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x11integrationStatus\x12.\n" +
+	"\vintegration\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\x90\x88'\x01R\vintegration\x129\n" +
 	"\n" +
-	"due_before\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdueBefore\x12\x1b\n" +
-	"\tpage_size\x18\x06 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"due_before\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdueBefore\x12'\n" +
+	"\tpage_size\x18\x06 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\a \x01(\tR\tpageToken\"u\n" +
+	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12 \n" +
+	"\x05email\x18\b \x01(\tB\n" +
+	"\xbaH\a\xd8\x01\x01r\x02`\x01R\x05email\"u\n" +
 	"\x14ListRequestsResponse\x125\n" +
 	"\brequests\x18\x01 \x03(\v2\x19.dsrhost.admin.v1.RequestR\brequests\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"A\n" +
-	"\x15ApproveRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
-	"\asources\x18\x02 \x03(\tR\asources\"M\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"a\n" +
+	"\x15ApproveRequestRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\x12-\n" +
+	"\asources\x18\x02 \x03(\tB\x13\xbaH\x10\x92\x01\r\x10\x80\x02\x18\x01\"\x06r\x04\x90\x88'\x01R\asources\"M\n" +
 	"\x16ApproveRequestResponse\x123\n" +
-	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"m\n" +
-	"\x14RejectRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\x12-\n" +
+	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"\x82\x01\n" +
+	"\x14RejectRequestRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\x12 \n" +
+	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\x12-\n" +
 	"\x05reply\x18\x03 \x01(\v2\x17.dsrhost.admin.v1.ReplyR\x05reply\"L\n" +
 	"\x15RejectRequestResponse\x123\n" +
-	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"(\n" +
-	"\x16ApproveDeletionRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"N\n" +
+	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"3\n" +
+	"\x16ApproveDeletionRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"N\n" +
 	"\x17ApproveDeletionResponse\x123\n" +
-	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"5\n" +
-	"\x05Reply\x12\x18\n" +
-	"\asubject\x18\x01 \x01(\tR\asubject\x12\x12\n" +
-	"\x04body\x18\x02 \x01(\tR\x04body\"T\n" +
-	"\x13CloseRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12-\n" +
+	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"V\n" +
+	"\x05Reply\x12.\n" +
+	"\asubject\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f\x18\xe6\a2\n" +
+	"^[^\\r\\n]*$R\asubject\x12\x1d\n" +
+	"\x04body\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x8d\x06R\x04body\"_\n" +
+	"\x13CloseRequestRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\x12-\n" +
 	"\x05reply\x18\x02 \x01(\v2\x17.dsrhost.admin.v1.ReplyR\x05reply\"z\n" +
 	"\x14CloseRequestResponse\x123\n" +
 	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\x12-\n" +
-	"\x05reply\x18\x02 \x01(\v2\x17.dsrhost.admin.v1.ReplyR\x05reply\"*\n" +
-	"\x18GetRequestHistoryRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"S\n" +
+	"\x05reply\x18\x02 \x01(\v2\x17.dsrhost.admin.v1.ReplyR\x05reply\"5\n" +
+	"\x18GetRequestHistoryRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"S\n" +
 	"\x19GetRequestHistoryResponse\x126\n" +
-	"\x06events\x18\x01 \x03(\v2\x1e.dsrhost.admin.v1.HistoryEventR\x06events\"&\n" +
-	"\x14ExportResultsRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"M\n" +
+	"\x06events\x18\x01 \x03(\v2\x1e.dsrhost.admin.v1.HistoryEventR\x06events\"1\n" +
+	"\x14ExportResultsRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"M\n" +
 	"\x15ExportResultsResponse\x12\x1a\n" +
 	"\bfilename\x18\x01 \x01(\tR\bfilename\x12\x18\n" +
-	"\aarchive\x18\x02 \x01(\fR\aarchive\"%\n" +
-	"\x13WatchRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"\x81\x01\n" +
+	"\aarchive\x18\x02 \x01(\fR\aarchive\"0\n" +
+	"\x13WatchRequestRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"\x81\x01\n" +
 	"\x14WatchRequestResponse\x123\n" +
 	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\x124\n" +
 	"\x05event\x18\x02 \x01(\v2\x1e.dsrhost.admin.v1.HistoryEventR\x05event\"\x86\x01\n" +
@@ -3549,60 +3591,65 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\rrequest_types\x18\t \x03(\x0e2\x1d.dsrhost.admin.v1.RequestTypeR\frequestTypes\x12\x1d\n" +
 	"\n" +
 	"depends_on\x18\n" +
-	" \x03(\tR\tdependsOn\"5\n" +
-	"\x17ListIntegrationsRequest\x12\x1a\n" +
-	"\bcategory\x18\x01 \x01(\tR\bcategory\"]\n" +
+	" \x03(\tR\tdependsOn\"?\n" +
+	"\x17ListIntegrationsRequest\x12$\n" +
+	"\bcategory\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\bcategory\"]\n" +
 	"\x18ListIntegrationsResponse\x12A\n" +
-	"\fintegrations\x18\x01 \x03(\v2\x1d.dsrhost.admin.v1.IntegrationR\fintegrations\",\n" +
-	"\x16TestIntegrationRequest\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\"\x7f\n" +
+	"\fintegrations\x18\x01 \x03(\v2\x1d.dsrhost.admin.v1.IntegrationR\fintegrations\"7\n" +
+	"\x16TestIntegrationRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\"\x7f\n" +
 	"\x17TestIntegrationResponse\x12\x0e\n" +
 	"\x02ok\x18\x01 \x01(\bR\x02ok\x12\x1a\n" +
 	"\bproblems\x18\x02 \x03(\tR\bproblems\x128\n" +
-	"\x05error\x18\x03 \x01(\v2\".dsrhost.admin.v1.IntegrationErrorR\x05error\"L\n" +
-	"\x17RetryIntegrationRequest\x12\x1d\n" +
+	"\x05error\x18\x03 \x01(\v2\".dsrhost.admin.v1.IntegrationErrorR\x05error\"b\n" +
+	"\x17RetryIntegrationRequest\x12(\n" +
 	"\n" +
-	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"`\n" +
+	"request_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\trequestId\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\"`\n" +
 	"\x18RetryIntegrationResponse\x12D\n" +
-	"\vintegration\x18\x01 \x01(\v2\".dsrhost.admin.v1.IntegrationStateR\vintegration\"K\n" +
-	"\x16StopIntegrationRequest\x12\x1d\n" +
+	"\vintegration\x18\x01 \x01(\v2\".dsrhost.admin.v1.IntegrationStateR\vintegration\"a\n" +
+	"\x16StopIntegrationRequest\x12(\n" +
 	"\n" +
-	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"_\n" +
+	"request_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\trequestId\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\"_\n" +
 	"\x17StopIntegrationResponse\x12D\n" +
-	"\vintegration\x18\x01 \x01(\v2\".dsrhost.admin.v1.IntegrationStateR\vintegration\"K\n" +
-	"\x16SkipIntegrationRequest\x12\x1d\n" +
+	"\vintegration\x18\x01 \x01(\v2\".dsrhost.admin.v1.IntegrationStateR\vintegration\"a\n" +
+	"\x16SkipIntegrationRequest\x12(\n" +
 	"\n" +
-	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"_\n" +
+	"request_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\trequestId\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\"_\n" +
 	"\x17SkipIntegrationResponse\x12D\n" +
-	"\vintegration\x18\x01 \x01(\v2\".dsrhost.admin.v1.IntegrationStateR\vintegration\"b\n" +
-	"\x19CompleteManualTaskRequest\x12\x1d\n" +
+	"\vintegration\x18\x01 \x01(\v2\".dsrhost.admin.v1.IntegrationStateR\vintegration\"\x82\x01\n" +
+	"\x19CompleteManualTaskRequest\x12(\n" +
 	"\n" +
-	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
-	"\x04note\x18\x03 \x01(\tR\x04note\"N\n" +
+	"request_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\trequestId\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\x12\x1c\n" +
+	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"N\n" +
 	"\x1aCompleteManualTaskResponse\x120\n" +
-	"\x04task\x18\x01 \x01(\v2\x1c.dsrhost.admin.v1.ManualTaskR\x04task\"_\n" +
-	"\fUploadedFile\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
-	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x18\n" +
-	"\acontent\x18\x03 \x01(\fR\acontent\"&\n" +
-	"\x0eGetTaskRequest\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\"\xe6\x02\n" +
+	"\x04task\x18\x01 \x01(\v2\x1c.dsrhost.admin.v1.ManualTaskR\x04task\"\x81\x01\n" +
+	"\fUploadedFile\x12\x1e\n" +
+	"\x04name\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x12+\n" +
+	"\fcontent_type\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\vcontentType\x12$\n" +
+	"\acontent\x18\x03 \x01(\fB\n" +
+	"\xbaH\az\x05\x18\x80\x80\xc0\fR\acontent\"2\n" +
+	"\x0eGetTaskRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80 R\x05token\"\xe6\x02\n" +
 	"\x0fGetTaskResponse\x12@\n" +
 	"\frequest_type\x18\x01 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeR\vrequestType\x12F\n" +
 	"\x0eworkflow_state\x18\x02 \x01(\x0e2\x1f.dsrhost.admin.v1.WorkflowStateR\rworkflowState\x123\n" +
 	"\asubject\x18\x03 \x01(\v2\x19.dsrhost.admin.v1.SubjectR\asubject\x121\n" +
 	"\x06due_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x12 \n" +
 	"\vintegration\x18\x05 \x01(\tR\vintegration\x12?\n" +
-	"\aanswers\x18\x06 \x03(\x0e2%.dsrhost.admin.v1.DirectContactAnswerR\aanswers\"\xb6\x01\n" +
-	"\x15SubmitResponseRequest\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\x12=\n" +
-	"\x06answer\x18\x02 \x01(\x0e2%.dsrhost.admin.v1.DirectContactAnswerR\x06answer\x124\n" +
-	"\x05files\x18\x03 \x03(\v2\x1e.dsrhost.admin.v1.UploadedFileR\x05files\x12\x12\n" +
-	"\x04note\x18\x04 \x01(\tR\x04note\".\n" +
+	"\aanswers\x18\x06 \x03(\x0e2%.dsrhost.admin.v1.DirectContactAnswerR\aanswers\"\xe2\x01\n" +
+	"\x15SubmitResponseRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80 R\x05token\x12I\n" +
+	"\x06answer\x18\x02 \x01(\x0e2%.dsrhost.admin.v1.DirectContactAnswerB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06answer\x12>\n" +
+	"\x05files\x18\x03 \x03(\v2\x1e.dsrhost.admin.v1.UploadedFileB\b\xbaH\x05\x92\x01\x02\x10dR\x05files\x12\x1c\n" +
+	"\x04note\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\".\n" +
 	"\x16SubmitResponseResponse\x12\x14\n" +
 	"\x05label\x18\x01 \x01(\tR\x05label\"\x15\n" +
 	"\x13ReloadConfigRequest\"\x9c\x01\n" +
@@ -3763,98 +3810,100 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	8,  // 4: dsrhost.admin.v1.IntegrationState.error:type_name -> dsrhost.admin.v1.IntegrationError
 	57, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
 	57, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
-	57, // 7: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
-	0,  // 8: dsrhost.admin.v1.Request.type:type_name -> dsrhost.admin.v1.RequestType
-	7,  // 9: dsrhost.admin.v1.Request.subject:type_name -> dsrhost.admin.v1.Subject
-	57, // 10: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	57, // 11: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
-	1,  // 12: dsrhost.admin.v1.Request.stage:type_name -> dsrhost.admin.v1.Stage
-	2,  // 13: dsrhost.admin.v1.Request.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
-	9,  // 14: dsrhost.admin.v1.Request.integrations:type_name -> dsrhost.admin.v1.IntegrationState
-	10, // 15: dsrhost.admin.v1.Request.manual_tasks:type_name -> dsrhost.admin.v1.ManualTask
-	5,  // 16: dsrhost.admin.v1.Request.outcome:type_name -> dsrhost.admin.v1.Outcome
-	57, // 17: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	57, // 18: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
-	56, // 19: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
-	0,  // 20: dsrhost.admin.v1.CreateRequestRequest.type:type_name -> dsrhost.admin.v1.RequestType
-	7,  // 21: dsrhost.admin.v1.CreateRequestRequest.subject:type_name -> dsrhost.admin.v1.Subject
-	11, // 22: dsrhost.admin.v1.CreateRequestResponse.request:type_name -> dsrhost.admin.v1.Request
-	11, // 23: dsrhost.admin.v1.GetRequestResponse.request:type_name -> dsrhost.admin.v1.Request
-	1,  // 24: dsrhost.admin.v1.ListRequestsRequest.stage:type_name -> dsrhost.admin.v1.Stage
-	0,  // 25: dsrhost.admin.v1.ListRequestsRequest.type:type_name -> dsrhost.admin.v1.RequestType
-	3,  // 26: dsrhost.admin.v1.ListRequestsRequest.integration_status:type_name -> dsrhost.admin.v1.IntegrationStatus
-	57, // 27: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
-	11, // 28: dsrhost.admin.v1.ListRequestsResponse.requests:type_name -> dsrhost.admin.v1.Request
-	11, // 29: dsrhost.admin.v1.ApproveRequestResponse.request:type_name -> dsrhost.admin.v1.Request
-	25, // 30: dsrhost.admin.v1.RejectRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
-	11, // 31: dsrhost.admin.v1.RejectRequestResponse.request:type_name -> dsrhost.admin.v1.Request
-	11, // 32: dsrhost.admin.v1.ApproveDeletionResponse.request:type_name -> dsrhost.admin.v1.Request
-	25, // 33: dsrhost.admin.v1.CloseRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
-	11, // 34: dsrhost.admin.v1.CloseRequestResponse.request:type_name -> dsrhost.admin.v1.Request
-	25, // 35: dsrhost.admin.v1.CloseRequestResponse.reply:type_name -> dsrhost.admin.v1.Reply
-	12, // 36: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
-	11, // 37: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
-	12, // 38: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
-	57, // 39: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
-	4,  // 40: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
-	34, // 41: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
-	0,  // 42: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
-	35, // 43: dsrhost.admin.v1.ListIntegrationsResponse.integrations:type_name -> dsrhost.admin.v1.Integration
-	8,  // 44: dsrhost.admin.v1.TestIntegrationResponse.error:type_name -> dsrhost.admin.v1.IntegrationError
-	9,  // 45: dsrhost.admin.v1.RetryIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	9,  // 46: dsrhost.admin.v1.StopIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	9,  // 47: dsrhost.admin.v1.SkipIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	10, // 48: dsrhost.admin.v1.CompleteManualTaskResponse.task:type_name -> dsrhost.admin.v1.ManualTask
-	0,  // 49: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
-	2,  // 50: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
-	7,  // 51: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
-	57, // 52: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
-	6,  // 53: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
-	6,  // 54: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
-	48, // 55: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
-	13, // 56: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
-	15, // 57: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
-	17, // 58: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
-	19, // 59: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
-	21, // 60: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
-	23, // 61: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
-	26, // 62: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
-	28, // 63: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
-	30, // 64: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
-	32, // 65: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
-	36, // 66: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
-	38, // 67: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
-	40, // 68: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
-	42, // 69: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
-	44, // 70: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
-	46, // 71: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
-	49, // 72: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
-	51, // 73: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
-	53, // 74: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
-	14, // 75: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
-	16, // 76: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
-	18, // 77: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
-	20, // 78: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
-	22, // 79: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
-	24, // 80: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
-	27, // 81: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
-	29, // 82: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
-	31, // 83: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
-	33, // 84: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
-	37, // 85: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
-	39, // 86: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
-	41, // 87: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
-	43, // 88: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
-	45, // 89: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
-	47, // 90: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
-	50, // 91: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
-	52, // 92: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
-	54, // 93: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
-	75, // [75:94] is the sub-list for method output_type
-	56, // [56:75] is the sub-list for method input_type
-	56, // [56:56] is the sub-list for extension type_name
-	56, // [56:56] is the sub-list for extension extendee
-	0,  // [0:56] is the sub-list for field type_name
+	57, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
+	57, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
+	0,  // 9: dsrhost.admin.v1.Request.type:type_name -> dsrhost.admin.v1.RequestType
+	7,  // 10: dsrhost.admin.v1.Request.subject:type_name -> dsrhost.admin.v1.Subject
+	57, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	57, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	1,  // 13: dsrhost.admin.v1.Request.stage:type_name -> dsrhost.admin.v1.Stage
+	2,  // 14: dsrhost.admin.v1.Request.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
+	9,  // 15: dsrhost.admin.v1.Request.integrations:type_name -> dsrhost.admin.v1.IntegrationState
+	10, // 16: dsrhost.admin.v1.Request.manual_tasks:type_name -> dsrhost.admin.v1.ManualTask
+	5,  // 17: dsrhost.admin.v1.Request.outcome:type_name -> dsrhost.admin.v1.Outcome
+	57, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	57, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
+	56, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	2,  // 21: dsrhost.admin.v1.HistoryEvent.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
+	0,  // 22: dsrhost.admin.v1.CreateRequestRequest.type:type_name -> dsrhost.admin.v1.RequestType
+	7,  // 23: dsrhost.admin.v1.CreateRequestRequest.subject:type_name -> dsrhost.admin.v1.Subject
+	11, // 24: dsrhost.admin.v1.CreateRequestResponse.request:type_name -> dsrhost.admin.v1.Request
+	11, // 25: dsrhost.admin.v1.GetRequestResponse.request:type_name -> dsrhost.admin.v1.Request
+	1,  // 26: dsrhost.admin.v1.ListRequestsRequest.stage:type_name -> dsrhost.admin.v1.Stage
+	0,  // 27: dsrhost.admin.v1.ListRequestsRequest.type:type_name -> dsrhost.admin.v1.RequestType
+	3,  // 28: dsrhost.admin.v1.ListRequestsRequest.integration_status:type_name -> dsrhost.admin.v1.IntegrationStatus
+	57, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
+	11, // 30: dsrhost.admin.v1.ListRequestsResponse.requests:type_name -> dsrhost.admin.v1.Request
+	11, // 31: dsrhost.admin.v1.ApproveRequestResponse.request:type_name -> dsrhost.admin.v1.Request
+	25, // 32: dsrhost.admin.v1.RejectRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
+	11, // 33: dsrhost.admin.v1.RejectRequestResponse.request:type_name -> dsrhost.admin.v1.Request
+	11, // 34: dsrhost.admin.v1.ApproveDeletionResponse.request:type_name -> dsrhost.admin.v1.Request
+	25, // 35: dsrhost.admin.v1.CloseRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
+	11, // 36: dsrhost.admin.v1.CloseRequestResponse.request:type_name -> dsrhost.admin.v1.Request
+	25, // 37: dsrhost.admin.v1.CloseRequestResponse.reply:type_name -> dsrhost.admin.v1.Reply
+	12, // 38: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
+	11, // 39: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
+	12, // 40: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
+	57, // 41: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
+	4,  // 42: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
+	34, // 43: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
+	0,  // 44: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
+	35, // 45: dsrhost.admin.v1.ListIntegrationsResponse.integrations:type_name -> dsrhost.admin.v1.Integration
+	8,  // 46: dsrhost.admin.v1.TestIntegrationResponse.error:type_name -> dsrhost.admin.v1.IntegrationError
+	9,  // 47: dsrhost.admin.v1.RetryIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	9,  // 48: dsrhost.admin.v1.StopIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	9,  // 49: dsrhost.admin.v1.SkipIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	10, // 50: dsrhost.admin.v1.CompleteManualTaskResponse.task:type_name -> dsrhost.admin.v1.ManualTask
+	0,  // 51: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
+	2,  // 52: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
+	7,  // 53: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
+	57, // 54: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
+	6,  // 55: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	6,  // 56: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	48, // 57: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
+	13, // 58: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
+	15, // 59: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
+	17, // 60: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
+	19, // 61: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
+	21, // 62: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
+	23, // 63: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
+	26, // 64: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
+	28, // 65: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
+	30, // 66: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
+	32, // 67: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
+	36, // 68: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
+	38, // 69: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
+	40, // 70: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
+	42, // 71: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
+	44, // 72: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
+	46, // 73: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
+	49, // 74: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
+	51, // 75: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
+	53, // 76: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
+	14, // 77: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
+	16, // 78: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
+	18, // 79: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
+	20, // 80: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
+	22, // 81: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
+	24, // 82: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
+	27, // 83: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
+	29, // 84: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
+	31, // 85: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
+	33, // 86: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
+	37, // 87: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
+	39, // 88: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
+	41, // 89: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
+	43, // 90: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
+	45, // 91: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
+	47, // 92: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
+	50, // 93: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
+	52, // 94: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
+	54, // 95: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
+	77, // [77:96] is the sub-list for method output_type
+	58, // [58:77] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_dsrhost_admin_v1_admin_proto_init() }
@@ -3862,6 +3911,7 @@ func file_dsrhost_admin_v1_admin_proto_init() {
 	if File_dsrhost_admin_v1_admin_proto != nil {
 		return
 	}
+	file_dsrhost_admin_v1_rules_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
