@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/store"
+	"github.com/dsrhost/dsrhost/sdk"
+)
+
+// progress moves a request in Process as far as it can go now: it starts
+// the integrations of the current workflow state whose dependencies are
+// complete, completes "No records deleted" where extracting found nothing,
+// advances from Extracting Personal Data to Pending Delete, and from
+// Process to Reply once every integration and manual task is done.
+//
+// It only reads and compares-and-sets, so it is safe to call any number of
+// times from anywhere: after each state change, and from the reconciler.
+func (e *Engine) progress(ctx context.Context, id string) error {
+	for range 20 {
+		var started []jobRef
+		moved := false
+		_, err := e.update(ctx, id, func(snap *store.Snapshot, tx *store.Tx) error {
+			started, moved = nil, false
+			r := snap.Request
+			if r.Stage != state.StageProcess {
+				return errNoChange
+			}
+			now := e.now()
+			its := snap.InWorkflow(r.Workflow)
+			if r.Workflow != state.WorkflowNone && !(r.Workflow == state.PendingDelete && r.AwaitingDeletionApproval) {
+				for _, it := range its {
+					if it.Status != state.NotStarted || !depsComplete(snap, it) {
+						continue
+					}
+					next := it.Clone()
+					next.UpdatedAt = now
+					if nothingToDelete(snap, it) {
+						// Extracting found nothing: no call to the system.
+						next.Status, next.Detail = state.Complete, state.DetailNoRecordsDeleted
+					} else {
+						next.Status, next.Detail = state.Pending, state.DetailNone
+						next.Attempt++
+						started = append(started, ref(id, it.Workflow, it.Name, next.Attempt))
+					}
+					tx.PutIntegration(next)
+					tx.Append(stateEvent(next, now, ActorSystem))
+				}
+				if !tx.Empty() {
+					tx.CheckRequest(r)
+					moved = true
+					return nil
+				}
+			}
+			for _, it := range its {
+				if it.Status != state.Complete {
+					return errNoChange
+				}
+			}
+			next := r.Clone()
+			if r.Workflow == state.Extracting && r.Type == sdk.RequestDeletion {
+				next.Workflow = state.PendingDelete
+				cfg := e.config()
+				next.AwaitingDeletionApproval = cfg.types[r.Type].RequireDeletionApproval && len(snap.InWorkflow(state.PendingDelete)) > 0
+				tx.Append(workflowEvent(r.Workflow, next.Workflow, now))
+				if next.AwaitingDeletionApproval {
+					tx.Append(store.Event{Time: now, Kind: EventWorkflowChanged, Actor: ActorSystem,
+						Message: "Waiting for deletion approval", Attributes: map[string]string{"awaiting_deletion_approval": "true"}})
+				}
+				tx.PutRequest(next)
+				moved = true
+				return nil
+			}
+			for _, m := range snap.Manual {
+				if !m.Done {
+					return errNoChange
+				}
+			}
+			next.Stage, next.Workflow = state.StageReply, state.WorkflowNone
+			tx.Append(stageEvent(r.Stage, next.Stage, now, ActorSystem))
+			tx.PutRequest(next)
+			moved = true
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("progress request %s: %w", id, err)
+		}
+		for _, j := range started {
+			e.enqueueLogged(ctx, taskRun, j, 0)
+		}
+		if !moved {
+			return nil
+		}
+	}
+	return nil
+}
+
+// depsComplete reports whether every integration it depends on (in the
+// same workflow state, and still on the request) is Complete.
+func depsComplete(snap *store.Snapshot, it *store.Integration) bool {
+	for _, d := range it.DependsOn {
+		if dep := snap.Integration(it.Workflow, d); dep != nil && dep.Status != state.Complete {
+			return false
+		}
+	}
+	return true
+}
+
+// nothingToDelete: an API integration whose extraction on this request
+// found no records completes Pending Delete without calling its system.
+func nothingToDelete(snap *store.Snapshot, it *store.Integration) bool {
+	if it.Workflow != state.PendingDelete || (it.Type != sdk.SynchronousAPI && it.Type != sdk.AsynchronousAPI) {
+		return false
+	}
+	ex := snap.Integration(state.Extracting, it.Name)
+	return ex != nil && ex.Status == state.Complete && ex.Detail == state.DetailNoRecordsFound
+}

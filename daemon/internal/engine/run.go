@@ -1,0 +1,222 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/store"
+	"github.com/dsrhost/dsrhost/sdk"
+)
+
+// handleRun runs one attempt of an integration: it marks the integration
+// Processing, calls Access or Delete, and commits the outcome.
+//
+// The task is accepted when the integration is Pending for this attempt,
+// in Error on the previous attempt (an automatic retry coming due), or
+// already Processing this attempt's call (the task was delivered again
+// after its worker died: at least once). Anything else means the attempt
+// is over (stopped, skipped, retried anew) and the task ends quietly.
+func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
+	j, w, err := decodeJob(t)
+	if err != nil {
+		return err
+	}
+	var it *store.Integration
+	var snap *store.Snapshot
+	accepted := false
+	snap, err = e.update(ctx, j.Request, func(s *store.Snapshot, tx *store.Tx) error {
+		accepted = false
+		if s.Request.Stage != state.StageProcess {
+			return errNoChange
+		}
+		cur := s.Integration(w, j.Integration)
+		if cur == nil {
+			return errNoChange
+		}
+		redelivered := cur.Status == state.Processing && cur.Phase == store.PhaseCall && cur.Attempt == j.Attempt
+		fresh := (cur.Status == state.Pending && cur.Attempt == j.Attempt) ||
+			(cur.Status == state.Error && cur.Attempt == j.Attempt-1 && j.Attempt > 1)
+		if !redelivered && !fresh {
+			return errNoChange
+		}
+		accepted = true
+		now := e.now()
+		next := cur.Clone()
+		next.UpdatedAt = now
+		if fresh {
+			next.Attempt = j.Attempt
+			next.Status = state.Processing
+			next.Phase = store.PhaseCall
+			next.Error = nil
+			next.NextAttemptAt = time.Time{}
+			next.PollSeq = 0
+			next.Handle = ""
+			next.SubmittedAt = now
+			next.Detail = state.DetailRequestSubmitted
+			if next.Type == sdk.DirectContact {
+				next.Detail = state.DetailDue
+				next.DueAt = now.Add(e.specOrDefault(j.Integration).DirectContact.DueIn)
+				next.OverdueNoted = false
+			}
+			tx.Append(integrationEvent(EventAttempt, next, now, ActorSystem, fmt.Sprintf("Attempt %d", next.Attempt),
+				map[string]string{"attempt": fmt.Sprint(next.Attempt)}))
+			tx.Append(stateEvent(next, now, ActorSystem))
+		} else {
+			tx.Append(integrationEvent(EventAttempt, next, now, ActorSystem, fmt.Sprintf("Attempt %d delivered again", next.Attempt),
+				map[string]string{"attempt": fmt.Sprint(next.Attempt), "redelivered": "true"}))
+		}
+		tx.PutIntegration(next)
+		it = next
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("start attempt: %w", err)
+	}
+	if !accepted {
+		return nil
+	}
+
+	spec, ok := e.spec(j.Integration)
+	var out outcome
+	switch {
+	case !ok:
+		out.err = sdk.Errorf(sdk.ErrorInvalidConfig, "integration %q is no longer configured", j.Integration).
+			WithRemediation("Add the integration back to the configuration, or stop or skip it on this request.")
+	default:
+		out = e.call(ctx, snap, it, spec)
+	}
+	return e.finishInterruptible(ctx, j, w, store.PhaseCall, out)
+}
+
+// outcome is what a connector call came to.
+type outcome struct {
+	access  *sdk.AccessResponse
+	del     *sdk.DeleteResponse
+	records int // records given to Delete, for complete_on_submit
+	err     error
+	// final marks an error that ends the attempt even while polling.
+	final bool
+}
+
+func (o outcome) pending() *sdk.Pending {
+	switch {
+	case o.access != nil:
+		return o.access.Pending
+	case o.del != nil:
+		return o.del.Pending
+	}
+	return nil
+}
+
+// call makes the connector call for an attempt: Access while extracting,
+// Delete in Pending Delete.
+func (e *Engine) call(ctx context.Context, snap *store.Snapshot, it *store.Integration, spec IntegrationSpec) (out outcome) {
+	remote, ok := e.conns.Connector(it.Name)
+	if !ok || remote == nil {
+		return outcome{err: sdk.Errorf(sdk.ErrorUnavailable, "no connector is running for integration %q", it.Name).
+			WithRemediation("Check the plugin's health in the data inventory; the daemon restarts plugins that exit.")}
+	}
+	job, err := e.job(ctx, snap, it)
+	if err != nil {
+		return outcome{err: err}
+	}
+	cctx, cancel := context.WithTimeout(ctx, e.opts.CallTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("connector call panicked", "integration", it.Name)
+			out = outcome{err: sdk.Errorf(sdk.ErrorInternal, "the connector call failed unexpectedly")}
+		}
+	}()
+	switch it.Workflow {
+	case state.Extracting:
+		resp, err := remote.Access(cctx, &sdk.AccessRequest{Job: job})
+		return checked(outcome{access: resp, err: err})
+	default:
+		var records []sdk.Record
+		if res, err := e.store.Results(ctx, snap.Request.ID, []store.ResultKey{{Workflow: state.Extracting, Name: it.Name}}); err != nil {
+			return outcome{err: err}
+		} else if r := res[store.ResultKey{Workflow: state.Extracting, Name: it.Name}]; r != nil {
+			records = r.Records
+		}
+		resp, err := remote.Delete(cctx, &sdk.DeleteRequest{Job: job, Records: records})
+		return checked(outcome{del: resp, records: len(records), err: err})
+	}
+}
+
+// checked turns an empty answer into an error.
+func checked(o outcome) outcome {
+	if o.err == nil && o.access == nil && o.del == nil {
+		o.err = sdk.Errorf(sdk.ErrorInternal, "the connector returned no answer")
+	}
+	return o
+}
+
+// job builds what the connector receives: the subject, with identifiers
+// found by the integrations this one depends on merged in.
+func (e *Engine) job(ctx context.Context, snap *store.Snapshot, it *store.Integration) (sdk.Job, error) {
+	r := snap.Request
+	subject := r.Subject
+	subject.Identifiers = maps.Clone(r.Subject.Identifiers)
+	spec, _ := e.spec(it.Name)
+	var keys []store.ResultKey
+	for _, d := range spec.DependsOn {
+		keys = append(keys, store.ResultKey{Workflow: state.Extracting, Name: d}, store.ResultKey{Workflow: state.PendingDelete, Name: d})
+	}
+	if len(keys) > 0 {
+		res, err := e.store.Results(ctx, r.ID, keys)
+		if err != nil {
+			return sdk.Job{}, err
+		}
+		for _, k := range keys {
+			if found := res[k]; found != nil && len(found.Identifiers) > 0 {
+				if subject.Identifiers == nil {
+					subject.Identifiers = map[string]string{}
+				}
+				maps.Copy(subject.Identifiers, found.Identifiers)
+			}
+		}
+	}
+	job := sdk.Job{
+		IdempotencyKey: fmt.Sprintf("%s/%s/%s/%d", r.ID, it.Workflow.Code(), it.Name, it.Attempt),
+		RequestID:      r.ID,
+		RequestType:    r.Type,
+		Subject:        subject,
+		Integration:    it.Name,
+	}
+	if it.Type == sdk.DirectContact {
+		job.RespondBy = it.DueAt
+		if e.opts.ResponseURL != nil {
+			u, err := e.opts.ResponseURL(ctx, ResponseLink{RequestID: r.ID, Integration: it.Name, Workflow: it.Workflow.Code(), Attempt: it.Attempt, DueAt: it.DueAt})
+			if err != nil {
+				return sdk.Job{}, sdk.Errorf(sdk.ErrorInternal, "could not make the response link").WithRemediation("Check server.public_url.")
+			}
+			job.ResponseURL = u
+		}
+	}
+	return job, nil
+}
+
+func (e *Engine) spec(name string) (IntegrationSpec, bool) {
+	s, ok := e.config().byName[name]
+	if !ok {
+		return IntegrationSpec{}, false
+	}
+	return *s, true
+}
+
+// specOrDefault returns the integration's spec, or the defaults when it is
+// no longer configured.
+func (e *Engine) specOrDefault(name string) IntegrationSpec {
+	if s, ok := e.spec(name); ok {
+		return s
+	}
+	c, _ := compile(Config{Integrations: []IntegrationSpec{{Name: name, Type: sdk.SynchronousAPI}}})
+	return c.integrations[0]
+}
+

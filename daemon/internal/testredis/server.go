@@ -1,0 +1,168 @@
+package testredis
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Server is one redis-server process.
+type Server struct {
+	// Addr is host:port on 127.0.0.1.
+	Addr string
+	// Client is connected to it and closed at cleanup.
+	Client *redis.Client
+
+	cmd  *exec.Cmd
+	dir  string
+	log  *syncBuffer
+	once sync.Once
+}
+
+// binaries returns the redis-server and redis-cli paths, skipping (or,
+// under DSRHOST_REQUIRE_REDIS, failing) the test when absent.
+func binaries(t testing.TB) (server, cli string) {
+	t.Helper()
+	server, err := exec.LookPath("redis-server")
+	if err == nil {
+		cli, err = exec.LookPath("redis-cli")
+	}
+	if err != nil {
+		if os.Getenv("DSRHOST_REQUIRE_REDIS") != "" {
+			t.Fatalf("redis-server and redis-cli are required: %v", err)
+		}
+		t.Skipf("redis-server not installed: %v", err)
+	}
+	return server, cli
+}
+
+// Start runs a single redis-server and returns it once it answers PING.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin, _ := binaries(t)
+	var lastErr error
+	for range 5 {
+		port, err := freePort(false)
+		if err != nil {
+			t.Fatalf("find a free port: %v", err)
+		}
+		s, err := startServer(bin, t.TempDir(), port)
+		if err == nil {
+			t.Cleanup(s.Stop)
+			return s
+		}
+		lastErr = err
+	}
+	t.Fatalf("start redis-server: %v", lastErr)
+	return nil
+}
+
+func startServer(bin, dir string, port int, extra ...string) (*Server, error) {
+	args := append([]string{
+		"--port", strconv.Itoa(port),
+		"--bind", "127.0.0.1",
+		"--dir", dir,
+		"--save", "",
+		"--appendonly", "no",
+		"--protected-mode", "yes",
+	}, extra...)
+	cmd := exec.Command(bin, args...)
+	log := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("run %s: %w", bin, err)
+	}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, dir: dir, log: log}
+	s.Client = redis.NewClient(&redis.Options{Addr: s.Addr})
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		if err := s.Client.Ping(ctx).Err(); err == nil {
+			return s, nil
+		}
+		select {
+		case <-exited:
+			_ = s.Client.Close()
+			return nil, fmt.Errorf("redis-server on port %d exited: %s", port, bytes.TrimSpace(log.Bytes()))
+		case <-ctx.Done():
+			s.Stop()
+			return nil, fmt.Errorf("redis-server on port %d did not answer PING: %s", port, bytes.TrimSpace(log.Bytes()))
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// Stop kills the server. It is safe to call twice.
+func (s *Server) Stop() {
+	s.once.Do(func() {
+		_ = s.Client.Close()
+		if s.cmd.Process != nil {
+			_ = s.cmd.Process.Kill()
+		}
+	})
+}
+
+// Log returns what the server printed, for failure messages.
+func (s *Server) Log() string { return s.log.String() }
+
+// freePort asks the kernel for a free port. For Cluster nodes the bus port
+// (port+10000) must be free too.
+func freePort(withBus bool) (int, error) {
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+		if !withBus {
+			return port, nil
+		}
+		if port+10000 > 65535 {
+			continue
+		}
+		b, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000)))
+		if err != nil {
+			continue
+		}
+		_ = b.Close()
+		return port, nil
+	}
+	return 0, errors.New("no free port pair found")
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.b.Len() > 1<<20 {
+		return len(p), nil
+	}
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.b.Bytes())
+}
+
+func (b *syncBuffer) String() string { return string(b.Bytes()) }

@@ -1,0 +1,6 @@
+# want: deletion.path
+base_url = "https://api.example.com"
+deletion {
+  mode = "whole_record"
+  path = "/jobs/{{ .job_id }}"
+}

@@ -1,0 +1,2 @@
+# want: -
+base_url = "https://api.example.com"

@@ -1,0 +1,5 @@
+# want: deletion.mode
+base_url = "https://api.example.com"
+deletion {
+  path = "/contacts/{{ .record.id }}"
+}

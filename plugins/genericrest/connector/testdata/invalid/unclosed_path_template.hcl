@@ -1,0 +1,6 @@
+# want: access.path
+base_url = "https://api.example.com"
+access {
+  path         = "/contacts/{{ .email "
+  records_path = "$.data[*]"
+}
