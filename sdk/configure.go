@@ -36,6 +36,12 @@ type ConfigureRequest struct {
 // connector is ready.
 type ConfigureResponse struct {
 	Diagnostics []Diagnostic
+	// Type and Capabilities, when set, narrow what Describe reported for
+	// this integration alone: a generic connector whose settings only
+	// delete by identity is a [WholeRecordDeletionAPI] that cannot access.
+	// Zero values keep Describe's.
+	Type         IntegrationType
+	Capabilities []Capability
 }
 
 // HasErrors reports whether any diagnostic is an error.

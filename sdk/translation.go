@@ -361,6 +361,10 @@ func configureResponseToProto(r *ConfigureResponse) *connectorv1.ConfigureRespon
 			Error:         errorToProto(d.Err),
 		})
 	}
+	out.Type = integrationTypeToProto(r.Type)
+	for _, c := range r.Capabilities {
+		out.Capabilities = append(out.Capabilities, capabilityToProto(c))
+	}
 	return out
 }
 
@@ -374,6 +378,10 @@ func configureResponseFromProto(p *connectorv1.ConfigureResponse) *ConfigureResp
 			Path:     d.GetAttributePath(),
 			Err:      errorFromProto(d.GetError()),
 		})
+	}
+	out.Type = integrationTypeFromProto(p.GetType())
+	for _, c := range p.GetCapabilities() {
+		out.Capabilities = append(out.Capabilities, capabilityFromProto(c))
 	}
 	return out
 }

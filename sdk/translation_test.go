@@ -154,7 +154,7 @@ func TestConfigureRoundTrip(t *testing.T) {
 		AttributeError([]string{"auth", "token"}, "Missing", "Set it."),
 		{Severity: SeverityWarning, Summary: "Deprecated"},
 		CredentialError([]string{"token"}, Errorf(ErrorAuth, "refused").WithStatus(401).WithRemediation("New key.")),
-	}}
+	}, Type: WholeRecordDeletionAPI, Capabilities: []Capability{CapabilityDelete}}
 	if diff := cmp.Diff(resp, configureResponseFromProto(configureResponseToProto(resp))); diff != "" {
 		t.Errorf("response (-want +got):\n%s", diff)
 	}

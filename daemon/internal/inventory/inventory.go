@@ -29,10 +29,25 @@ type Integration struct {
 	Plugin *pluginhost.Plugin
 	// Settings is what the connector was configured with.
 	Settings sdk.Settings
+	// narrowed holds what Configure reported of this integration's type
+	// and capabilities, where its settings narrow the plugin's.
+	narrowed *sdk.ConfigureResponse
 }
 
-// Description is the plugin's self-description.
-func (i *Integration) Description() *sdk.Description { return i.Plugin.Describe() }
+// Description is the plugin's self-description as it applies to this
+// integration: Configure may have narrowed its type and capabilities.
+func (i *Integration) Description() *sdk.Description {
+	d := *i.Plugin.Describe()
+	if i.narrowed != nil {
+		if i.narrowed.Type != 0 {
+			d.Type = i.narrowed.Type
+		}
+		if len(i.narrowed.Capabilities) > 0 {
+			d.Capabilities = i.narrowed.Capabilities
+		}
+	}
+	return &d
+}
 
 // Inventory is the set of integrations a configuration declares, each
 // bound to its running plugin.
@@ -97,7 +112,8 @@ func Build(ctx context.Context, cfg *config.Config, host *pluginhost.Host, opts 
 		if cds.HasErrors() {
 			continue
 		}
-		inv.Integrations[name] = &Integration{Config: in, Plugin: p, Settings: sdk.Settings(settings)}
+		inv.Integrations[name] = &Integration{Config: in, Plugin: p, Settings: sdk.Settings(settings),
+			narrowed: &sdk.ConfigureResponse{Type: resp.Type, Capabilities: resp.Capabilities}}
 	}
 	return inv, diags
 }

@@ -91,6 +91,7 @@ func (c *Connector) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*
 		return resp, nil
 	}
 	in.sleep = c.sleep
+	resp.Type, resp.Capabilities = narrow(&s)
 	if req.ValidateOnly {
 		return resp, nil // offline: nothing sent, nothing installed
 	}
@@ -108,6 +109,33 @@ func (c *Connector) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*
 	c.logger.Info("configured", "integration", req.Integration,
 		"access", in.access != nil, "deletion", in.deletion != nil)
 	return resp, nil
+}
+
+// narrow reports what these settings make of the integration, since
+// Describe (which cannot see settings) claims every capability: only the
+// blocks present are capabilities, and an integration that deletes by
+// identity without an access block is a Whole-Record Deletion API, which
+// the daemon runs only in Pending Delete. Asynchronous blocks make it an
+// Asynchronous API.
+func narrow(s *settings) (sdk.IntegrationType, []sdk.Capability) {
+	var caps []sdk.Capability
+	typ := sdk.SynchronousAPI
+	if s.Access != nil {
+		caps = append(caps, sdk.CapabilityAccess)
+		if s.Access.Async != nil {
+			typ = sdk.AsynchronousAPI
+		}
+	}
+	if s.Deletion != nil {
+		caps = append(caps, sdk.CapabilityDelete)
+		if s.Deletion.Async != nil {
+			typ = sdk.AsynchronousAPI
+		}
+		if s.Access == nil && s.Deletion.Mode == "whole_record" {
+			typ = sdk.WholeRecordDeletionAPI
+		}
+	}
+	return typ, caps
 }
 
 func diagnostics(d ...sdk.Diagnostic) *sdk.ConfigureResponse {

@@ -844,8 +844,14 @@ func (x *ConfigureRequest) GetValidateOnly() bool {
 
 // ConfigureResponse reports every problem found, not only the first.
 type ConfigureResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Diagnostics   []*Diagnostic          `protobuf:"bytes,1,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Diagnostics []*Diagnostic          `protobuf:"bytes,1,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// Set when these settings make the integration narrower than Describe
+	// says (a generic connector configured to delete by identity only is a
+	// Whole-Record Deletion API without access); unset keeps Describe's.
+	Type IntegrationType `protobuf:"varint,2,opt,name=type,proto3,enum=dsrhost.connector.v1.IntegrationType" json:"type,omitempty"`
+	// Replaces Describe's capabilities for this integration when not empty.
+	Capabilities  []Capability `protobuf:"varint,3,rep,packed,name=capabilities,proto3,enum=dsrhost.connector.v1.Capability" json:"capabilities,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -883,6 +889,20 @@ func (*ConfigureResponse) Descriptor() ([]byte, []int) {
 func (x *ConfigureResponse) GetDiagnostics() []*Diagnostic {
 	if x != nil {
 		return x.Diagnostics
+	}
+	return nil
+}
+
+func (x *ConfigureResponse) GetType() IntegrationType {
+	if x != nil {
+		return x.Type
+	}
+	return IntegrationType_INTEGRATION_TYPE_UNSPECIFIED
+}
+
+func (x *ConfigureResponse) GetCapabilities() []Capability {
+	if x != nil {
+		return x.Capabilities
 	}
 	return nil
 }
@@ -2161,9 +2181,11 @@ const file_dsrhost_connector_v1_connector_proto_rawDesc = "" +
 	"\x10ConfigureRequest\x12 \n" +
 	"\vintegration\x18\x01 \x01(\tR\vintegration\x12#\n" +
 	"\rsettings_json\x18\x02 \x01(\fR\fsettingsJson\x12#\n" +
-	"\rvalidate_only\x18\x03 \x01(\bR\fvalidateOnly\"W\n" +
+	"\rvalidate_only\x18\x03 \x01(\bR\fvalidateOnly\"\xd8\x01\n" +
 	"\x11ConfigureResponse\x12B\n" +
-	"\vdiagnostics\x18\x01 \x03(\v2 .dsrhost.connector.v1.DiagnosticR\vdiagnostics\"\xd4\x01\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2 .dsrhost.connector.v1.DiagnosticR\vdiagnostics\x129\n" +
+	"\x04type\x18\x02 \x01(\x0e2%.dsrhost.connector.v1.IntegrationTypeR\x04type\x12D\n" +
+	"\fcapabilities\x18\x03 \x03(\x0e2 .dsrhost.connector.v1.CapabilityR\fcapabilities\"\xd4\x01\n" +
 	"\n" +
 	"Diagnostic\x12:\n" +
 	"\bseverity\x18\x01 \x01(\x0e2\x1e.dsrhost.connector.v1.SeverityR\bseverity\x12\x18\n" +
@@ -2368,52 +2390,54 @@ var file_dsrhost_connector_v1_connector_proto_depIdxs = []int32{
 	5,  // 6: dsrhost.connector.v1.NestedBlock.nesting:type_name -> dsrhost.connector.v1.BlockNesting
 	9,  // 7: dsrhost.connector.v1.NestedBlock.schema:type_name -> dsrhost.connector.v1.Schema
 	14, // 8: dsrhost.connector.v1.ConfigureResponse.diagnostics:type_name -> dsrhost.connector.v1.Diagnostic
-	6,  // 9: dsrhost.connector.v1.Diagnostic.severity:type_name -> dsrhost.connector.v1.Severity
-	20, // 10: dsrhost.connector.v1.Diagnostic.error:type_name -> dsrhost.connector.v1.Error
-	31, // 11: dsrhost.connector.v1.Subject.identifiers:type_name -> dsrhost.connector.v1.Subject.IdentifiersEntry
-	2,  // 12: dsrhost.connector.v1.Job.request_type:type_name -> dsrhost.connector.v1.RequestType
-	15, // 13: dsrhost.connector.v1.Job.subject:type_name -> dsrhost.connector.v1.Subject
-	33, // 14: dsrhost.connector.v1.Job.respond_by:type_name -> google.protobuf.Timestamp
-	34, // 15: dsrhost.connector.v1.AsyncHandle.poll_after:type_name -> google.protobuf.Duration
-	3,  // 16: dsrhost.connector.v1.Error.type:type_name -> dsrhost.connector.v1.ErrorType
-	34, // 17: dsrhost.connector.v1.Error.retry_after:type_name -> google.protobuf.Duration
-	17, // 18: dsrhost.connector.v1.AccessResult.records:type_name -> dsrhost.connector.v1.Record
-	18, // 19: dsrhost.connector.v1.AccessResult.files:type_name -> dsrhost.connector.v1.File
-	32, // 20: dsrhost.connector.v1.AccessResult.identifiers:type_name -> dsrhost.connector.v1.AccessResult.IdentifiersEntry
-	16, // 21: dsrhost.connector.v1.AccessRequest.job:type_name -> dsrhost.connector.v1.Job
-	21, // 22: dsrhost.connector.v1.AccessResponse.result:type_name -> dsrhost.connector.v1.AccessResult
-	19, // 23: dsrhost.connector.v1.AccessResponse.pending:type_name -> dsrhost.connector.v1.AsyncHandle
-	20, // 24: dsrhost.connector.v1.AccessResponse.error:type_name -> dsrhost.connector.v1.Error
-	16, // 25: dsrhost.connector.v1.PollAccessRequest.job:type_name -> dsrhost.connector.v1.Job
-	21, // 26: dsrhost.connector.v1.PollAccessResponse.result:type_name -> dsrhost.connector.v1.AccessResult
-	19, // 27: dsrhost.connector.v1.PollAccessResponse.pending:type_name -> dsrhost.connector.v1.AsyncHandle
-	20, // 28: dsrhost.connector.v1.PollAccessResponse.error:type_name -> dsrhost.connector.v1.Error
-	16, // 29: dsrhost.connector.v1.DeleteRequest.job:type_name -> dsrhost.connector.v1.Job
-	17, // 30: dsrhost.connector.v1.DeleteRequest.records:type_name -> dsrhost.connector.v1.Record
-	22, // 31: dsrhost.connector.v1.DeleteResponse.result:type_name -> dsrhost.connector.v1.DeleteResult
-	19, // 32: dsrhost.connector.v1.DeleteResponse.pending:type_name -> dsrhost.connector.v1.AsyncHandle
-	20, // 33: dsrhost.connector.v1.DeleteResponse.error:type_name -> dsrhost.connector.v1.Error
-	16, // 34: dsrhost.connector.v1.PollDeleteRequest.job:type_name -> dsrhost.connector.v1.Job
-	22, // 35: dsrhost.connector.v1.PollDeleteResponse.result:type_name -> dsrhost.connector.v1.DeleteResult
-	19, // 36: dsrhost.connector.v1.PollDeleteResponse.pending:type_name -> dsrhost.connector.v1.AsyncHandle
-	20, // 37: dsrhost.connector.v1.PollDeleteResponse.error:type_name -> dsrhost.connector.v1.Error
-	7,  // 38: dsrhost.connector.v1.ConnectorService.Describe:input_type -> dsrhost.connector.v1.DescribeRequest
-	12, // 39: dsrhost.connector.v1.ConnectorService.Configure:input_type -> dsrhost.connector.v1.ConfigureRequest
-	23, // 40: dsrhost.connector.v1.ConnectorService.Access:input_type -> dsrhost.connector.v1.AccessRequest
-	25, // 41: dsrhost.connector.v1.ConnectorService.PollAccess:input_type -> dsrhost.connector.v1.PollAccessRequest
-	27, // 42: dsrhost.connector.v1.ConnectorService.Delete:input_type -> dsrhost.connector.v1.DeleteRequest
-	29, // 43: dsrhost.connector.v1.ConnectorService.PollDelete:input_type -> dsrhost.connector.v1.PollDeleteRequest
-	8,  // 44: dsrhost.connector.v1.ConnectorService.Describe:output_type -> dsrhost.connector.v1.DescribeResponse
-	13, // 45: dsrhost.connector.v1.ConnectorService.Configure:output_type -> dsrhost.connector.v1.ConfigureResponse
-	24, // 46: dsrhost.connector.v1.ConnectorService.Access:output_type -> dsrhost.connector.v1.AccessResponse
-	26, // 47: dsrhost.connector.v1.ConnectorService.PollAccess:output_type -> dsrhost.connector.v1.PollAccessResponse
-	28, // 48: dsrhost.connector.v1.ConnectorService.Delete:output_type -> dsrhost.connector.v1.DeleteResponse
-	30, // 49: dsrhost.connector.v1.ConnectorService.PollDelete:output_type -> dsrhost.connector.v1.PollDeleteResponse
-	44, // [44:50] is the sub-list for method output_type
-	38, // [38:44] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	0,  // 9: dsrhost.connector.v1.ConfigureResponse.type:type_name -> dsrhost.connector.v1.IntegrationType
+	1,  // 10: dsrhost.connector.v1.ConfigureResponse.capabilities:type_name -> dsrhost.connector.v1.Capability
+	6,  // 11: dsrhost.connector.v1.Diagnostic.severity:type_name -> dsrhost.connector.v1.Severity
+	20, // 12: dsrhost.connector.v1.Diagnostic.error:type_name -> dsrhost.connector.v1.Error
+	31, // 13: dsrhost.connector.v1.Subject.identifiers:type_name -> dsrhost.connector.v1.Subject.IdentifiersEntry
+	2,  // 14: dsrhost.connector.v1.Job.request_type:type_name -> dsrhost.connector.v1.RequestType
+	15, // 15: dsrhost.connector.v1.Job.subject:type_name -> dsrhost.connector.v1.Subject
+	33, // 16: dsrhost.connector.v1.Job.respond_by:type_name -> google.protobuf.Timestamp
+	34, // 17: dsrhost.connector.v1.AsyncHandle.poll_after:type_name -> google.protobuf.Duration
+	3,  // 18: dsrhost.connector.v1.Error.type:type_name -> dsrhost.connector.v1.ErrorType
+	34, // 19: dsrhost.connector.v1.Error.retry_after:type_name -> google.protobuf.Duration
+	17, // 20: dsrhost.connector.v1.AccessResult.records:type_name -> dsrhost.connector.v1.Record
+	18, // 21: dsrhost.connector.v1.AccessResult.files:type_name -> dsrhost.connector.v1.File
+	32, // 22: dsrhost.connector.v1.AccessResult.identifiers:type_name -> dsrhost.connector.v1.AccessResult.IdentifiersEntry
+	16, // 23: dsrhost.connector.v1.AccessRequest.job:type_name -> dsrhost.connector.v1.Job
+	21, // 24: dsrhost.connector.v1.AccessResponse.result:type_name -> dsrhost.connector.v1.AccessResult
+	19, // 25: dsrhost.connector.v1.AccessResponse.pending:type_name -> dsrhost.connector.v1.AsyncHandle
+	20, // 26: dsrhost.connector.v1.AccessResponse.error:type_name -> dsrhost.connector.v1.Error
+	16, // 27: dsrhost.connector.v1.PollAccessRequest.job:type_name -> dsrhost.connector.v1.Job
+	21, // 28: dsrhost.connector.v1.PollAccessResponse.result:type_name -> dsrhost.connector.v1.AccessResult
+	19, // 29: dsrhost.connector.v1.PollAccessResponse.pending:type_name -> dsrhost.connector.v1.AsyncHandle
+	20, // 30: dsrhost.connector.v1.PollAccessResponse.error:type_name -> dsrhost.connector.v1.Error
+	16, // 31: dsrhost.connector.v1.DeleteRequest.job:type_name -> dsrhost.connector.v1.Job
+	17, // 32: dsrhost.connector.v1.DeleteRequest.records:type_name -> dsrhost.connector.v1.Record
+	22, // 33: dsrhost.connector.v1.DeleteResponse.result:type_name -> dsrhost.connector.v1.DeleteResult
+	19, // 34: dsrhost.connector.v1.DeleteResponse.pending:type_name -> dsrhost.connector.v1.AsyncHandle
+	20, // 35: dsrhost.connector.v1.DeleteResponse.error:type_name -> dsrhost.connector.v1.Error
+	16, // 36: dsrhost.connector.v1.PollDeleteRequest.job:type_name -> dsrhost.connector.v1.Job
+	22, // 37: dsrhost.connector.v1.PollDeleteResponse.result:type_name -> dsrhost.connector.v1.DeleteResult
+	19, // 38: dsrhost.connector.v1.PollDeleteResponse.pending:type_name -> dsrhost.connector.v1.AsyncHandle
+	20, // 39: dsrhost.connector.v1.PollDeleteResponse.error:type_name -> dsrhost.connector.v1.Error
+	7,  // 40: dsrhost.connector.v1.ConnectorService.Describe:input_type -> dsrhost.connector.v1.DescribeRequest
+	12, // 41: dsrhost.connector.v1.ConnectorService.Configure:input_type -> dsrhost.connector.v1.ConfigureRequest
+	23, // 42: dsrhost.connector.v1.ConnectorService.Access:input_type -> dsrhost.connector.v1.AccessRequest
+	25, // 43: dsrhost.connector.v1.ConnectorService.PollAccess:input_type -> dsrhost.connector.v1.PollAccessRequest
+	27, // 44: dsrhost.connector.v1.ConnectorService.Delete:input_type -> dsrhost.connector.v1.DeleteRequest
+	29, // 45: dsrhost.connector.v1.ConnectorService.PollDelete:input_type -> dsrhost.connector.v1.PollDeleteRequest
+	8,  // 46: dsrhost.connector.v1.ConnectorService.Describe:output_type -> dsrhost.connector.v1.DescribeResponse
+	13, // 47: dsrhost.connector.v1.ConnectorService.Configure:output_type -> dsrhost.connector.v1.ConfigureResponse
+	24, // 48: dsrhost.connector.v1.ConnectorService.Access:output_type -> dsrhost.connector.v1.AccessResponse
+	26, // 49: dsrhost.connector.v1.ConnectorService.PollAccess:output_type -> dsrhost.connector.v1.PollAccessResponse
+	28, // 50: dsrhost.connector.v1.ConnectorService.Delete:output_type -> dsrhost.connector.v1.DeleteResponse
+	30, // 51: dsrhost.connector.v1.ConnectorService.PollDelete:output_type -> dsrhost.connector.v1.PollDeleteResponse
+	46, // [46:52] is the sub-list for method output_type
+	40, // [40:46] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_dsrhost_connector_v1_connector_proto_init() }
