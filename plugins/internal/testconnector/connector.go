@@ -81,6 +81,7 @@ func (c *connector) current() settings {
 // begin runs what every job call does first: crash when told to, fail
 // when told to.
 func (c *connector) begin(s settings, point string) error {
+	time.Sleep(s.Delay)
 	if s.CrashOn != "" && s.CrashOn == point {
 		sdk.Logger().Warn("crashing as configured", "during", point)
 		c.exit(crashExitCode)

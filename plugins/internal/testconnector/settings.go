@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/dsrhost/dsrhost/sdk"
 )
@@ -18,6 +19,9 @@ type settings struct {
 	Polls      int
 	CrashOn    string
 	Token      string
+	// Delay holds every job call this long, so tests can catch jobs in
+	// flight (to kill the daemon under them).
+	Delay time.Duration
 }
 
 func defaultSettings() settings {
@@ -48,6 +52,8 @@ func schema() sdk.Schema {
 			Description: "How many polls answer pending before an asynchronous job completes."},
 		{Name: "crash_on", Type: sdk.TypeString, Default: "",
 			Description: `Exit the process during "access", "delete" or "poll", to test crash handling.`},
+		{Name: "delay", Type: sdk.TypeDuration,
+			Description: "How long every job call takes; unset for at once."},
 	}}
 }
 
@@ -104,6 +110,13 @@ func decodeSettings(raw sdk.Settings) (settings, []sdk.Diagnostic) {
 	if get("crash_on", &s.CrashOn) && !slices.Contains(crashPoints, s.CrashOn) {
 		diags = append(diags, sdk.AttributeError([]string{"crash_on"}, "Invalid value",
 			`crash_on must be empty, "access", "delete" or "poll".`))
+	}
+	if get("delay", &str) {
+		d, err := sdk.ParseDuration(str)
+		if err != nil {
+			diags = append(diags, sdk.AttributeError([]string{"delay"}, "Invalid duration", err.Error()))
+		}
+		s.Delay = d
 	}
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		if !slices.ContainsFunc(schema().Attributes, func(a sdk.Attribute) bool { return a.Name == name }) {
