@@ -116,6 +116,7 @@ func (c *connector) async() bool {
 
 func (c *connector) Access(_ context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
 	s := c.current()
+	defer record(s, "access", req.Job.IdempotencyKey)()
 	if err := c.begin(s, "access"); err != nil {
 		return nil, err
 	}
@@ -134,7 +135,9 @@ func (c *connector) Access(_ context.Context, req *sdk.AccessRequest) (*sdk.Acce
 }
 
 func (c *connector) PollAccess(_ context.Context, req *sdk.PollRequest) (*sdk.AccessResponse, error) {
-	if err := c.begin(c.current(), "poll"); err != nil {
+	s := c.current()
+	defer record(s, "poll-access", req.Job.IdempotencyKey)()
+	if err := c.begin(s, "poll"); err != nil {
 		return nil, err
 	}
 	h, err := decodeHandle(req.Handle, "access")
@@ -169,6 +172,7 @@ func (c *connector) found(subject string, n int) *sdk.AccessResponse {
 
 func (c *connector) Delete(_ context.Context, req *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
 	s := c.current()
+	defer record(s, "delete", req.Job.IdempotencyKey)()
 	if err := c.begin(s, "delete"); err != nil {
 		return nil, err
 	}
@@ -190,7 +194,9 @@ func (c *connector) Delete(_ context.Context, req *sdk.DeleteRequest) (*sdk.Dele
 }
 
 func (c *connector) PollDelete(_ context.Context, req *sdk.PollRequest) (*sdk.DeleteResponse, error) {
-	if err := c.begin(c.current(), "poll"); err != nil {
+	s := c.current()
+	defer record(s, "poll-delete", req.Job.IdempotencyKey)()
+	if err := c.begin(s, "poll"); err != nil {
 		return nil, err
 	}
 	h, err := decodeHandle(req.Handle, "delete")

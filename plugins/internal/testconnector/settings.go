@@ -22,6 +22,10 @@ type settings struct {
 	// Delay holds every job call this long, so tests can catch jobs in
 	// flight (to kill the daemon under them).
 	Delay time.Duration
+	// Ledger is a directory where every job call appends a line (operation,
+	// idempotency key, start and end in Unix nanoseconds, pid), so tests
+	// running several daemons can prove no job ran twice at once.
+	Ledger string
 }
 
 func defaultSettings() settings {
@@ -54,6 +58,8 @@ func schema() sdk.Schema {
 			Description: `Exit the process during "access", "delete" or "poll", to test crash handling.`},
 		{Name: "delay", Type: sdk.TypeDuration,
 			Description: "How long every job call takes; unset for at once."},
+		{Name: "ledger", Type: sdk.TypeString,
+			Description: "Directory where each job call is recorded, for tests counting overlapping runs."},
 	}}
 }
 
@@ -118,6 +124,7 @@ func decodeSettings(raw sdk.Settings) (settings, []sdk.Diagnostic) {
 		}
 		s.Delay = d
 	}
+	get("ledger", &s.Ledger)
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		if !slices.ContainsFunc(schema().Attributes, func(a sdk.Attribute) bool { return a.Name == name }) {
 			diags = append(diags, sdk.AttributeError([]string{name}, "Unsupported setting",
