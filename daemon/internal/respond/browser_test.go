@@ -1,0 +1,169 @@
+package respond_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/sdk"
+)
+
+// chromium finds a Chromium (Debian's chromium package), skipping the test
+// when there is none, unless DSRHOST_REQUIRE_BROWSER is set, as CI sets it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("DSRHOST_REQUIRE_BROWSER") != "" {
+		t.Fatal("DSRHOST_REQUIRE_BROWSER is set but no chromium is installed (apt-get install -y chromium chromium-driver)")
+	}
+	t.Skip("no chromium installed (apt-get install -y chromium chromium-driver); set DSRHOST_REQUIRE_BROWSER=1 to make this a failure")
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile for the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	bin := chromium(t)
+	dir, err := os.MkdirTemp("", "dsrhost-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// Chromium's children may still write there a moment after it
+		// exits; removing fails until they are done.
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(dir),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		// The page must work without JavaScript: run with it off.
+		chromedp.Flag("blink-settings", "scriptEnabled=false"),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	return ctx
+}
+
+// TestBrowser answers as a person does, in headless Chromium, without
+// JavaScript of ours: open the emailed link, pick an answer by its label,
+// choose a file, send, and read the confirmation.
+func TestBrowser(t *testing.T) {
+	ctx := browser(t)
+	w := newWorld(t)
+
+	t.Run("access with a file", func(t *testing.T) {
+		e := w.env(t, envOptions{})
+		id := e.request(sdk.RequestAccess)
+		link := e.link(id)
+		file := filepath.Join(t.TempDir(), "tickets.csv")
+		content := []byte("ticket,opened\nT-1,2025-06-01\n")
+		if err := os.WriteFile(file, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(link),
+			chromedp.WaitVisible(chromedp.CSS(`label[for="answer-files_uploaded"]`)),
+			chromedp.Click(chromedp.CSS(`label[for="answer-files_uploaded"]`)),
+			chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{file}),
+			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#state")),
+		)
+		if err != nil {
+			t.Fatalf("answer in the browser: %v", err)
+		}
+		confirm(t, ctx, "Complete 1 of files uploaded", "Yes, we hold personal data about the data subject and have uploaded it.")
+		if got := e.state(id, state.Extracting).Label; got != "Complete 1 of files uploaded" {
+			t.Errorf("label %q", got)
+		}
+		results, err := e.engine.Results(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(results) != 1 || len(results[0].Files) != 1 || results[0].Files[0].Name != "tickets.csv" ||
+			!bytes.Equal(results[0].Files[0].Content, content) {
+			t.Errorf("stored results %+v, want tickets.csv with the file's content", results)
+		}
+
+		// Opening the link again shows why it no longer works.
+		if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+			t.Fatal(err)
+		}
+		h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+		if err != nil || h1 != "This link has already been used." {
+			t.Errorf("heading %q (%v), want the used-link refusal", h1, err)
+		}
+	})
+
+	t.Run("deletion", func(t *testing.T) {
+		e := w.env(t, envOptions{})
+		id := e.request(sdk.RequestDeletion)
+		link := e.link(id)
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(link),
+			chromedp.WaitVisible(chromedp.CSS(`label[for="answer-not_deleted"]`)),
+			chromedp.Click(chromedp.CSS(`label[for="answer-not_deleted"]`)),
+			chromedp.SendKeys(chromedp.CSS("#note"), "Legal hold on the account."),
+			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#state")),
+		)
+		if err != nil {
+			t.Fatalf("answer in the browser: %v", err)
+		}
+		confirm(t, ctx, "Complete Data found, not deleted", textNotDeleted)
+		if got := e.state(id, state.PendingDelete).Label; got != "Complete Data found, not deleted" {
+			t.Errorf("label %q", got)
+		}
+	})
+}
+
+// confirm checks the confirmation page's resulting state and answer.
+func confirm(t *testing.T, ctx context.Context, label, answer string) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#state")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(got) != label {
+		t.Errorf("confirmation shows state %q, want %q", got, label)
+	}
+	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, "your answer was recorded") || !strings.Contains(body, answer) {
+		t.Errorf("confirmation page says:\n%s", body)
+	}
+	title, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil || !strings.HasPrefix(title, "Answer recorded") {
+		t.Errorf("title %q (%v)", title, err)
+	}
+}
