@@ -1,16 +1,20 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/dsrhost/dsrhost/daemon/internal/respond"
+	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/hcl/v2"
@@ -43,6 +47,10 @@ type Agent struct {
 	logger hclog.Logger
 	rdb    redis.UniversalClient
 	engine *engine.Engine
+	// responder serves Direct Contact processors' answers; signer makes
+	// their links (replaced on reload, as public_url may change).
+	responder *respond.Responder
+	signer    atomic.Pointer[linktoken.Signer]
 
 	mu   sync.RWMutex
 	cfg  *config.Config
@@ -101,8 +109,17 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, err
 	}
+	signer, err := newSigner(cfg)
+	if err != nil {
+		host.Close()
+		return nil, err
+	}
+	a.signer.Store(signer)
 	eopts := opts.Engine
 	eopts.Keys = keys
+	eopts.ResponseURL = func(ctx context.Context, link engine.ResponseLink) (string, error) {
+		return a.signer.Load().ResponseURL(ctx, link)
+	}
 	eopts.Logger = opts.Logger.Named("engine")
 	if eopts.ResultsRetention == 0 {
 		eopts.ResultsRetention = cfg.ResultsRetention.Duration
@@ -112,8 +129,23 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, fmt.Errorf("start engine: %w", err)
 	}
+	a.responder, err = respond.New(respond.Options{
+		Engine: a.engine,
+		Signer: signer,
+		Ledger: linktoken.NewLedger(a.rdb, linktoken.LedgerOptions{Prefix: cmp.Or(eopts.Prefix, "dsrhost")}),
+		Clock:  eopts.Clock,
+		Logger: opts.Logger.Named("respond"),
+	})
+	if err != nil {
+		host.Close()
+		return nil, fmt.Errorf("direct contact answers: %w", err)
+	}
 	return a, nil
 }
+
+// Responder serves Direct Contact processors' answers: the page under
+// /respond/ and DirectContactService.
+func (a *Agent) Responder() *respond.Responder { return a.responder }
 
 // load reads the configuration and brings up its plugins on a new host.
 func (a *Agent) load(ctx context.Context) (*config.Config, *pluginhost.Host, *inventory.Inventory, error) {
@@ -195,6 +227,11 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	signer, err := newSigner(cfg)
+	if err != nil {
+		host.Close()
+		return nil, err
+	}
 	if err := a.engine.SetConfig(engineConfig(cfg, inv)); err != nil {
 		host.Close()
 		return nil, fmt.Errorf("apply configuration: %w", err)
@@ -203,6 +240,7 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	oldCfg, oldHost, oldInv := a.cfg, a.host, a.inv
 	a.cfg, a.host, a.inv = cfg, host, inv
 	a.mu.Unlock()
+	a.signer.Store(signer)
 
 	a.drains.Add(1)
 	go func() {
