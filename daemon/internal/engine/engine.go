@@ -107,7 +107,7 @@ func (e *Engine) Start() error {
 		RetryDelayFunc:           infraRetryDelay,
 		Logger:                   asynqLogger{e.log.Named("asynq")},
 		LogLevel:                 level,
-		IsFailure: func(err error) bool { return !errors.Is(err, errNotYetDue) },
+		IsFailure:                func(err error) bool { return !errors.Is(err, errNotYetDue) },
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			if errors.Is(err, errNotYetDue) {
 				return

@@ -48,13 +48,12 @@ func actorOr(actor string) string {
 	return actor
 }
 
-// stateEvent records an integration's new state, with its label as shown
-// at that moment.
+// stateEvent records an integration's new state; its message is the label
+// as shown at that moment.
 func stateEvent(it *store.Integration, now time.Time, actor string) store.Event {
 	st := it.State()
 	attrs := map[string]string{
 		"status":  st.Status.Code(),
-		"label":   st.Label(now),
 		"attempt": strconv.Itoa(it.Attempt),
 	}
 	if it.Detail != state.DetailNone {

@@ -251,14 +251,7 @@ func TestAsyncPollingAndMaxWait(t *testing.T) {
 	}}
 	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"warehouse": warehouse, "never": never, "heap": heap}, 1).start()
 	// The engine clock follows real time here, as max_wait is measured on it.
-	h.clock.now = time.Now().UTC()
-	go func() {
-		for range time.Tick(10 * time.Millisecond) {
-			h.clock.mu.Lock()
-			h.clock.now = time.Now().UTC()
-			h.clock.mu.Unlock()
-		}
-	}()
+	h.clock.follow(t)
 
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 	h.approve(id)

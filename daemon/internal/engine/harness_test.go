@@ -107,6 +107,30 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// follow makes the clock track real time until the test ends.
+func (c *clock) follow(t testing.TB) {
+	set := func() {
+		c.mu.Lock()
+		c.now = time.Now().UTC()
+		c.mu.Unlock()
+	}
+	set()
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	go func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				set()
+			}
+		}
+	}()
+}
+
 func testKeys(t testing.TB) *seal.KeyRing {
 	t.Helper()
 	secret := make([]byte, seal.KeySize)

@@ -30,7 +30,9 @@ func dependsOn(names ...string) func(*IntegrationSpec) {
 }
 
 func onNoResponse(o OnNoResponse) func(*IntegrationSpec) {
-	return func(s *IntegrationSpec) { s.DirectContact = DirectContactSpec{DueIn: 14 * 24 * time.Hour, OnNoResponse: o} }
+	return func(s *IntegrationSpec) {
+		s.DirectContact = DirectContactSpec{DueIn: 14 * 24 * time.Hour, OnNoResponse: o}
+	}
 }
 
 const day = 24 * time.Hour
@@ -141,29 +143,49 @@ func TestEveryLabel(t *testing.T) {
 			}},
 		{label: "Pending", w: state.Extracting, name: "crm", noStart: true,
 			specs: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}, remotes: map[string]sdk.Remote{"crm": syncRecords(1)},
-			drive: func(h *harness) string { id := h.create(sdk.RequestAccess, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestAccess, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		{label: "Processing Request submitted", w: state.Extracting, name: "slow",
 			specs: []IntegrationSpec{spec("slow", sdk.AsynchronousAPI, accessOnly)}, remotes: map[string]sdk.Remote{"slow": forever},
-			drive: func(h *harness) string { id := h.create(sdk.RequestAccess, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestAccess, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		dcRow("Processing Due in 5 days", state.Extracting, Block, advance(9*day)),
 		dcRow("Processing Due 2 days ago", state.Extracting, Block, advance(16*day)),
 		{label: "Error", w: state.Extracting, name: "crm",
 			specs: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}, remotes: map[string]sdk.Remote{"crm": failing},
-			drive: func(h *harness) string { id := h.create(sdk.RequestAccess, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestAccess, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		{label: "Complete Access skipped", w: state.Extracting, name: "slow",
 			specs: []IntegrationSpec{spec("slow", sdk.AsynchronousAPI, accessOnly)}, remotes: map[string]sdk.Remote{"slow": forever},
 			drive: operator(sdk.RequestAccess, state.Extracting, skip)},
 		dcRow("Complete Access skipped (no response)", state.Extracting, Skip, advance(15*day)),
 		{label: "Complete No records found", w: state.Extracting, name: "crm",
 			specs: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}, remotes: map[string]sdk.Remote{"crm": syncRecords(0)},
-			drive: func(h *harness) string { id := h.create(sdk.RequestAccess, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestAccess, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		dcRow("Complete No files uploaded", state.Extracting, Block, answer(AnswerNoFiles, 0)),
 		{label: "Complete Stopped processing", w: state.Extracting, name: "slow",
 			specs: []IntegrationSpec{spec("slow", sdk.AsynchronousAPI, accessOnly)}, remotes: map[string]sdk.Remote{"slow": forever},
 			drive: operator(sdk.RequestAccess, state.Extracting, stop)},
 		{label: "Complete 3 records found", w: state.Extracting, name: "crm",
 			specs: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}, remotes: map[string]sdk.Remote{"crm": syncRecords(3)},
-			drive: func(h *harness) string { id := h.create(sdk.RequestAccess, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestAccess, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		dcRow("Complete 2 of files uploaded", state.Extracting, Block, answer(AnswerFilesUploaded, 2)),
 
 		// Pending Delete.
@@ -187,15 +209,27 @@ func TestEveryLabel(t *testing.T) {
 			}},
 		{label: "Pending", w: state.PendingDelete, name: "heap", noStart: true,
 			specs: []IntegrationSpec{spec("heap", sdk.WholeRecordDeletionAPI, deleteOnly)}, remotes: map[string]sdk.Remote{"heap": forever},
-			drive: func(h *harness) string { id := h.create(sdk.RequestDeletion, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestDeletion, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		{label: "Processing Request submitted", w: state.PendingDelete, name: "heap",
 			specs: []IntegrationSpec{spec("heap", sdk.WholeRecordDeletionAPI, deleteOnly)}, remotes: map[string]sdk.Remote{"heap": forever},
-			drive: func(h *harness) string { id := h.create(sdk.RequestDeletion, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestDeletion, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		dcRow("Processing Due in 5 days", state.PendingDelete, Block, advance(9*day)),
 		dcRow("Processing Due 2 days ago", state.PendingDelete, Block, advance(16*day)),
 		{label: "Error", w: state.PendingDelete, name: "heap",
 			specs: []IntegrationSpec{spec("heap", sdk.WholeRecordDeletionAPI, deleteOnly)}, remotes: map[string]sdk.Remote{"heap": failing},
-			drive: func(h *harness) string { id := h.create(sdk.RequestDeletion, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestDeletion, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		{label: "Complete Deletion skipped", w: state.PendingDelete, name: "slow",
 			specs: []IntegrationSpec{spec("slow", sdk.WholeRecordDeletionAPI, deleteOnly)}, remotes: map[string]sdk.Remote{"slow": forever},
 			drive: operator(sdk.RequestDeletion, state.PendingDelete, skip)},
@@ -210,7 +244,11 @@ func TestEveryLabel(t *testing.T) {
 					return &sdk.DeleteResponse{}, nil
 				},
 			}},
-			drive: func(h *harness) string { id := h.create(sdk.RequestDeletion, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestDeletion, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		{label: "Complete Stopped processing", w: state.PendingDelete, name: "slow",
 			specs: []IntegrationSpec{spec("slow", sdk.WholeRecordDeletionAPI, deleteOnly)}, remotes: map[string]sdk.Remote{"slow": forever},
 			drive: operator(sdk.RequestDeletion, state.PendingDelete, stop)},
@@ -219,7 +257,11 @@ func TestEveryLabel(t *testing.T) {
 			remotes: map[string]sdk.Remote{"heap": &fake{delete: func(context.Context, *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
 				return &sdk.DeleteResponse{WholeRecord: true}, nil
 			}}},
-			drive: func(h *harness) string { id := h.create(sdk.RequestDeletion, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestDeletion, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		dcRow("Complete Deletion done", state.PendingDelete, Block, answer(AnswerDeleted, 0)),
 		{label: "Complete 3 records deleted", w: state.PendingDelete, name: "crm",
 			specs: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, both)},
@@ -229,7 +271,11 @@ func TestEveryLabel(t *testing.T) {
 					return &sdk.DeleteResponse{RecordsDeleted: int64(len(req.Records))}, nil
 				},
 			}},
-			drive: func(h *harness) string { id := h.create(sdk.RequestDeletion, "ada@example.com"); h.approve(id); return id }},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestDeletion, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
 		dcRow("Complete Data found, not deleted", state.PendingDelete, Block, answer(AnswerNotDeleted, 0)),
 	}
 

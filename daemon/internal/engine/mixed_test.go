@@ -380,14 +380,21 @@ func runMixed(t testing.TB, rdb redis.UniversalClient, engines, n int) (*mixed, 
 
 func reportMixed(t testing.TB, rdb redis.UniversalClient, m *mixed, st mixedStats) {
 	ctx := context.Background()
-	var bytes, keys atomic.Int64
+	var bytes, keys, hist, hashes atomic.Int64
 	countNode := func(ctx context.Context, c *redis.Client) error {
 		iter := c.Scan(ctx, 0, m.h.prefix+":{*", 1000).Iterator()
 		for iter.Next(ctx) {
 			keys.Add(1)
-			n, err := c.MemoryUsage(ctx, iter.Val()).Result()
-			if err == nil {
-				bytes.Add(n)
+			n, err := c.MemoryUsage(ctx, iter.Val(), 0).Result()
+			if err != nil {
+				continue
+			}
+			bytes.Add(n)
+			switch {
+			case strings.HasSuffix(iter.Val(), ":hist"):
+				hist.Add(n)
+			case strings.HasSuffix(iter.Val(), "}"):
+				hashes.Add(n)
 			}
 		}
 		return iter.Err()
@@ -398,9 +405,10 @@ func reportMixed(t testing.TB, rdb redis.UniversalClient, m *mixed, st mixedStat
 	case *redis.Client:
 		_ = countNode(ctx, c)
 	}
-	t.Logf("%d requests, %d integrations, %d connector calls in %v (%.0f calls/s); %.1f keys and %.0f bytes per request",
+	per := func(v *atomic.Int64) float64 { return float64(v.Load()) / float64(st.requests) }
+	t.Logf("%d requests, %d integrations, %d connector calls in %v (%.0f calls/s); per request %.1f keys, %.0f bytes (hash %.0f, history %.0f)",
 		st.requests, st.integrations, st.calls, st.elapsed.Round(time.Millisecond), float64(st.calls)/st.elapsed.Seconds(),
-		float64(keys.Load())/float64(st.requests), float64(bytes.Load())/float64(st.requests))
+		per(&keys), per(&bytes), per(&hashes), per(&hist))
 }
 
 func TestMixedRun(t *testing.T) {

@@ -219,4 +219,3 @@ func (e *Engine) specOrDefault(name string) IntegrationSpec {
 	c, _ := compile(Config{Integrations: []IntegrationSpec{{Name: name, Type: sdk.SynchronousAPI}}})
 	return c.integrations[0]
 }
-

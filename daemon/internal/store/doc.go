@@ -4,7 +4,7 @@
 // Every key of one request shares the hash tag {<request id>}, so they live
 // in one Cluster slot and one Lua script can change them together:
 //
-//	<prefix>:{<id}>                     hash: the request, its integration states and manual tasks
+//	<prefix>:{<id>}                     hash: the request, its integration states and manual tasks
 //	<prefix>:{<id>}:hist                stream: the history, append only
 //	<prefix>:{<id>}:res:<workflow>/<name> string: one integration's results, sealed
 //

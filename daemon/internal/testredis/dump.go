@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -16,8 +17,17 @@ import (
 func Dump(t testing.TB, rdb redis.UniversalClient) []byte {
 	t.Helper()
 	ctx := context.Background()
-	var buf bytes.Buffer
+	var (
+		mu  sync.Mutex // ForEachMaster visits masters concurrently
+		out bytes.Buffer
+	)
 	dumpNode := func(ctx context.Context, c *redis.Client) error {
+		var buf bytes.Buffer
+		defer func() {
+			mu.Lock()
+			out.Write(buf.Bytes())
+			mu.Unlock()
+		}()
 		var cursor uint64
 		for {
 			keys, next, err := c.Scan(ctx, cursor, "*", 1000).Result()
@@ -47,7 +57,7 @@ func Dump(t testing.TB, rdb redis.UniversalClient) []byte {
 	if err != nil {
 		t.Fatalf("dump Redis: %v", err)
 	}
-	return buf.Bytes()
+	return out.Bytes()
 }
 
 func dumpKey(ctx context.Context, c *redis.Client, k string, buf *bytes.Buffer) error {
