@@ -119,6 +119,7 @@ func (e *Engine) Start() error {
 	mux.HandleFunc(taskRun, e.handleRun)
 	mux.HandleFunc(taskPoll, e.handlePoll)
 	mux.HandleFunc(taskDue, e.handleDue)
+	mux.HandleFunc(taskRemind, e.handleRemind)
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start job server: %w", err)
 	}

@@ -74,6 +74,7 @@ func (e *Engine) finish(ctx context.Context, j jobRef, w state.Workflow, phase s
 			ref := ref(j.Request, w, j.Integration, next.Attempt)
 			due := next.DueAt.Sub(now)
 			after = append(after, func() { e.enqueueLogged(ctx, taskDue, ref, due) })
+			e.scheduleRemind(j.Request, next, p, spec, now, &after)
 		case p != nil && !now.Before(cur.SubmittedAt.Add(spec.MaxWait)):
 			e.fail(next, maxWaitError(spec), spec, now, tx, &after)
 		case p != nil:

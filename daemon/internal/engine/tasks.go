@@ -18,6 +18,9 @@ const (
 	taskRun  = "dsrhost:run"  // call Access or Delete for one attempt
 	taskPoll = "dsrhost:poll" // poll an asynchronous job
 	taskDue  = "dsrhost:due"  // a Direct Contact due date has come
+	// taskRemind polls a Direct Contact connector while its processor has
+	// not answered, so it can send the reminders it schedules.
+	taskRemind = "dsrhost:remind"
 )
 
 type jobRef struct {
@@ -35,7 +38,7 @@ func (j jobRef) workflow() (state.Workflow, error) { return state.ParseWorkflow(
 // date. The integration's name comes last as it may hold any character.
 func (j jobRef) taskID(kind string) string {
 	id := kind + ":" + j.Request + ":" + j.Workflow + ":" + strconv.Itoa(j.Attempt)
-	if kind == taskPoll {
+	if kind == taskPoll || kind == taskRemind {
 		id += "." + strconv.Itoa(j.PollSeq)
 	}
 	return id + ":" + j.Integration
@@ -118,7 +121,7 @@ func (e *Engine) cancelJobs(j jobRef, pollSeq int) {
 	for _, t := range []struct {
 		kind string
 		ref  jobRef
-	}{{taskRun, next}, {taskPoll, poll}, {taskDue, j}} {
+	}{{taskRun, next}, {taskPoll, poll}, {taskRemind, poll}, {taskDue, j}} {
 		if err := e.deleteTask(t.kind, t.ref); err != nil && !errors.Is(err, errTaskActive) {
 			e.log.Debug("could not remove scheduled job", "task", t.kind, "request", j.Request, "error", err)
 		}
