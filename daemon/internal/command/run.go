@@ -3,6 +3,7 @@ package command
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 
 	"github.com/hashicorp/cli"
@@ -41,8 +42,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func commands(ui cli.Ui) map[string]cli.CommandFactory {
-	return map[string]cli.CommandFactory{
+	m := map[string]cli.CommandFactory{
 		"validate": func() (cli.Command, error) { return &ValidateCommand{UI: ui}, nil },
 		"server":   func() (cli.Command, error) { return &ServerCommand{UI: ui}, nil },
 	}
+	// The admin API client: request and integration subcommands.
+	maps.Copy(m, clientCommands(ui))
+	return m
 }

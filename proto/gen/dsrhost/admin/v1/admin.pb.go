@@ -3505,10 +3505,9 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x0eworkflow_state\x18\b \x01(\x0e2\x1f.dsrhost.admin.v1.WorkflowStateR\rworkflowState\x1a=\n" +
 	"\x0fAttributesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x86\x02\n" +
-	"\x14CreateRequestRequest\x12=\n" +
-	"\x04type\x18\x01 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04type\x12;\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x87\x02\n" +
+	"\x14CreateRequestRequest\x12>\n" +
+	"\x04type\x18\x01 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04type\x12;\n" +
 	"\asubject\x18\x02 \x01(\v2\x19.dsrhost.admin.v1.SubjectB\x06\xbaH\x03\xc8\x01\x01R\asubject\x12\"\n" +
 	"\adetails\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\adetails\x12\x1f\n" +
 	"\x06source\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06source\x12-\n" +
@@ -3642,12 +3641,11 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\asubject\x18\x03 \x01(\v2\x19.dsrhost.admin.v1.SubjectR\asubject\x121\n" +
 	"\x06due_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x12 \n" +
 	"\vintegration\x18\x05 \x01(\tR\vintegration\x12?\n" +
-	"\aanswers\x18\x06 \x03(\x0e2%.dsrhost.admin.v1.DirectContactAnswerR\aanswers\"\xe2\x01\n" +
+	"\aanswers\x18\x06 \x03(\x0e2%.dsrhost.admin.v1.DirectContactAnswerR\aanswers\"\xe3\x01\n" +
 	"\x15SubmitResponseRequest\x12 \n" +
 	"\x05token\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\x80 R\x05token\x12I\n" +
-	"\x06answer\x18\x02 \x01(\x0e2%.dsrhost.admin.v1.DirectContactAnswerB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06answer\x12>\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80 R\x05token\x12J\n" +
+	"\x06answer\x18\x02 \x01(\x0e2%.dsrhost.admin.v1.DirectContactAnswerB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06answer\x12>\n" +
 	"\x05files\x18\x03 \x03(\v2\x1e.dsrhost.admin.v1.UploadedFileB\b\xbaH\x05\x92\x01\x02\x10dR\x05files\x12\x1c\n" +
 	"\x04note\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\".\n" +
 	"\x16SubmitResponseResponse\x12\x14\n" +
