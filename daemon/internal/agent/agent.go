@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/auth"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
@@ -51,6 +53,10 @@ type Agent struct {
 	// their links (replaced on reload, as public_url may change).
 	responder *respond.Responder
 	signer    atomic.Pointer[linktoken.Signer]
+	// tokens are the admin tokens; mailer the replies to subjects. Both
+	// follow reloads.
+	tokens *auth.Tokens
+	mailer atomic.Pointer[reply.Mailer]
 
 	mu   sync.RWMutex
 	cfg  *config.Config
@@ -115,6 +121,16 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		return nil, err
 	}
 	a.signer.Store(signer)
+	if a.tokens, err = auth.NewTokens(cfg.AdminTokens); err != nil {
+		host.Close()
+		return nil, fmt.Errorf("admin tokens: %w", err)
+	}
+	mailer, err := newMailer(cfg)
+	if err != nil {
+		host.Close()
+		return nil, err
+	}
+	a.mailer.Store(mailer)
 	eopts := opts.Engine
 	eopts.Keys = keys
 	eopts.ResponseURL = func(ctx context.Context, link engine.ResponseLink) (string, error) {
@@ -142,6 +158,9 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	}
 	return a, nil
 }
+
+// Tokens are the admin tokens the API accepts.
+func (a *Agent) Tokens() *auth.Tokens { return a.tokens }
 
 // Responder serves Direct Contact processors' answers: the page under
 // /respond/ and DirectContactService.
@@ -232,6 +251,11 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 		host.Close()
 		return nil, err
 	}
+	mailer, err := newMailer(cfg)
+	if err != nil {
+		host.Close()
+		return nil, err
+	}
 	if err := a.engine.SetConfig(engineConfig(cfg, inv)); err != nil {
 		host.Close()
 		return nil, fmt.Errorf("apply configuration: %w", err)
@@ -241,6 +265,10 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	a.cfg, a.host, a.inv = cfg, host, inv
 	a.mu.Unlock()
 	a.signer.Store(signer)
+	a.mailer.Store(mailer)
+	if err := a.tokens.Replace(cfg.AdminTokens); err != nil {
+		a.logger.Error("admin tokens not replaced", "error", err)
+	}
 
 	a.drains.Add(1)
 	go func() {

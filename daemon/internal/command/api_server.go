@@ -2,75 +2,95 @@ package command
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"time"
+	"strings"
 
+	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
+	"github.com/dsrhost/dsrhost/daemon/internal/api"
+	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
 	"github.com/hashicorp/go-hclog"
 )
 
-// apiServer is the admin API's HTTP server: HTTP/1.1 and h2c (gRPC needs
-// HTTP/2; without TLS that is h2c), with explicit timeouts.
+// apiServer is the admin API listening on server.listen.
 type apiServer struct {
 	addr string
-	http *http.Server
+	srv  *api.Server
 	errs chan error
 }
 
-// startAPI listens on server.listen and serves the admin API.
+// startAPI serves the admin API (Connect, gRPC and gRPC-Web, health and
+// reflection) and the Direct Contact answer page over the agent.
 func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 	cfg := a.Config()
-	handler, err := apiHandler(a, logger.Named("api"))
+	opts := api.Options{
+		Engine:        a.Engine(),
+		Tokens:        a.Tokens(),
+		Inventory:     a.Catalog(),
+		Reload:        func(ctx context.Context) (*api.ReloadResult, error) { return reloadForAPI(ctx, a, logger) },
+		Replier:       a.Replier(),
+		DirectContact: a.Responder().Service(),
+		Routes:        map[string]http.Handler{linktoken.Path: a.Responder().PageHandler()},
+		Logger:        logger.Named("api"),
+	}
+	if t := cfg.Server.TLS; t != nil {
+		opts.TLS = &api.TLSFiles{CertFile: t.CertFile, KeyFile: t.KeyFile}
+	}
+	srv, err := api.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("admin API: %w", err)
+	}
+	l, err := api.Listen(cfg.Server.Listen)
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", cfg.Server.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Server.Listen, err)
-	}
-	protocols := new(http.Protocols)
-	protocols.SetHTTP1(true)
-	protocols.SetHTTP2(true)
-	protocols.SetUnencryptedHTTP2(true)
-	s := &apiServer{
-		addr: l.Addr().String(),
-		errs: make(chan error, 1),
-		http: &http.Server{
-			Handler:           handler,
-			Protocols:         protocols,
-			ReadHeaderTimeout: 10 * time.Second,
-			// No ReadTimeout or WriteTimeout: WatchRequest streams for as
-			// long as the client watches. Unary calls are bounded by the
-			// handler timeout instead (see apiHandler).
-			IdleTimeout:    2 * time.Minute,
-			MaxHeaderBytes: 64 << 10,
-			ErrorLog:       logger.Named("http").StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
-		},
-	}
-	if t := cfg.Server.TLS; t != nil {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			l.Close()
-			return nil, fmt.Errorf("load server.tls certificate: %w", err)
-		}
-		s.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		l = tls.NewListener(l, s.http.TLSConfig)
-	}
+	s := &apiServer{addr: l.Addr().String(), srv: srv, errs: make(chan error, 1)}
 	go func() {
-		if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.errs <- err
 		}
 	}()
 	return s, nil
 }
 
-// shutdown stops accepting calls and waits for those in flight.
+// shutdown stops accepting calls and lets those in flight finish.
 func (s *apiServer) shutdown(ctx context.Context) {
-	if err := s.http.Shutdown(ctx); err != nil {
-		_ = s.http.Close()
+	_ = s.srv.Shutdown(ctx)
+}
+
+// reloadForAPI is ConfigService.ReloadConfig: the same reload as SIGHUP,
+// with a bad file reported back instead of applied.
+func reloadForAPI(ctx context.Context, a *agent.Agent, logger hclog.Logger) (*api.ReloadResult, error) {
+	res, err := a.Reload(ctx)
+	var ce *agent.ConfigError
+	if errors.As(err, &ce) {
+		logger.Error("reload refused; the running configuration stays in force", "errors", len(ce.Diags.Errs()))
+		var b strings.Builder
+		_ = config.WriteDiagnostics(&b, ce.Files, ce.Diags, false)
+		return &api.ReloadResult{Applied: false, Diagnostics: splitDiagnostics(b.String())}, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("reloaded", "added", res.Added, "removed", res.Removed, "changed", res.Changed)
+	return &api.ReloadResult{Applied: true, Added: res.Added, Removed: res.Removed, Changed: res.Changed}, nil
+}
+
+// splitDiagnostics cuts WriteDiagnostics output into one entry per
+// diagnostic.
+func splitDiagnostics(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, "\nError: ") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.HasPrefix(part, "Error: ") && !strings.HasPrefix(part, "Warning: ") {
+			part = "Error: " + part
+		}
+		out = append(out, part)
+	}
+	return out
 }

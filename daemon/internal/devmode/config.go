@@ -91,9 +91,19 @@ integration "acme-support" {
   }
 }
 
+# Replies to subjects go to the mail sink too.
+smtp {
+  host = "127.0.0.1"
+  port = %s
+  tls  = "none"
+  from = "privacy@dsrhost.dev"
+}
+
+# A checklist item for the request types with no automatic processing, so a
+# demo deletion request reaches Reply on its own.
 manual "paper-archive" {
   category      = "Physical records"
-  request_types = ["deletion", "do_not_mail", "right_to_edit"]
+  request_types = ["do_not_mail", "right_to_edit"]
   instructions  = "Shred the subject's paper file in room 4."
 }
 `

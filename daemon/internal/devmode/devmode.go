@@ -118,13 +118,14 @@ func Start(opts Options) (env *Env, err error) {
 		return nil, err
 	}
 
+	sinkPort := e.MailSink.Addr[strings.LastIndex(e.MailSink.Addr, ":")+1:]
 	plugins, err := pluginBlocks(opts.PluginDir)
 	if err != nil {
 		return nil, err
 	}
 	e.hcl = []byte(fmt.Sprintf(devConfig,
 		opts.ListenAddress, opts.ListenAddress, e.mini.Addr(), randomKey(), hashToken(opts.RootToken),
-		plugins, crmAddr, crmToken, heapAppID, heapAPIKey, heapAddr, e.MailSink.Addr[strings.LastIndex(e.MailSink.Addr, ":")+1:]))
+		plugins, crmAddr, crmToken, heapAppID, heapAPIKey, heapAddr, sinkPort, sinkPort))
 	return e, nil
 }
 
