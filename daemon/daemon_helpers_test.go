@@ -118,6 +118,7 @@ type daemon struct {
 	cmd  *exec.Cmd
 	mu   sync.Mutex
 	logs bytes.Buffer
+	out  bytes.Buffer
 	done chan struct{}
 }
 
@@ -125,13 +126,21 @@ func (c *cluster) startDaemon(configPath string) *daemon {
 	c.t.Helper()
 	d := &daemon{cmd: exec.Command(filepath.Join(c.bin, "dsrhost"), "server", "-config", configPath, "-log-level", "debug"), done: make(chan struct{})}
 	d.cmd.Dir = filepath.Dir(c.bin)
+	startProcess(c.t, d)
+	return d
+}
+
+// startProcess starts d's command, collecting its output, and stops it at
+// the end of the test (showing its log if the test failed).
+func startProcess(t *testing.T, d *daemon) {
+	t.Helper()
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatal(err)
 	}
-	d.cmd.Stdout = os.Stdout
+	d.cmd.Stdout = &lockedWriter{mu: &d.mu, w: &d.out}
 	if err := d.cmd.Start(); err != nil {
-		c.t.Fatalf("start dsrhost: %v", err)
+		t.Fatalf("start dsrhost: %v", err)
 	}
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -144,13 +153,30 @@ func (c *cluster) startDaemon(configPath string) *daemon {
 		_ = d.cmd.Wait()
 		close(d.done)
 	}()
-	c.t.Cleanup(func() {
+	t.Cleanup(func() {
 		d.stop(syscall.SIGTERM)
-		if c.t.Failed() {
-			c.t.Logf("daemon %d log:\n%s", d.cmd.Process.Pid, d.log())
+		if t.Failed() {
+			t.Logf("daemon %d log:\n%s", d.cmd.Process.Pid, d.log())
 		}
 	})
-	return d
+}
+
+// lockedWriter serialises writes to a buffer also read by the test.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (d *daemon) stdout() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.out.String()
 }
 
 func (d *daemon) log() string {

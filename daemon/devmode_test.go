@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
+)
+
+// TestDevMode runs `dsrhost server -dev` as `make run` does and every command
+// its banner suggests: a deletion request reaches Pending Delete on its own,
+// with only the Direct Contact integration waiting for its processor, whose
+// email (with its link) the mail sink logged.
+func TestDevMode(t *testing.T) {
+	bin := testbin.Install(t)
+	addr := freeAddr(t)
+	d := &daemon{cmd: exec.Command(filepath.Join(bin, "dsrhost"), "server", "-dev", "-dev-listen-address", addr, "-dev-root-token-id", opsToken), done: make(chan struct{})}
+	startProcess(t, d)
+	waitHealthy(t, addr, d)
+
+	// The banner names the commands to try.
+	banner := d.stdout()
+	for _, want := range []string{"Root token:  " + opsToken, "integration list", "request create -type deletion -email ada@example.com"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	if out := cli(t, bin, addr, "integration", "list"); !strings.Contains(out, "heap") || !strings.Contains(out, "demo-crm") || !strings.Contains(out, "acme-support") {
+		t.Errorf("integration list:\n%s", out)
+	}
+	out := cli(t, bin, addr, "request", "create", "-type", "deletion", "-email", "ada@example.com")
+	id := regexp.MustCompile(`request ([0-9A-Z]{26})`).FindStringSubmatch(out)[1]
+	cli(t, bin, addr, "request", "approve", id)
+
+	want := map[string]string{
+		"Extracting Personal Data/demo-crm": "Complete 2 records found",
+		"Pending Delete/demo-crm":           "Complete 2 records deleted",
+		"Pending Delete/heap":               "Complete Deletion done",
+		"Pending Delete/acme-support":        "Processing Due in 14 days",
+	}
+	var got map[string]string
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var r struct{ Request jsonRequest }
+		if err := json.Unmarshal([]byte(cli(t, bin, addr, "request", "get", "-format", "json", id)), &r); err != nil {
+			t.Fatal(err)
+		}
+		got = r.Request.labels()
+		if fmt.Sprint(got) == fmt.Sprint(want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("labels:\n got %v\nwant %v\nlog:\n%s", got, want, d.log())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if out := cli(t, bin, addr, "request", "history", id); !strings.Contains(out, "request.created") {
+		t.Errorf("history:\n%s", out)
+	}
+	if !regexp.MustCompile(`direct-contact email: .*response_link=http://` + regexp.QuoteMeta(addr) + `/respond/\S+`).MatchString(d.log()) {
+		t.Errorf("the mail sink did not log the response link:\n%s", d.log())
+	}
+}
