@@ -42,7 +42,7 @@ func TestDevMode(t *testing.T) {
 		"Extracting Personal Data/demo-crm": "Complete 2 records found",
 		"Pending Delete/demo-crm":           "Complete 2 records deleted",
 		"Pending Delete/heap":               "Complete Deletion done",
-		"Pending Delete/acme-support":        "Processing Due in 14 days",
+		"Pending Delete/acme-support":       "Processing Due in 14 days",
 	}
 	var got map[string]string
 	deadline := time.Now().Add(time.Minute)
