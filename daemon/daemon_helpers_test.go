@@ -32,16 +32,31 @@ const testKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 // cluster is a test's world: the installed binaries, a real redis-server,
 // and a directory for configuration and the connectors' ledger.
 type cluster struct {
-	t      *testing.T
-	bin    string
-	redis  *testredis.Server
-	dir    string
-	ledger string
+	t   *testing.T
+	bin string
+	// redisBlock is the configuration's redis block.
+	redisBlock string
+	dir        string
+	ledger     string
 }
 
+// newCluster starts one redis-server.
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
-	c := &cluster{t: t, bin: testbin.Install(t), redis: testredis.Start(t), dir: t.TempDir()}
+	rs := testredis.Start(t)
+	return newClusterOn(t, fmt.Sprintf("redis {\n  url = \"redis://%s/0\"\n}\n", rs.Addr))
+}
+
+// newRedisCluster starts a three-master Redis Cluster.
+func newRedisCluster(t *testing.T) *cluster {
+	t.Helper()
+	rc := testredis.StartCluster(t)
+	return newClusterOn(t, fmt.Sprintf("redis {\n  cluster {\n    addrs = [%q, %q, %q]\n  }\n}\n", rc.Addrs[0], rc.Addrs[1], rc.Addrs[2]))
+}
+
+func newClusterOn(t *testing.T, redisBlock string) *cluster {
+	t.Helper()
+	c := &cluster{t: t, bin: testbin.Install(t), redisBlock: redisBlock, dir: t.TempDir()}
 	c.ledger = filepath.Join(c.dir, "ledger")
 	if err := os.Mkdir(c.ledger, 0o755); err != nil {
 		t.Fatal(err)
@@ -60,9 +75,7 @@ func (c *cluster) config(name, listen, delay string) string {
 server {
   listen = %q
 }
-redis {
-  url = "redis://%s/0"
-}
+%s
 encryption_key = %q
 admin_token "ops" {
   sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -71,7 +84,7 @@ admin_token "ops" {
 request_type "deletion" {
   auto_approve = true
 }
-`, listen, c.redis.Addr, testKey)
+`, listen, c.redisBlock, testKey)
 	for _, p := range []struct{ name, typ string }{{"crm", "sync"}, {"analytics", "async"}, {"eraser", "whole_record"}} {
 		fmt.Fprintf(&b, `
 plugin "test-%[1]s" {

@@ -52,7 +52,16 @@ func TestKillNineLosesNothing(t *testing.T) {
 // TestTwoDaemonsShareWork runs two daemons on one Redis: together they
 // finish everything, never run one job twice at once, and each does some.
 func TestTwoDaemonsShareWork(t *testing.T) {
-	c := newCluster(t)
+	twoDaemons(t, newCluster(t))
+}
+
+// TestTwoDaemonsOnRedisCluster is the same on a three-master Redis Cluster:
+// how dsrhost grows past one machine.
+func TestTwoDaemonsOnRedisCluster(t *testing.T) {
+	twoDaemons(t, newRedisCluster(t))
+}
+
+func twoDaemons(t *testing.T, c *cluster) {
 	cfgA := c.config("a.hcl", freeAddr(t), "50ms")
 	ctl := c.control(cfgA)
 	c.startDaemon(cfgA)
