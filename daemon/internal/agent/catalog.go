@@ -3,7 +3,8 @@ package agent
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
@@ -40,18 +41,10 @@ func (c catalog) Integrations(context.Context) ([]api.IntegrationInfo, error) {
 			Capabilities: d.Capabilities, DependsOn: in.Config.DependsOn,
 		})
 	}
-	manuals := make([]string, 0, len(cfg.Manuals))
-	for name := range cfg.Manuals {
-		manuals = append(manuals, name)
-	}
-	sort.Strings(manuals)
-	for _, name := range manuals {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Manuals)) {
 		m := cfg.Manuals[name]
 		info := api.IntegrationInfo{Name: name, Category: m.Category, ProcessKind: api.ProcessManual,
-			Health: api.Health{State: api.HealthHealthy}}
-		for _, rt := range m.RequestTypes {
-			info.RequestTypes = append(info.RequestTypes, sdk.RequestType(rt))
-		}
+			Health: api.Health{State: api.HealthHealthy}, RequestTypes: requestTypes(m)}
 		out = append(out, info)
 	}
 	return out, nil

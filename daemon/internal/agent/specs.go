@@ -1,7 +1,8 @@
 package agent
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
@@ -34,18 +35,10 @@ func engineConfig(cfg *config.Config, inv *inventory.Inventory) engine.Config {
 		}
 		out.Integrations = append(out.Integrations, spec)
 	}
-	manuals := make([]string, 0, len(cfg.Manuals))
-	for name := range cfg.Manuals {
-		manuals = append(manuals, name)
-	}
-	sort.Strings(manuals)
-	for _, name := range manuals {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Manuals)) {
 		m := cfg.Manuals[name]
-		spec := engine.ManualSpec{Name: name, Category: m.Category, Instructions: m.Instructions}
-		for _, rt := range m.RequestTypes {
-			spec.RequestTypes = append(spec.RequestTypes, sdk.RequestType(rt))
-		}
-		out.Manual = append(out.Manual, spec)
+		out.Manual = append(out.Manual, engine.ManualSpec{Name: name, Category: m.Category,
+			Instructions: m.Instructions, RequestTypes: requestTypes(m)})
 	}
 	for name, rt := range cfg.RequestTypes {
 		out.RequestTypes[sdk.RequestType(name)] = engine.RequestTypeSpec{
@@ -88,3 +81,12 @@ func (c connectors) Connector(integration string) (sdk.Remote, bool) {
 }
 
 var _ engine.Connectors = connectors{}
+
+// requestTypes are the request types a manual data source applies to.
+func requestTypes(m *config.Manual) []sdk.RequestType {
+	out := make([]sdk.RequestType, 0, len(m.RequestTypes))
+	for _, rt := range m.RequestTypes {
+		out = append(out, sdk.RequestType(rt))
+	}
+	return out
+}
