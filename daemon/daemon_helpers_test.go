@@ -137,10 +137,17 @@ type daemon struct {
 
 func (c *cluster) startDaemon(configPath string) *daemon {
 	c.t.Helper()
-	d := &daemon{cmd: exec.Command(filepath.Join(c.bin, "dsrhost"), "server", "-config", configPath, "-log-level", "debug"), done: make(chan struct{})}
-	d.cmd.Dir = filepath.Dir(c.bin)
+	d := &daemon{cmd: newServerCmd(c.bin, configPath), done: make(chan struct{})}
 	startProcess(c.t, d)
 	return d
+}
+
+// newServerCmd is `dsrhost server -config path`, run from the directory
+// holding bin/ as `make build` users run it.
+func newServerCmd(bin, configPath string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(bin, "dsrhost"), "server", "-config", configPath, "-log-level", "debug")
+	cmd.Dir = filepath.Dir(bin)
+	return cmd
 }
 
 // startProcess starts d's command, collecting its output, and stops it at

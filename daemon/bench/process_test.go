@@ -86,7 +86,11 @@ func serving(ctx context.Context, client *http.Client, addr string) bool {
 	var body struct {
 		Status string `json:"status"`
 	}
-	return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&body) == nil && body.Status == "SERVING"
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&body) != nil {
+		return false
+	}
+	// The JSON name of grpc.health.v1's enum value, or its short form.
+	return body.Status == "SERVING_STATUS_SERVING" || body.Status == "SERVING"
 }
 
 // stop ends the daemon gracefully and waits for it; it is safe to call

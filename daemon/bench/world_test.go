@@ -195,3 +195,16 @@ func usedMemory(ctx context.Context, rdb redis.UniversalClient) (int64, error) {
 	}
 	return 0, fmt.Errorf("redis INFO memory has no used_memory")
 }
+
+// daemonLogger logs as `dsrhost server` does by default (info level),
+// into a bounded buffer printed only if the benchmark fails, so the
+// measured code formats the same lines as in production.
+func daemonLogger(b testing.TB) hclog.Logger {
+	buf := &lockedBuffer{}
+	b.Cleanup(func() {
+		if b.Failed() {
+			b.Logf("daemon log:\n%s", buf)
+		}
+	})
+	return hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: hclog.Info, Output: buf})
+}

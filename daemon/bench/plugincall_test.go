@@ -1,0 +1,133 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/dsrhost/dsrhost/daemon/bench/internal/echoplugin/echo"
+	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/dsrhost/dsrhost/sdk"
+)
+
+// Calls of the plugin call benchmark: each side is warmed up, then
+// measured in interleaved rounds so both see the same machine load.
+const (
+	callWarmup = 300
+	callRounds = 10
+	callsRound = 500
+)
+
+// echoPayload is the anchor's argument, larger than the connector's
+// AccessRequest on the wire so the comparison never flatters dsrhost.
+var echoPayload = make([]byte, 256)
+
+// benchPluginCall times one synchronous Access call to the test
+// connector launched through the plugin host (records=0), against one
+// call of a bare go-plugin gRPC echo plugin launched the same way.
+func benchPluginCall(b *testing.B, w *world) []Row {
+	ctx := context.Background()
+	connector := w.hostedConnector(b)
+	echoer := w.launchEcho(b)
+
+	seq := 0
+	access := func() error {
+		seq++
+		_, err := connector.Access(ctx, &sdk.AccessRequest{Job: benchJob(seq)})
+		return err
+	}
+	call := func() error {
+		_, err := echoer.Echo(ctx, echoPayload)
+		return err
+	}
+	for range callWarmup {
+		must(b, access())
+		must(b, call())
+	}
+	var hosted, bare []time.Duration
+	for range callRounds {
+		hosted = append(hosted, timeCalls(b, callsRound, access)...)
+		bare = append(bare, timeCalls(b, callsRound, call)...)
+	}
+	b.ReportMetric(float64(Percentile(hosted, 50).Microseconds()), "p50-µs")
+	b.ReportMetric(float64(Percentile(hosted, 99).Microseconds()), "p99-µs")
+	n := fmt.Sprintf("(%d calls each, one at a time)", len(hosted))
+	return []Row{
+		{Item: 2, Measure: "connector call p50 " + n, Unit: Seconds, Value: Percentile(hosted, 50).Seconds(),
+			Anchor: "go-plugin echo p50", AnchorValue: Percentile(bare, 50).Seconds(), Goal: RatioAtMost(1.2)},
+		{Item: 2, Measure: "connector call p99", Unit: Seconds, Value: Percentile(hosted, 99).Seconds(),
+			Anchor: "go-plugin echo p99", AnchorValue: Percentile(bare, 99).Seconds()},
+	}
+}
+
+// hostedConnector launches the synchronous test connector through the
+// plugin host as the daemon does (SHA-256 pinned, configured with
+// records=0) and returns its connector.
+func (w *world) hostedConnector(b testing.TB) sdk.Remote {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sum, err := fileSHA256(w.testConnector())
+	if err != nil {
+		b.Fatal(err)
+	}
+	host := pluginhost.New(daemonLogger(b), pluginhost.Options{})
+	b.Cleanup(host.Close)
+	p, err := host.Start(ctx, pluginhost.Spec{Name: "test-crm", Command: w.testConnector(), Args: []string{"-type", "sync"}, SHA256: sum})
+	if err != nil {
+		b.Fatalf("start test connector: %v", err)
+	}
+	resp, err := p.Configure(ctx, &sdk.ConfigureRequest{Integration: "crm", Settings: sdk.Settings(`{"token":"bench","records":0}`)})
+	if err != nil || resp.HasErrors() {
+		b.Fatalf("configure test connector: %v %v", err, resp)
+	}
+	return p.Connector()
+}
+
+// launchEcho launches the echo plugin with go-plugin and returns it.
+func (w *world) launchEcho(b testing.TB) echo.Echoer {
+	b.Helper()
+	client := plugin.NewClient(echo.ClientConfig(exec.Command(w.echo)))
+	b.Cleanup(client.Kill)
+	e, err := echo.Dispense(client)
+	if err != nil {
+		b.Fatalf("launch echo plugin: %v", err)
+	}
+	return e
+}
+
+// benchJob is the job of the seq-th call: a fresh attempt each time, as
+// the engine sends.
+func benchJob(seq int) sdk.Job {
+	return sdk.Job{
+		IdempotencyKey: fmt.Sprintf("01JBENCH0000000000000000%02d:X:1:crm:%d", seq%100, seq),
+		RequestID:      "01JBENCH00000000000000000",
+		RequestType:    sdk.RequestAccess,
+		Subject:        sdk.Subject{Email: fmt.Sprintf("subject-%d@example.com", seq)},
+		Integration:    "crm",
+	}
+}
+
+// timeCalls times n calls of f, one after the other.
+func timeCalls(b testing.TB, n int, f func() error) []time.Duration {
+	b.Helper()
+	out := make([]time.Duration, n)
+	for i := range out {
+		start := time.Now()
+		err := f()
+		out[i] = time.Since(start)
+		must(b, err)
+	}
+	return out
+}
+
+func must(b testing.TB, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
