@@ -18,6 +18,7 @@ import (
 // with only the Direct Contact integration waiting for its processor, whose
 // email (with its link) the mail sink logged.
 func TestDevMode(t *testing.T) {
+	t.Parallel()
 	bin := testbin.Install(t)
 	addr := freeAddr(t)
 	d := &daemon{cmd: exec.Command(filepath.Join(bin, "dsrhost"), "server", "-dev", "-dev-listen-address", addr, "-dev-root-token-id", opsToken), done: make(chan struct{})}

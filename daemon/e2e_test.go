@@ -105,6 +105,7 @@ func (r jsonRequest) labels() map[string]string {
 // binary on a real redis-server, once with the CLI and once with plain
 // HTTP JSON, asserting each state.
 func TestEndToEndDeletion(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t)
 	addr := freeAddr(t)
 	// Requests wait in Review here: the test approves them.

@@ -20,6 +20,7 @@ import (
 // Heap reports the deletion complete; completing on submit finishes at
 // once, without polling.
 func TestHeapDeletionBehaviours(t *testing.T) {
+	t.Parallel()
 	bin := testbin.Install(t)
 	rs := testredis.Start(t)
 	tests := []struct {
@@ -63,9 +64,9 @@ integration "heap" {
 			if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			t.Setenv("DSRHOST_TEST_HEAP_KEY", "heap-key")
 			d := &daemon{done: make(chan struct{})}
 			d.cmd = newServerCmd(bin, path)
+			d.cmd.Env = append(os.Environ(), "DSRHOST_TEST_HEAP_KEY=heap-key")
 			startProcess(t, d)
 			waitHealthy(t, addr, d)
 

@@ -11,6 +11,7 @@ import (
 // flight; a second daemon picks them up once their leases expire, and every
 // request finishes with each integration completed exactly once.
 func TestKillNineLosesNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("waits for asynq's 30s lease to expire")
 	}
@@ -52,12 +53,14 @@ func TestKillNineLosesNothing(t *testing.T) {
 // TestTwoDaemonsShareWork runs two daemons on one Redis: together they
 // finish everything, never run one job twice at once, and each does some.
 func TestTwoDaemonsShareWork(t *testing.T) {
+	t.Parallel()
 	twoDaemons(t, newCluster(t))
 }
 
 // TestTwoDaemonsOnRedisCluster is the same on a three-master Redis Cluster:
 // how dsrhost grows past one machine.
 func TestTwoDaemonsOnRedisCluster(t *testing.T) {
+	t.Parallel()
 	twoDaemons(t, newRedisCluster(t))
 }
 

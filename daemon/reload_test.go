@@ -12,6 +12,7 @@ import (
 // work in flight; a bad file is reported and the running one kept; an
 // admin can reload through the API too.
 func TestReload(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t)
 	addr := freeAddr(t)
 	path := c.config("reload.hcl", addr, "200ms")

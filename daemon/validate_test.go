@@ -13,6 +13,7 @@ import (
 // TestValidate runs the real dsrhost binary, with the shipped plugins beside
 // it, as an admin would.
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	bin := testbin.Install(t)
 	const secret = "hunter2-s3cret-value-from-env"
 

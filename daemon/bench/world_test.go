@@ -161,11 +161,11 @@ func freeAddr(b testing.TB) string {
 // control is the daemon's code in the benchmark process (configuration,
 // plugins, engine), not started: it writes requests as the admin API
 // would, and reads them.
-func control(b testing.TB, configPath string) *agent.Agent {
+func control(b testing.TB, configPath string, logger hclog.Logger) *agent.Agent {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a, err := agent.New(ctx, agent.Options{ConfigPath: configPath, Logger: quietLogger()})
+	a, err := agent.New(ctx, agent.Options{ConfigPath: configPath, Logger: logger})
 	if err != nil {
 		b.Fatalf("start the daemon's code in-process: %v", err)
 	}
