@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -134,9 +133,6 @@ func (m *clientMeta) fail(cmd string, err error) int {
 	return exitError
 }
 
-// errUsage marks an argument mistake found after parsing.
-var errUsage = errors.New("usage")
-
 // output turns the error of writing output into an exit code.
 func (m *clientMeta) output(err error) int {
 	if err != nil {
@@ -146,12 +142,43 @@ func (m *clientMeta) output(err error) int {
 	return exitOK
 }
 
-// oneID checks that a command got exactly one request id.
-func (m *clientMeta) oneID(cmd string, pos []string) (string, bool) {
+// parseNone parses a command that takes options only, no arguments.
+func (m *clientMeta) parseNone(fs *flag.FlagSet, args []string, cmd string) bool {
+	pos, ok := m.parse(fs, args, cmd)
+	if !ok {
+		return false
+	}
+	if len(pos) != 0 {
+		m.usageError(cmd, fmt.Sprintf("takes no arguments, got %q", pos))
+		return false
+	}
+	return true
+}
+
+// parseID parses a command that takes exactly one request ID.
+func (m *clientMeta) parseID(fs *flag.FlagSet, args []string, cmd string) (string, bool) {
+	pos, ok := m.parse(fs, args, cmd)
+	if !ok {
+		return "", false
+	}
 	if len(pos) != 1 {
 		m.usageError(cmd, fmt.Sprintf("expected one request ID, got %d arguments", len(pos)))
 		return "", false
 	}
 	// ULIDs are case-insensitive; the API takes the canonical upper case.
 	return strings.ToUpper(strings.TrimSpace(pos[0])), true
+}
+
+// parseIDName parses a command on one integration of one request, which
+// takes REQUEST_ID and NAME.
+func (m *clientMeta) parseIDName(fs *flag.FlagSet, args []string, cmd string) (id, name string, ok bool) {
+	pos, ok := m.parse(fs, args, cmd)
+	if !ok {
+		return "", "", false
+	}
+	if len(pos) != 2 {
+		m.usageError(cmd, fmt.Sprintf("expected REQUEST_ID and NAME, got %d arguments", len(pos)))
+		return "", "", false
+	}
+	return strings.ToUpper(pos[0]), pos[1], true
 }

@@ -3,9 +3,10 @@ package command
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
-	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/client"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
 	"google.golang.org/protobuf/proto"
@@ -82,34 +83,22 @@ func (c *IntegrationListCommand) Run(args []string) int {
 	const cmd = "integration list"
 	fs := c.flagSet(cmd, c.Help)
 	category := fs.String("category", "", "")
-	pos, ok := c.parse(fs, args, cmd)
-	if !ok {
+	if !c.parseNone(fs, args, cmd) {
 		return exitUsage
 	}
-	if len(pos) != 0 {
-		c.usageError(cmd, fmt.Sprintf("takes no arguments, got %q", pos))
-		return exitUsage
+	return show(&c.clientMeta, cmd, func(ctx context.Context, api *client.Client) (*adminv1.ListIntegrationsResponse, error) {
+		return unary(ctx, api.Integrations.ListIntegrations, &adminv1.ListIntegrationsRequest{Category: *category})
+	}, writeIntegrations)
+}
+
+// writeIntegrations prints the data inventory for people.
+func writeIntegrations(w io.Writer, res *adminv1.ListIntegrationsResponse) error {
+	if len(res.GetIntegrations()) == 0 {
+		fmt.Fprintln(w, "No integrations.")
+		return nil
 	}
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	res, err := api.Integrations.ListIntegrations(ctx, connect.NewRequest(&adminv1.ListIntegrationsRequest{Category: *category}))
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	if c.json() {
-		return c.output(printJSON(c.stdout(), res.Msg))
-	}
-	if len(res.Msg.GetIntegrations()) == 0 {
-		fmt.Fprintln(c.stdout(), "No integrations.")
-		return exitOK
-	}
-	t := newTable(c.stdout(), "NAME", "CATEGORY", "TYPE", "PROCESS", "CAPABILITIES", "PLUGIN", "VERSION", "HEALTH")
-	for _, in := range res.Msg.GetIntegrations() {
+	t := newTable(w, "NAME", "CATEGORY", "TYPE", "PROCESS", "CAPABILITIES", "PLUGIN", "VERSION", "HEALTH")
+	for _, in := range res.GetIntegrations() {
 		caps := strings.Join(in.GetCapabilities(), ",")
 		if in.GetType() == adminv1.IntegrationType_INTEGRATION_TYPE_MANUAL {
 			var types []string
@@ -121,7 +110,7 @@ func (c *IntegrationListCommand) Run(args []string) int {
 		t.row(in.GetName(), in.GetCategory(), integrationTypeWords[in.GetType()], in.GetProcessKind(), caps,
 			in.GetPlugin(), in.GetPluginVersion(), healthCell(in.GetHealth()))
 	}
-	return c.output(t.flush())
+	return t.flush()
 }
 
 // healthCell is a plugin's health with what explains it.
@@ -176,51 +165,56 @@ func (c *IntegrationTestCommand) Run(args []string) int {
 		return exitUsage
 	}
 	name := pos[0]
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	res, err := api.Integrations.TestIntegration(ctx, connect.NewRequest(&adminv1.TestIntegrationRequest{Name: name}))
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	m := res.Msg
-	if c.json() {
-		if code := c.output(printJSON(c.stdout(), m)); code != exitOK {
-			return code
-		}
-	} else if m.GetOk() {
-		fmt.Fprintf(c.stdout(), "%s: the check passed.\n", name)
-	} else {
-		fmt.Fprintf(c.stdout(), "%s: the check failed.\n", name)
-		for _, p := range m.GetProblems() {
-			fmt.Fprintf(c.stdout(), "  - %s\n", p)
-		}
-		if e := m.GetError(); e != nil {
-			line := e.GetType()
-			if e.GetStatusCode() != 0 {
-				line += fmt.Sprintf(" (status %d)", e.GetStatusCode())
-			}
-			if e.GetMessage() != "" {
-				line += ": " + e.GetMessage()
-			}
-			fmt.Fprintf(c.stdout(), "  Error: %s\n", line)
-			if e.GetRemediation() != "" {
-				fmt.Fprintf(c.stdout(), "  To fix: %s\n", e.GetRemediation())
-			}
-		}
-	}
-	if !m.GetOk() {
+	passed := false
+	code := show(&c.clientMeta, cmd, func(ctx context.Context, api *client.Client) (*adminv1.TestIntegrationResponse, error) {
+		res, err := unary(ctx, api.Integrations.TestIntegration, &adminv1.TestIntegrationRequest{Name: name})
+		passed = res.GetOk() // false when the call failed
+		return res, err
+	}, func(w io.Writer, res *adminv1.TestIntegrationResponse) error {
+		writeTestResult(w, name, res)
+		return nil
+	})
+	// A check that did not pass fails the command, in either format.
+	if code == exitOK && !passed {
 		return exitError
 	}
-	return exitOK
+	return code
+}
+
+// writeTestResult says whether the check passed and, if not, why.
+func writeTestResult(w io.Writer, name string, m *adminv1.TestIntegrationResponse) {
+	if m.GetOk() {
+		fmt.Fprintf(w, "%s: the check passed.\n", name)
+		return
+	}
+	fmt.Fprintf(w, "%s: the check failed.\n", name)
+	for _, p := range m.GetProblems() {
+		fmt.Fprintf(w, "  - %s\n", p)
+	}
+	if e := m.GetError(); e != nil {
+		line := e.GetType()
+		if e.GetStatusCode() != 0 {
+			line += fmt.Sprintf(" (status %d)", e.GetStatusCode())
+		}
+		if e.GetMessage() != "" {
+			line += ": " + e.GetMessage()
+		}
+		fmt.Fprintf(w, "  Error: %s\n", line)
+		if e.GetRemediation() != "" {
+			fmt.Fprintf(w, "  To fix: %s\n", e.GetRemediation())
+		}
+	}
 }
 
 // integrationsClient is the IntegrationService client.
 type integrationsClient = adminv1connect.IntegrationServiceClient
+
+// integrationReply is the response of a call that acts on one integration
+// of one request.
+type integrationReply interface {
+	proto.Message
+	GetIntegration() *adminv1.IntegrationState
+}
 
 // IntegrationControlCommand is `integration retry`, `stop` or `skip`: one
 // operator action on one integration of one request.
@@ -232,43 +226,31 @@ type IntegrationControlCommand struct {
 
 var integrationActions = map[string]struct {
 	synopsis, help string
-	call           func(ctx context.Context, api integrationsClient, id, name string) (proto.Message, *adminv1.IntegrationState, error)
+	call           func(ctx context.Context, api integrationsClient, id, name string) (integrationReply, error)
 }{
 	"retry": {
 		synopsis: "Run a failed integration on a request again now",
 		help: `Runs an integration in Error (or one still Processing) again at once, as a
   new attempt, instead of waiting for its automatic retry. A Complete
   integration cannot be retried.`,
-		call: func(ctx context.Context, api integrationsClient, id, name string) (proto.Message, *adminv1.IntegrationState, error) {
-			res, err := api.RetryIntegration(ctx, connect.NewRequest(&adminv1.RetryIntegrationRequest{RequestId: id, Name: name}))
-			if err != nil {
-				return nil, nil, err
-			}
-			return res.Msg, res.Msg.GetIntegration(), nil
+		call: func(ctx context.Context, api integrationsClient, id, name string) (integrationReply, error) {
+			return unary(ctx, api.RetryIntegration, &adminv1.RetryIntegrationRequest{RequestId: id, Name: name})
 		},
 	},
 	"stop": {
 		synopsis: "End an integration on a request as stopped",
 		help: `Ends the integration on this request as "Stopped processing": no more
   attempts or polls; the request moves on without it.`,
-		call: func(ctx context.Context, api integrationsClient, id, name string) (proto.Message, *adminv1.IntegrationState, error) {
-			res, err := api.StopIntegration(ctx, connect.NewRequest(&adminv1.StopIntegrationRequest{RequestId: id, Name: name}))
-			if err != nil {
-				return nil, nil, err
-			}
-			return res.Msg, res.Msg.GetIntegration(), nil
+		call: func(ctx context.Context, api integrationsClient, id, name string) (integrationReply, error) {
+			return unary(ctx, api.StopIntegration, &adminv1.StopIntegrationRequest{RequestId: id, Name: name})
 		},
 	},
 	"skip": {
 		synopsis: "End an integration on a request as skipped",
 		help: `Ends the integration on this request as "Access skipped" or "Deletion
   skipped"; the request moves on without it.`,
-		call: func(ctx context.Context, api integrationsClient, id, name string) (proto.Message, *adminv1.IntegrationState, error) {
-			res, err := api.SkipIntegration(ctx, connect.NewRequest(&adminv1.SkipIntegrationRequest{RequestId: id, Name: name}))
-			if err != nil {
-				return nil, nil, err
-			}
-			return res.Msg, res.Msg.GetIntegration(), nil
+		call: func(ctx context.Context, api integrationsClient, id, name string) (integrationReply, error) {
+			return unary(ctx, api.SkipIntegration, &adminv1.SkipIntegrationRequest{RequestId: id, Name: name})
 		},
 	},
 }
@@ -298,31 +280,17 @@ func (c *IntegrationControlCommand) Run(args []string) int {
 		return exitUsage
 	}
 	fs := c.flagSet(cmd, c.Help)
-	pos, ok := c.parse(fs, args, cmd)
+	id, name, ok := c.parseIDName(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	if len(pos) != 2 {
-		c.usageError(cmd, fmt.Sprintf("expected REQUEST_ID and NAME, got %d arguments", len(pos)))
-		return exitUsage
-	}
-	id, name := strings.ToUpper(pos[0]), pos[1]
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	msg, it, err := action.call(ctx, api.Integrations, id, name)
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	if c.json() {
-		return c.output(printJSON(c.stdout(), msg))
-	}
-	fmt.Fprintf(c.stdout(), "%s on request %s (%s): %s.\n", it.GetName(), id, workflowWords[it.GetWorkflowState()], integrationStateCell(it))
-	return exitOK
+	return show(&c.clientMeta, cmd, func(ctx context.Context, api *client.Client) (integrationReply, error) {
+		return action.call(ctx, api.Integrations, id, name)
+	}, func(w io.Writer, res integrationReply) error {
+		it := res.GetIntegration()
+		fmt.Fprintf(w, "%s on request %s (%s): %s.\n", it.GetName(), id, workflowWords[it.GetWorkflowState()], integrationStateCell(it))
+		return nil
+	})
 }
 
 // IntegrationCompleteCommand marks a manual data source's task done.
@@ -357,29 +325,14 @@ func (c *IntegrationCompleteCommand) Run(args []string) int {
 	const cmd = "integration complete"
 	fs := c.flagSet(cmd, c.Help)
 	note := fs.String("note", "", "")
-	pos, ok := c.parse(fs, args, cmd)
+	id, name, ok := c.parseIDName(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	if len(pos) != 2 {
-		c.usageError(cmd, fmt.Sprintf("expected REQUEST_ID and NAME, got %d arguments", len(pos)))
-		return exitUsage
-	}
-	id, name := strings.ToUpper(pos[0]), pos[1]
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	res, err := api.Integrations.CompleteManualTask(ctx, connect.NewRequest(&adminv1.CompleteManualTaskRequest{RequestId: id, Name: name, Note: *note}))
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	if c.json() {
-		return c.output(printJSON(c.stdout(), res.Msg))
-	}
-	fmt.Fprintf(c.stdout(), "Marked %s done on request %s.\n", res.Msg.GetTask().GetName(), id)
-	return exitOK
+	return show(&c.clientMeta, cmd, func(ctx context.Context, api *client.Client) (*adminv1.CompleteManualTaskResponse, error) {
+		return unary(ctx, api.Integrations.CompleteManualTask, &adminv1.CompleteManualTaskRequest{RequestId: id, Name: name, Note: *note})
+	}, func(w io.Writer, res *adminv1.CompleteManualTaskResponse) error {
+		fmt.Fprintf(w, "Marked %s done on request %s.\n", res.GetTask().GetName(), id)
+		return nil
+	})
 }

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/client"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
 	"google.golang.org/protobuf/proto"
@@ -46,21 +46,13 @@ func (c *RequestApproveCommand) Run(args []string) int {
 	fs := c.flagSet(cmd, c.Help)
 	var sources stringList
 	fs.Var(&sources, "source", "")
-	pos, ok := c.parse(fs, args, cmd)
+	id, ok := c.parseID(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	id, ok := c.oneID(cmd, pos)
-	if !ok {
-		return exitUsage
-	}
-	return c.requestAction(cmd, func(ctx context.Context, api requestsClient) (proto.Message, *adminv1.Request, error) {
-		res, err := api.ApproveRequest(ctx, connect.NewRequest(&adminv1.ApproveRequestRequest{Id: id, Sources: sources}))
-		if err != nil {
-			return nil, nil, err
-		}
-		return res.Msg, res.Msg.GetRequest(), nil
-	}, "Approved")
+	return requestAction(&c.clientMeta, cmd, "Approved", func(ctx context.Context, api requestsClient) (*adminv1.ApproveRequestResponse, error) {
+		return unary(ctx, api.ApproveRequest, &adminv1.ApproveRequestRequest{Id: id, Sources: sources})
+	})
 }
 
 // RequestApproveDeletionCommand lets Pending Delete go on.
@@ -90,21 +82,13 @@ Usage: dsrhost request approve-deletion [options] ID
 func (c *RequestApproveDeletionCommand) Run(args []string) int {
 	const cmd = "request approve-deletion"
 	fs := c.flagSet(cmd, c.Help)
-	pos, ok := c.parse(fs, args, cmd)
+	id, ok := c.parseID(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	id, ok := c.oneID(cmd, pos)
-	if !ok {
-		return exitUsage
-	}
-	return c.requestAction(cmd, func(ctx context.Context, api requestsClient) (proto.Message, *adminv1.Request, error) {
-		res, err := api.ApproveDeletion(ctx, connect.NewRequest(&adminv1.ApproveDeletionRequest{Id: id}))
-		if err != nil {
-			return nil, nil, err
-		}
-		return res.Msg, res.Msg.GetRequest(), nil
-	}, "Approved deletion for")
+	return requestAction(&c.clientMeta, cmd, "Approved deletion for", func(ctx context.Context, api requestsClient) (*adminv1.ApproveDeletionResponse, error) {
+		return unary(ctx, api.ApproveDeletion, &adminv1.ApproveDeletionRequest{Id: id})
+	})
 }
 
 // replyFlags are the options that edit a reply to the subject.
@@ -128,10 +112,12 @@ func (r *replyFlags) register(fs interface {
 	fs.StringVar(&r.bodyFile, "body-file", "", "")
 }
 
-// reply returns the edited reply, nil when nothing was edited.
-func (r *replyFlags) reply() (*adminv1.Reply, error) {
+// reply returns the edited reply, nil when nothing was edited. A mistake
+// in the reply options is printed as a usage error, and ok is false.
+func (r *replyFlags) reply(m *clientMeta, cmd string) (reply *adminv1.Reply, ok bool) {
 	if r.body != "" && r.bodyFile != "" {
-		return nil, fmt.Errorf("give -body or -body-file, not both: %w", errUsage)
+		m.usageError(cmd, "give -body or -body-file, not both")
+		return nil, false
 	}
 	body := r.body
 	if r.bodyFile != "" {
@@ -143,14 +129,15 @@ func (r *replyFlags) reply() (*adminv1.Reply, error) {
 			b, err = os.ReadFile(r.bodyFile)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read -body-file: %w", err)
+			m.usageError(cmd, fmt.Sprintf("read -body-file: %v", err))
+			return nil, false
 		}
 		body = string(b)
 	}
 	if r.subject == "" && body == "" {
-		return nil, nil
+		return nil, true
 	}
-	return &adminv1.Reply{Subject: r.subject, Body: body}, nil
+	return &adminv1.Reply{Subject: r.subject, Body: body}, true
 }
 
 // RequestRejectCommand rejects a request in Review.
@@ -185,26 +172,17 @@ func (c *RequestRejectCommand) Run(args []string) int {
 	reason := fs.String("reason", "", "")
 	var rf replyFlags
 	rf.register(fs)
-	pos, ok := c.parse(fs, args, cmd)
+	id, ok := c.parseID(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	id, ok := c.oneID(cmd, pos)
+	reply, ok := rf.reply(&c.clientMeta, cmd)
 	if !ok {
 		return exitUsage
 	}
-	reply, err := rf.reply()
-	if err != nil {
-		c.usageError(cmd, strings.TrimSuffix(err.Error(), ": "+errUsage.Error()))
-		return exitUsage
-	}
-	return c.requestAction(cmd, func(ctx context.Context, api requestsClient) (proto.Message, *adminv1.Request, error) {
-		res, err := api.RejectRequest(ctx, connect.NewRequest(&adminv1.RejectRequestRequest{Id: id, Reason: *reason, Reply: reply}))
-		if err != nil {
-			return nil, nil, err
-		}
-		return res.Msg, res.Msg.GetRequest(), nil
-	}, "Rejected")
+	return requestAction(&c.clientMeta, cmd, "Rejected", func(ctx context.Context, api requestsClient) (*adminv1.RejectRequestResponse, error) {
+		return unary(ctx, api.RejectRequest, &adminv1.RejectRequestRequest{Id: id, Reason: *reason, Reply: reply})
+	})
 }
 
 // RequestCloseCommand sends the reply and closes a request.
@@ -237,51 +215,39 @@ func (c *RequestCloseCommand) Run(args []string) int {
 	fs := c.flagSet(cmd, c.Help)
 	var rf replyFlags
 	rf.register(fs)
-	pos, ok := c.parse(fs, args, cmd)
+	id, ok := c.parseID(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	id, ok := c.oneID(cmd, pos)
+	reply, ok := rf.reply(&c.clientMeta, cmd)
 	if !ok {
 		return exitUsage
 	}
-	reply, err := rf.reply()
-	if err != nil {
-		c.usageError(cmd, strings.TrimSuffix(err.Error(), ": "+errUsage.Error()))
-		return exitUsage
-	}
-	return c.requestAction(cmd, func(ctx context.Context, api requestsClient) (proto.Message, *adminv1.Request, error) {
-		res, err := api.CloseRequest(ctx, connect.NewRequest(&adminv1.CloseRequestRequest{Id: id, Reply: reply}))
-		if err != nil {
-			return nil, nil, err
-		}
-		return res.Msg, res.Msg.GetRequest(), nil
-	}, "Closed")
+	return requestAction(&c.clientMeta, cmd, "Closed", func(ctx context.Context, api requestsClient) (*adminv1.CloseRequestResponse, error) {
+		return unary(ctx, api.CloseRequest, &adminv1.CloseRequestRequest{Id: id, Reply: reply})
+	})
 }
 
 // requestsClient is the RequestService client.
 type requestsClient = adminv1connect.RequestServiceClient
 
+// requestReply is the response of a call that changes a request.
+type requestReply interface {
+	proto.Message
+	GetRequest() *adminv1.Request
+}
+
 // requestAction runs one call that changes a request and prints the
 // outcome: the API's response as JSON, or a sentence with the stage the
 // request is now in.
-func (m *clientMeta) requestAction(cmd string, call func(ctx context.Context, api requestsClient) (proto.Message, *adminv1.Request, error), verb string) int {
-	api, err := m.client()
-	if err != nil {
-		return m.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := m.context()
-	defer stop()
-	msg, r, err := call(ctx, api.Requests)
-	if err != nil {
-		return m.fail(cmd, err)
-	}
-	if m.json() {
-		return m.output(printJSON(m.stdout(), msg))
-	}
-	fmt.Fprintf(m.stdout(), "%s request %s: now in %s.\n", verb, r.GetId(), stageCell(r))
-	return exitOK
+func requestAction[T requestReply](m *clientMeta, cmd, verb string, call func(ctx context.Context, api requestsClient) (T, error)) int {
+	return show(m, cmd, func(ctx context.Context, api *client.Client) (T, error) {
+		return call(ctx, api.Requests)
+	}, func(w io.Writer, res T) error {
+		r := res.GetRequest()
+		fmt.Fprintf(w, "%s request %s: now in %s.\n", verb, r.GetId(), stageCell(r))
+		return nil
+	})
 }
 
 func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(r, 1<<20)) }

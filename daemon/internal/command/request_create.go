@@ -1,11 +1,13 @@
 package command
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 
-	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/client"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 )
 
@@ -91,12 +93,7 @@ func (c *RequestCreateCommand) Run(args []string) int {
 	details := fs.String("details", "", "")
 	source := fs.String("source", "", "")
 	sourceDetail := fs.String("source-detail", "", "")
-	pos, ok := c.parse(fs, args, cmd)
-	if !ok {
-		return exitUsage
-	}
-	if len(pos) != 0 {
-		c.usageError(cmd, fmt.Sprintf("takes no arguments, got %q", pos))
+	if !c.parseNone(fs, args, cmd) {
 		return exitUsage
 	}
 	if *typ == "" || *email == "" {
@@ -108,32 +105,27 @@ func (c *RequestCreateCommand) Run(args []string) int {
 		c.usageError(cmd, err.Error())
 		return exitUsage
 	}
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	res, err := api.Requests.CreateRequest(ctx, connect.NewRequest(&adminv1.CreateRequestRequest{
+	req := &adminv1.CreateRequestRequest{
 		Type:         rt,
 		Subject:      &adminv1.Subject{Email: *email, Phone: *phone, UserId: *userID, Identifiers: ids},
 		Details:      *details,
 		Source:       *source,
 		SourceDetail: *sourceDetail,
-	}))
-	if err != nil {
-		return c.fail(cmd, err)
 	}
-	if c.json() {
-		return c.output(printJSON(c.stdout(), res.Msg))
-	}
-	r := res.Msg.GetRequest()
-	fmt.Fprintf(c.stdout(), "Created %s request %s, now in %s, due %s.\n", requestTypeWords[r.GetType()], r.GetId(), stageCell(r), day(r.GetDueAt()))
+	return show(&c.clientMeta, cmd, func(ctx context.Context, api *client.Client) (*adminv1.CreateRequestResponse, error) {
+		return unary(ctx, api.Requests.CreateRequest, req)
+	}, writeCreated)
+}
+
+// writeCreated says what was filed and, for a request in Review, what to
+// do next.
+func writeCreated(w io.Writer, res *adminv1.CreateRequestResponse) error {
+	r := res.GetRequest()
+	fmt.Fprintf(w, "Created %s request %s, now in %s, due %s.\n", requestTypeWords[r.GetType()], r.GetId(), stageCell(r), day(r.GetDueAt()))
 	if r.GetStage() == adminv1.Stage_STAGE_REVIEW {
-		fmt.Fprintf(c.stdout(), "\nReview it with `dsrhost request get %s`, then approve it with\n`dsrhost request approve %s` or reject it with `dsrhost request reject %s`.\n", r.GetId(), r.GetId(), r.GetId())
+		fmt.Fprintf(w, "\nReview it with `dsrhost request get %s`, then approve it with\n`dsrhost request approve %s` or reject it with `dsrhost request reject %s`.\n", r.GetId(), r.GetId(), r.GetId())
 	}
-	return exitOK
+	return nil
 }
 
 var _ flag.Value = keyValues{}

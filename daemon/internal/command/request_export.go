@@ -1,13 +1,14 @@
 package command
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/client"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 )
 
@@ -48,33 +49,30 @@ func (c *RequestExportCommand) Run(args []string) int {
 	const cmd = "request export"
 	fs := c.flagSet(cmd, c.Help)
 	out := fs.String("o", "", "")
-	pos, ok := c.parse(fs, args, cmd)
+	id, ok := c.parseID(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	id, ok := c.oneID(cmd, pos)
-	if !ok {
-		return exitUsage
-	}
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	res, err := api.Requests.ExportResults(ctx, connect.NewRequest(&adminv1.ExportResultsRequest{Id: id}))
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	archive := res.Msg.GetArchive()
-	if *out == "-" {
+	return c.withAPI(cmd, func(ctx context.Context, api *client.Client) int {
+		res, err := unary(ctx, api.Requests.ExportResults, &adminv1.ExportResultsRequest{Id: id})
+		if err != nil {
+			return c.fail(cmd, err)
+		}
+		return c.save(cmd, id, *out, res)
+	})
+}
+
+// save writes the archive to out ("-" for standard output, "" for the
+// file name the daemon suggests) and says where it went.
+func (c *RequestExportCommand) save(cmd, id, out string, res *adminv1.ExportResultsResponse) int {
+	archive := res.GetArchive()
+	if out == "-" {
 		_, err := c.stdout().Write(archive)
 		return c.output(err)
 	}
-	path := *out
+	path := out
 	if path == "" {
-		path = filepath.Base(res.Msg.GetFilename())
+		path = filepath.Base(res.GetFilename())
 		if path == "" || path == "." || path == "/" {
 			path = "dsrhost-" + id + ".zip"
 		}

@@ -1,13 +1,14 @@
 package command
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
 
-	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/client"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 )
 
@@ -38,29 +39,15 @@ Usage: dsrhost request get [options] ID
 func (c *RequestGetCommand) Run(args []string) int {
 	const cmd = "request get"
 	fs := c.flagSet(cmd, c.Help)
-	pos, ok := c.parse(fs, args, cmd)
+	id, ok := c.parseID(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	id, ok := c.oneID(cmd, pos)
-	if !ok {
-		return exitUsage
-	}
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	res, err := api.Requests.GetRequest(ctx, connect.NewRequest(&adminv1.GetRequestRequest{Id: id}))
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	if c.json() {
-		return c.output(printJSON(c.stdout(), res.Msg))
-	}
-	return c.output(writeRequest(c.stdout(), res.Msg.GetRequest()))
+	return show(&c.clientMeta, cmd, func(ctx context.Context, api *client.Client) (*adminv1.GetRequestResponse, error) {
+		return unary(ctx, api.Requests.GetRequest, &adminv1.GetRequestRequest{Id: id})
+	}, func(w io.Writer, res *adminv1.GetRequestResponse) error {
+		return writeRequest(w, res.GetRequest())
+	})
 }
 
 // writeRequest prints a request for people.

@@ -1,9 +1,11 @@
 package command
 
 import (
+	"context"
+	"io"
 	"strings"
 
-	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/client"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 )
 
@@ -32,35 +34,24 @@ Usage: dsrhost request history [options] ID
 func (c *RequestHistoryCommand) Run(args []string) int {
 	const cmd = "request history"
 	fs := c.flagSet(cmd, c.Help)
-	pos, ok := c.parse(fs, args, cmd)
+	id, ok := c.parseID(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	id, ok := c.oneID(cmd, pos)
-	if !ok {
-		return exitUsage
-	}
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	res, err := api.Requests.GetRequestHistory(ctx, connect.NewRequest(&adminv1.GetRequestHistoryRequest{Id: id}))
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	if c.json() {
-		return c.output(printJSON(c.stdout(), res.Msg))
-	}
-	t := newTable(c.stdout(), "TIME", "EVENT", "ACTOR", "INTEGRATION", "MESSAGE")
-	for _, ev := range res.Msg.GetEvents() {
+	return show(&c.clientMeta, cmd, func(ctx context.Context, api *client.Client) (*adminv1.GetRequestHistoryResponse, error) {
+		return unary(ctx, api.Requests.GetRequestHistory, &adminv1.GetRequestHistoryRequest{Id: id})
+	}, writeHistory)
+}
+
+// writeHistory prints a request's history for people.
+func writeHistory(w io.Writer, res *adminv1.GetRequestHistoryResponse) error {
+	t := newTable(w, "TIME", "EVENT", "ACTOR", "INTEGRATION", "MESSAGE")
+	for _, ev := range res.GetEvents() {
 		integration := ev.GetIntegration()
-		if w := workflowWords[ev.GetWorkflowState()]; integration != "" && w != "" {
-			integration += " (" + w + ")"
+		if ws := workflowWords[ev.GetWorkflowState()]; integration != "" && ws != "" {
+			integration += " (" + ws + ")"
 		}
 		t.row(when(ev.GetTime()), ev.GetKind(), ev.GetActor(), integration, ev.GetMessage())
 	}
-	return c.output(t.flush())
+	return t.flush()
 }

@@ -1,11 +1,13 @@
 package command
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
-	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/client"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/sdk"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -75,12 +77,7 @@ func (c *RequestListCommand) Run(args []string) int {
 	limit := fs.Int("limit", 50, "")
 	pageToken := fs.String("page-token", "", "")
 	all := fs.Bool("all", false, "")
-	pos, ok := c.parse(fs, args, cmd)
-	if !ok {
-		return exitUsage
-	}
-	if len(pos) != 0 {
-		c.usageError(cmd, fmt.Sprintf("takes no arguments, got %q", pos))
+	if !c.parseNone(fs, args, cmd) {
 		return exitUsage
 	}
 	req := &adminv1.ListRequestsRequest{Integration: *integration, Email: *email, PageToken: *pageToken}
@@ -117,44 +114,47 @@ func (c *RequestListCommand) Run(args []string) int {
 	}
 	req.PageSize = int32(*limit)
 
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
+	return show(&c.clientMeta, cmd, func(ctx context.Context, api *client.Client) (*adminv1.ListRequestsResponse, error) {
+		return listRequests(ctx, api, req, *all)
+	}, c.writeRequests)
+}
+
+// listRequests reads one page from req.PageToken on, or with all every
+// page after it, as one response.
+func listRequests(ctx context.Context, api *client.Client, req *adminv1.ListRequestsRequest, all bool) (*adminv1.ListRequestsResponse, error) {
 	out := &adminv1.ListRequestsResponse{}
 	for {
-		res, err := api.Requests.ListRequests(ctx, connect.NewRequest(req))
+		res, err := unary(ctx, api.Requests.ListRequests, req)
 		if err != nil {
-			return c.fail(cmd, err)
+			return nil, err
 		}
-		out.Requests = append(out.Requests, res.Msg.GetRequests()...)
-		out.NextPageToken = res.Msg.GetNextPageToken()
-		if !*all || out.NextPageToken == "" {
-			break
+		out.Requests = append(out.Requests, res.GetRequests()...)
+		out.NextPageToken = res.GetNextPageToken()
+		if !all || out.NextPageToken == "" {
+			return out, nil
 		}
 		req.PageToken = out.NextPageToken
 	}
-	if c.json() {
-		return c.output(printJSON(c.stdout(), out))
-	}
+}
+
+// writeRequests prints a page of requests for people, and on standard
+// error how to get the next one.
+func (c *RequestListCommand) writeRequests(w io.Writer, out *adminv1.ListRequestsResponse) error {
 	if len(out.Requests) == 0 {
-		fmt.Fprintln(c.stdout(), "No requests match.")
+		fmt.Fprintln(w, "No requests match.")
 	} else {
-		t := newTable(c.stdout(), "ID", "TYPE", "STAGE", "DUE", "CREATED")
+		t := newTable(w, "ID", "TYPE", "STAGE", "DUE", "CREATED")
 		for _, r := range out.Requests {
 			t.row(r.GetId(), requestTypeWords[r.GetType()], stageCell(r), dueCell(r), when(r.GetCreatedAt()))
 		}
 		if err := t.flush(); err != nil {
-			return c.output(err)
+			return err
 		}
 	}
 	if out.NextPageToken != "" {
 		fmt.Fprintf(c.stderr(), "\nMore requests follow: add -page-token=%s for the next page, or -all.\n", out.NextPageToken)
 	}
-	return exitOK
+	return nil
 }
 
 // parseWhen reads a date, an RFC 3339 time or a duration from now.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/client"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -43,51 +44,50 @@ func (c *RequestWatchCommand) Run(args []string) int {
 	const cmd = "request watch"
 	fs := c.flagSet(cmd, c.Help)
 	untilClosed := fs.Bool("until-closed", false, "")
-	pos, ok := c.parse(fs, args, cmd)
+	id, ok := c.parseID(fs, args, cmd)
 	if !ok {
 		return exitUsage
 	}
-	id, ok := c.oneID(cmd, pos)
-	if !ok {
-		return exitUsage
-	}
-	api, err := c.client()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer api.CloseIdleConnections()
-	ctx, stop := c.context()
-	defer stop()
-	stream, err := api.Requests.WatchRequest(ctx, connect.NewRequest(&adminv1.WatchRequestRequest{Id: id}))
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	defer stream.Close()
-	for stream.Receive() {
-		m := stream.Msg()
-		r := m.GetRequest()
-		if c.json() {
-			b, err := protojson.Marshal(m)
-			if err != nil {
-				return c.output(err)
-			}
-			fmt.Fprintf(c.stdout(), "%s\n", b)
-		} else if ev := m.GetEvent(); ev == nil {
-			fmt.Fprintf(c.stdout(), "Request %s is in %s.\n", r.GetId(), stageCell(r))
-		} else {
-			what := ev.GetMessage()
-			if ev.GetIntegration() != "" {
-				what = ev.GetIntegration() + ": " + what
-			}
-			fmt.Fprintf(c.stdout(), "%s  %-26s %s (by %s); request in %s\n", when(ev.GetTime()), ev.GetKind(), what, ev.GetActor(), stageCell(r))
+	return c.withAPI(cmd, func(ctx context.Context, api *client.Client) int {
+		stream, err := api.Requests.WatchRequest(ctx, connect.NewRequest(&adminv1.WatchRequestRequest{Id: id}))
+		if err != nil {
+			return c.fail(cmd, err)
 		}
-		if *untilClosed && r.GetStage() == adminv1.Stage_STAGE_CLOSED {
+		defer stream.Close()
+		for stream.Receive() {
+			m := stream.Msg()
+			if code := c.printChange(m); code != exitOK {
+				return code
+			}
+			if *untilClosed && m.GetRequest().GetStage() == adminv1.Stage_STAGE_CLOSED {
+				return exitOK
+			}
+		}
+		err = stream.Err()
+		if err == nil || errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return exitOK
 		}
+		return c.fail(cmd, err)
+	})
+}
+
+// printChange writes one change: a JSON object on one line, or a line for people.
+func (c *RequestWatchCommand) printChange(m *adminv1.WatchRequestResponse) int {
+	r := m.GetRequest()
+	if c.json() {
+		b, err := protojson.Marshal(m)
+		if err != nil {
+			return c.output(err)
+		}
+		fmt.Fprintf(c.stdout(), "%s\n", b)
+	} else if ev := m.GetEvent(); ev == nil {
+		fmt.Fprintf(c.stdout(), "Request %s is in %s.\n", r.GetId(), stageCell(r))
+	} else {
+		what := ev.GetMessage()
+		if ev.GetIntegration() != "" {
+			what = ev.GetIntegration() + ": " + what
+		}
+		fmt.Fprintf(c.stdout(), "%s  %-26s %s (by %s); request in %s\n", when(ev.GetTime()), ev.GetKind(), what, ev.GetActor(), stageCell(r))
 	}
-	err = stream.Err()
-	if err == nil || errors.Is(err, context.Canceled) || ctx.Err() != nil {
-		return exitOK
-	}
-	return c.fail(cmd, err)
+	return exitOK
 }
