@@ -28,7 +28,8 @@ func TestValidate(t *testing.T) {
 		cmd.Dir = filepath.Dir(bin)
 		cmd.Env = append(cmd.Environ(), "DSRHOST_VALIDATE_TEST_SECRET="+secret,
 			"DSRHOST_ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-			"DEMO_CRM_TOKEN=t", "DEMO_EXPORTS_API_KEY=k", "DEMO_PEOPLE_CLIENT_SECRET=s")
+			"DEMO_CRM_TOKEN=t", "DEMO_EXPORTS_API_KEY=k", "DEMO_PEOPLE_CLIENT_SECRET=s",
+			"HEAP_API_KEY=k", "SMTP_PASSWORD=p")
 		var o, e bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &o, &e
 		err = cmd.Run()
@@ -47,6 +48,15 @@ func TestValidate(t *testing.T) {
 		}
 		if !strings.Contains(stdout, "is valid") {
 			t.Errorf("stdout %q does not say the file is valid", stdout)
+		}
+	})
+
+	t.Run("the contract's example", func(t *testing.T) {
+		// DESIGN.md's configuration, Direct Contact taking the top-level
+		// smtp block.
+		stdout, stderr, code := validate(t, "testdata/validate/design.hcl")
+		if code != 0 {
+			t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
 	})
 

@@ -93,6 +93,7 @@ func Build(ctx context.Context, cfg *config.Config, host *pluginhost.Host, opts 
 		if ds.HasErrors() {
 			continue
 		}
+		settings = inheritSMTP(settings, p.Describe(), cfg.SMTP)
 		resp, err := p.Configure(ctx, &sdk.ConfigureRequest{
 			Integration:  name,
 			Settings:     sdk.Settings(settings),

@@ -11,8 +11,9 @@ import (
 )
 
 // commitScript applies a Tx atomically. KEYS[1] is the request hash,
-// KEYS[2] its history stream, KEYS[3..] result keys. ARGV is flat so that
-// sealed (binary) values pass untouched:
+// KEYS[2] its history stream, KEYS[3..] result keys, then (on a single
+// node only) index keys. ARGV is flat so that sealed (binary) values pass
+// untouched:
 //
 //	nChecks, (field, version)...
 //	nWrites, (field, value, version)...
@@ -20,10 +21,13 @@ import (
 //	nResults, (keyIndex, value, ttlMillis)...
 //	nExpires, (keyIndex, ttlMillis)...
 //	nEvents, (nPairs, field, value, ...)...
+//	nIndex, (keyIndex, op, member)...
 //
 // Every version is checked before anything is written; on a mismatch the
 // script returns {0, field} and writes nothing. Otherwise it returns {1,
-// historyIDs...}.
+// historyIDs...}. Index ops are "za"/"zr" (ZADD score 0 / ZREM) and
+// "sa"/"sr" (SADD / SREM); a Cluster client passes none, since index keys
+// live in other slots than the request's.
 var commitScript = redis.NewScript(`
 local h = KEYS[1]
 local a = 1
@@ -68,6 +72,14 @@ for i = 1, n do
   local fv = {}
   for j = 1, pairs * 2 do fv[j] = nxt() end
   out[#out+1] = redis.call('XADD', KEYS[2], '*', unpack(fv))
+end
+n = tonumber(nxt())
+for i = 1, n do
+  local k = KEYS[tonumber(nxt())]; local op = nxt(); local m = nxt()
+  if op == 'za' then redis.call('ZADD', k, 0, m)
+  elseif op == 'zr' then redis.call('ZREM', k, m)
+  elseif op == 'sa' then redis.call('SADD', k, m)
+  else redis.call('SREM', k, m) end
 end
 return out
 `)
@@ -124,11 +136,28 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		add(fv...)
 	}
 
-	// Index entries for the new state go in first, so a crash leaves the
-	// indexes a superset of the truth, never missing a request.
 	adds, rems := s.indexChanges(tx)
-	if err := s.applyIndex(ctx, adds, true); err != nil {
-		return nil, err
+	atomicIndex := s.singleNode()
+	if atomicIndex {
+		// One node holds every key: the script updates the indexes with
+		// the objects, all or nothing, in one round trip.
+		add(len(adds) + len(rems))
+		for _, ops := range []struct {
+			ops []indexOp
+			add bool
+		}{{adds, true}, {rems, false}} {
+			for _, op := range ops.ops {
+				keys = append(keys, op.key)
+				add(len(keys), op.code(ops.add), op.member)
+			}
+		}
+	} else {
+		// Index entries for the new state go in first, so a crash leaves
+		// the indexes a superset of the truth, never missing a request.
+		add(0)
+		if err := s.applyIndex(ctx, adds, true); err != nil {
+			return nil, err
+		}
 	}
 
 	res, err := commitScript.Run(ctx, s.rdb, keys, args...).Slice()
@@ -151,8 +180,10 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 			ids = append(ids, id)
 		}
 	}
-	if err := s.applyIndex(ctx, rems, false); err != nil {
-		return ids, err
+	if !atomicIndex {
+		if err := s.applyIndex(ctx, rems, false); err != nil {
+			return ids, err
+		}
 	}
 	// Written objects are now at the next version with fresh index state,
 	// so a caller may keep using them for a further commit.
@@ -198,6 +229,28 @@ func (s *Store) encodeObject(id string, w objectWrite) (string, error) {
 type indexOp struct {
 	key, member string
 	set         bool
+}
+
+// code names the op for commitScript.
+func (op indexOp) code(add bool) string {
+	switch {
+	case op.set && add:
+		return "sa"
+	case op.set:
+		return "sr"
+	case add:
+		return "za"
+	}
+	return "zr"
+}
+
+// singleNode reports whether every key lives on one Redis node (a single
+// node or Sentinel failover client), so one script may touch the request's
+// keys and the indexes together. On a Cluster the indexes are in other
+// slots and are updated around the commit instead.
+func (s *Store) singleNode() bool {
+	_, ok := s.rdb.(*redis.Client)
+	return ok
 }
 
 // indexChanges lists the index entries to add before the commit and to

@@ -48,9 +48,8 @@ func settingsSchema() sdk.Schema {
 		Blocks: []sdk.Block{{
 			Name:        "smtp",
 			Nesting:     sdk.NestingSingle,
-			MinItems:    1,
 			MaxItems:    1,
-			Description: "The SMTP server the emails are sent through. Configure connects, negotiates TLS, logs in and checks the sender and recipients are accepted, without sending anything.",
+			Description: "The SMTP server the emails are sent through; when left out, the daemon's top-level smtp block is used. Configure connects, negotiates TLS, logs in and checks the sender and recipients are accepted, without sending anything.",
 			Schema: sdk.Schema{Attributes: []sdk.Attribute{
 				{Name: "host", Type: sdk.TypeString, Required: true,
 					Description: "Host name of the SMTP server; also the name its TLS certificate must carry."},

@@ -158,7 +158,7 @@ func checkFrom(from, username string, add func([]string, string, string)) string
 
 func checkSMTP(raw *rawSMTP, add func([]string, string, string)) smtpConfig {
 	if raw == nil {
-		add([]string{"smtp"}, "Missing smtp block", "Add an smtp block with at least host, the SMTP server the emails are sent through.")
+		add([]string{"smtp"}, "Missing smtp block", "Add an smtp block with at least host, the SMTP server the emails are sent through, here or at the top level of the daemon's configuration.")
 		return smtpConfig{}
 	}
 	s := smtpConfig{host: raw.Host, username: raw.Username, password: raw.Password, port: defaultPort, mode: valueOr(raw.TLS, defaultTLS)}
