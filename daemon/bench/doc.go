@@ -21,4 +21,12 @@
 //
 // Speed goals live here and never in tests: the table says PASS or MISS,
 // and the benchmark fails only when something does not work.
+//
+// One section alone:
+//
+//	go test -run '^$' -bench 'DSRHost/throughput' -benchtime 1x ./daemon/bench/
+//
+// The package sits under daemon/ because it drives the daemon's internal
+// packages (agent, engine, plugin host, testredis) in-process as well as
+// the built binaries.
 package bench

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -98,9 +99,9 @@ type Row struct {
 	Note string
 }
 
-// Ratio is dsrhost's figure over the anchor's.
+// Ratio is dsrhost's figure over the anchor's; 0 without an anchor.
 func (r Row) Ratio() float64 {
-	if r.AnchorValue == 0 {
+	if r.Anchor == "" || r.AnchorValue == 0 {
 		return 0
 	}
 	return r.Value / r.AnchorValue
@@ -123,14 +124,17 @@ type Table struct {
 	Rows  []Row
 }
 
-// Write prints the table aligned in columns, notes below it.
+// Write prints the table aligned in columns, rows in the order of the
+// issue's goals, notes below it.
 func (t *Table) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n\n", t.Title)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tmeasure\tdsrhost\tanchor\tanchor figure\tratio\tgoal\tresult\t")
+	rows := slices.Clone(t.Rows)
+	slices.SortStableFunc(rows, func(a, b Row) int { return a.Item - b.Item })
 	var notes []string
-	for _, r := range t.Rows {
+	for _, r := range rows {
 		goal := "-"
 		if r.Goal != nil {
 			goal = r.Goal.Text
@@ -140,8 +144,12 @@ func (t *Table) Write(w io.Writer) error {
 			notes = append(notes, r.Note)
 			measure += fmt.Sprintf(" [%d]", len(notes))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t\n",
-			r.Item, measure, r.Unit.format(r.Value), r.Anchor, r.Unit.format(r.AnchorValue), r.Ratio(), goal, r.Result())
+		anchor, figure, ratio := "-", "-", "-"
+		if r.Anchor != "" {
+			anchor, figure, ratio = r.Anchor, r.Unit.format(r.AnchorValue), fmt.Sprintf("%.2f", r.Ratio())
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			r.Item, measure, r.Unit.format(r.Value), anchor, figure, ratio, goal, r.Result())
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -3,7 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
-	"sync"
+	"os"
 	"testing"
 	"time"
 
@@ -47,6 +47,7 @@ func benchThroughput(b *testing.B, w *world) []Row {
 	createStart := time.Now()
 	createRequests(b, a.Engine(), sdk.RequestAccess, throughputJobs)
 	b.Logf("queued %d access requests in %v", throughputJobs, time.Since(createStart).Round(time.Millisecond))
+	reconcile, reconcileCPU := timeReconcile(b, a.Engine(), rs.Client)
 
 	start := time.Now()
 	must(b, a.Start())
@@ -67,7 +68,29 @@ func benchThroughput(b *testing.B, w *world) []Row {
 		{Item: 3, Measure: "Redis bytes per finished integration run", Unit: Bytes,
 			Value: float64(after-before) / throughputJobs,
 			Note:  "From the throughput run: used_memory after the access requests reached Reply, less before they were created, per request (one integration each); history, state and sealed results are kept until closing and purging."},
+		{Item: 4, Measure: "reconcile pass, CPU per request in Process", Unit: Seconds, Value: reconcileCPU.Seconds() / throughputJobs,
+			Note: fmt.Sprintf("engine.Reconcile over the %d queued requests before the workers start: CPU of the daemon's code and of Redis, per request (the pass took %v). The daemon runs it at start and every minute over every request in Process, polling ones too: at this rate 100,000 of them cost %.1f%% of one core even when idle.",
+				throughputJobs, reconcile.Round(time.Millisecond), 100*reconcileCPU.Seconds()*100_000/throughputJobs/60)},
 	}
+}
+
+// timeReconcile runs one reconcile pass, as the daemon does at start and
+// every minute, and returns how long it took and the CPU it used in this
+// process (where nothing else runs meanwhile) and in Redis.
+func timeReconcile(b testing.TB, e *engine.Engine, rdb redis.UniversalClient) (wall, cpu time.Duration) {
+	b.Helper()
+	redisPID, err := redisPID(context.Background(), rdb)
+	must(b, err)
+	cpuOf := func() time.Duration {
+		self, err := CPUTime(os.Getpid())
+		must(b, err)
+		server, err := CPUTime(redisPID)
+		must(b, err)
+		return self + server
+	}
+	cpu0, start := cpuOf(), time.Now()
+	must(b, e.Reconcile(context.Background()))
+	return time.Since(start), cpuOf() - cpu0
 }
 
 // daemonInProcess is the daemon's code (agent: configuration, plugin
@@ -123,73 +146,4 @@ func waitQueueDrained(b testing.TB, rdb redis.UniversalClient, queue string, n i
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// createRequests files n requests of type rt through the engine, from
-// several goroutines, as concurrent admin API calls would.
-func createRequests(b testing.TB, e *engine.Engine, rt sdk.RequestType, n int) {
-	b.Helper()
-	parallel(b, n, func(i int) error {
-		_, err := e.Create(context.Background(), engine.CreateInput{
-			Type: rt, Subject: sdk.Subject{Email: fmt.Sprintf("subject-%d@example.com", i)}, Actor: "bench",
-		})
-		return err
-	})
-}
-
-// countStage counts the requests in stage st, page by page.
-func countStage(b testing.TB, e *engine.Engine, st state.Stage) int {
-	b.Helper()
-	n, cursor := 0, ""
-	for {
-		page, next, err := e.List(context.Background(), engine.Filter{Stage: st}, cursor, 1000)
-		must(b, err)
-		n += len(page)
-		if next == "" {
-			return n
-		}
-		cursor = next
-	}
-}
-
-// parallelism is how many goroutines parallel uses: enough to keep Redis
-// busy through round trips.
-const parallelism = 32
-
-// parallel calls f(0..n-1) from parallelism goroutines, failing on the
-// first error.
-func parallel(b testing.TB, n int, f func(i int) error) {
-	b.Helper()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-		next  = make(chan int)
-	)
-	for range parallelism {
-		wg.Go(func() {
-			for i := range next {
-				if err := f(i); err != nil {
-					mu.Lock()
-					first = cmpErr(first, err)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if first != nil {
-		b.Fatal(first)
-	}
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }

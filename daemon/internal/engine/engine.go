@@ -172,10 +172,22 @@ var errNoChange = errors.New("no change")
 // commits them; on a concurrent change it reads again and lets fn decide
 // again. fn returning errNoChange ends without writing.
 func (e *Engine) update(ctx context.Context, id string, fn func(snap *store.Snapshot, tx *store.Tx) error) (*store.Snapshot, error) {
+	return e.updateFrom(ctx, id, nil, fn)
+}
+
+// updateFrom is update deciding first on fresh, a snapshot the caller
+// has read, instead of reading it again; nil reads it. Commits are
+// compared-and-set all the same, so a change since fresh was read makes
+// the commit conflict and fn decide again on a new read.
+func (e *Engine) updateFrom(ctx context.Context, id string, fresh *store.Snapshot, fn func(snap *store.Snapshot, tx *store.Tx) error) (*store.Snapshot, error) {
 	for attempt := 0; ; attempt++ {
-		snap, err := e.load(ctx, id)
-		if err != nil {
-			return nil, err
+		snap, given := fresh, fresh != nil
+		fresh = nil
+		if !given {
+			var err error
+			if snap, err = e.load(ctx, id); err != nil {
+				return nil, err
+			}
 		}
 		tx := e.store.NewTx(id)
 		if err := fn(snap, tx); err != nil {
@@ -187,12 +199,16 @@ func (e *Engine) update(ctx context.Context, id string, fn func(snap *store.Snap
 		if tx.Empty() {
 			return snap, nil
 		}
-		_, err = e.store.Commit(ctx, tx)
+		_, err := e.store.Commit(ctx, tx)
 		if err == nil {
 			return snap, nil
 		}
 		if !errors.Is(err, store.ErrConflict) || attempt >= 100 {
 			return nil, err
+		}
+		if given {
+			// The request changed since the caller read it: read it now.
+			continue
 		}
 		// Back off a little so contending writers spread out.
 		select {

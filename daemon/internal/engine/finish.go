@@ -17,27 +17,33 @@ import (
 // committed and the task goes back to asynq to run again (a stop has
 // already ended the attempt, so it then ends quietly). A real answer that
 // arrived anyway is committed, or rejected as late.
-func (e *Engine) finishInterruptible(ctx context.Context, j jobRef, w state.Workflow, phase store.Phase, out outcome) error {
+func (e *Engine) finishInterruptible(ctx context.Context, j jobRef, w state.Workflow, phase store.Phase, read *store.Snapshot, out outcome) error {
 	if ctx.Err() == nil {
-		return e.finish(ctx, j, w, phase, out)
+		return e.finish(ctx, j, w, phase, read, out)
 	}
 	if out.err != nil {
 		return fmt.Errorf("%s of attempt %d interrupted: %w", j.Integration, j.Attempt, ctx.Err())
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	return e.finish(cctx, j, w, phase, out)
+	return e.finish(cctx, j, w, phase, read, out)
 }
 
 // finish commits what a call or poll came to, if the attempt is still the
 // integration's current one in the same phase; otherwise the result is
 // late (the integration was stopped, skipped, retried or answered since)
 // and is only noted in history.
-func (e *Engine) finish(ctx context.Context, j jobRef, w state.Workflow, phase store.Phase, out outcome) error {
+//
+// read is the request as the job last read or wrote it, before the call;
+// the first decision is made on it without reading again. The decision
+// depends only on the integration, which the commit compares and sets, so
+// any change since (a stop, a retry, an answer) makes the commit conflict
+// and the outcome is decided again on a fresh read.
+func (e *Engine) finish(ctx context.Context, j jobRef, w state.Workflow, phase store.Phase, read *store.Snapshot, out outcome) error {
 	spec := e.specOrDefault(j.Integration)
 	var after []func()
 	completed := false
-	_, err := e.update(ctx, j.Request, func(snap *store.Snapshot, tx *store.Tx) error {
+	_, err := e.updateFrom(ctx, j.Request, read, func(snap *store.Snapshot, tx *store.Tx) error {
 		after, completed = nil, false
 		now := e.now()
 		cur := snap.Integration(w, j.Integration)

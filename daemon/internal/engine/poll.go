@@ -35,7 +35,7 @@ func (e *Engine) handlePoll(ctx context.Context, t *asynq.Task) error {
 	} else {
 		out = e.poll(ctx, snap, cur)
 	}
-	return e.finishInterruptible(ctx, j, w, store.PhasePoll, out)
+	return e.finishInterruptible(ctx, j, w, store.PhasePoll, snap, out)
 }
 
 func (e *Engine) poll(ctx context.Context, snap *store.Snapshot, it *store.Integration) (out outcome) {

@@ -18,11 +18,21 @@ import (
 // It only reads and compares-and-sets, so it is safe to call any number of
 // times from anywhere: after each state change, and from the reconciler.
 func (e *Engine) progress(ctx context.Context, id string) error {
+	return e.progressFrom(ctx, id, nil)
+}
+
+// progressFrom is progress deciding first on fresh (nil reads it), a
+// snapshot the caller has just read and not changed since. A decision to
+// move is compared and set like any other; a decision that there is
+// nothing to do is safe on it too, because whoever changes the request
+// after fresh was read runs progress after its own commit. It suits
+// callers that are not the trigger of a change, such as the reconciler.
+func (e *Engine) progressFrom(ctx context.Context, id string, fresh *store.Snapshot) error {
 	for range 20 {
 		var started []jobRef
-		moved := false
-		_, err := e.update(ctx, id, func(snap *store.Snapshot, tx *store.Tx) error {
-			started, moved = nil, false
+		moved, replied := false, false
+		_, err := e.updateFrom(ctx, id, fresh, func(snap *store.Snapshot, tx *store.Tx) error {
+			started, moved, replied = nil, false, false
 			r := snap.Request
 			if r.Stage != state.StageProcess {
 				return errNoChange
@@ -80,16 +90,19 @@ func (e *Engine) progress(ctx context.Context, id string) error {
 			next.Stage, next.Workflow = state.StageReply, state.WorkflowNone
 			tx.Append(stageEvent(r.Stage, next.Stage, now, ActorSystem))
 			tx.PutRequest(next)
-			moved = true
+			moved, replied = true, true
 			return nil
 		})
+		fresh = nil
 		if err != nil {
 			return fmt.Errorf("progress request %s: %w", id, err)
 		}
 		for _, j := range started {
 			e.enqueueLogged(ctx, taskRun, j, 0)
 		}
-		if !moved {
+		// A request in Reply never returns to Process: reading it again
+		// could only find nothing more to do.
+		if !moved || replied {
 			return nil
 		}
 	}

@@ -14,24 +14,72 @@ import (
 // harmless when the job is there), applies Direct Contact due dates that
 // have passed by the engine's clock, and moves requests on whose
 // integrations are all done. Start runs it every ReconcileInterval.
+//
+// Requests are read reconcileBatchSize at a time, in one round trip each
+// batch: the pass touches every request in Process, so its cost is
+// mostly round trips.
 func (e *Engine) Reconcile(ctx context.Context) error {
-	return e.store.Scan(ctx, state.StageProcess, func(id string) error {
-		if err := e.reconcileRequest(ctx, id); err != nil {
-			e.log.Warn("reconcile failed", "request", id, "error", err)
+	batch := make([]string, 0, reconcileBatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
 		}
+		e.reconcileBatch(ctx, batch)
+		batch = batch[:0]
 		return ctx.Err()
+	}
+	err := e.store.Scan(ctx, state.StageProcess, func(id string) error {
+		batch = append(batch, id)
+		if len(batch) < reconcileBatchSize {
+			return nil
+		}
+		return flush()
 	})
+	if err == nil {
+		err = flush()
+	}
+	return err
 }
 
-func (e *Engine) reconcileRequest(ctx context.Context, id string) error {
-	snap, err := e.store.Load(ctx, id)
-	if err != nil {
-		return err
+// reconcileBatchSize is how many requests Reconcile reads at once.
+const reconcileBatchSize = 100
+
+// reconcileBatch reconciles ids, read together; should one of them not
+// read, each is read and reconciled on its own, so one bad request does
+// not hold up the others.
+func (e *Engine) reconcileBatch(ctx context.Context, ids []string) {
+	snaps, err := e.store.LoadMany(ctx, ids)
+	for i, id := range ids {
+		if ctx.Err() != nil {
+			return
+		}
+		var snap *store.Snapshot
+		if err == nil {
+			if snap = snaps[i]; snap == nil {
+				continue // deleted since the scan
+			}
+		}
+		if err := e.reconcileRequest(ctx, id, snap); err != nil {
+			e.log.Warn("reconcile failed", "request", id, "error", err)
+		}
+	}
+}
+
+// reconcileRequest reconciles one request from snap, read a moment ago
+// (nil reads it now).
+func (e *Engine) reconcileRequest(ctx context.Context, id string, snap *store.Snapshot) error {
+	var err error
+	if snap == nil {
+		if snap, err = e.store.Load(ctx, id); err != nil {
+			return err
+		}
 	}
 	if snap.Request.Stage != state.StageProcess {
 		return nil
 	}
 	now := e.now()
+	// changed: a due date was applied, so snap is no longer the request.
+	changed := false
 	for _, it := range snap.Integrations {
 		r := ref(id, it.Workflow, it.Name, it.Attempt)
 		switch {
@@ -47,6 +95,7 @@ func (e *Engine) reconcileRequest(ctx context.Context, id string) error {
 				err = e.enqueue(ctx, taskDue, r, until(now, it.DueAt))
 			} else {
 				_, err = e.applyDue(ctx, id, it.Workflow, it.Name, it.Attempt)
+				changed = true
 			}
 		case it.Status == state.Error && !it.NextAttemptAt.IsZero():
 			r.Attempt++
@@ -56,7 +105,11 @@ func (e *Engine) reconcileRequest(ctx context.Context, id string) error {
 			return err
 		}
 	}
-	return e.progress(ctx, id)
+	if changed {
+		return e.progress(ctx, id)
+	}
+	// Enqueueing changed nothing in the request: decide on what was read.
+	return e.progressFrom(ctx, id, snap)
 }
 
 func until(now, t time.Time) time.Duration {

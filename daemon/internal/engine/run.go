@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -90,7 +91,21 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	default:
 		out = e.call(ctx, snap, it, spec)
 	}
-	return e.finishInterruptible(ctx, j, w, store.PhaseCall, out)
+	return e.finishInterruptible(ctx, j, w, store.PhaseCall, withIntegration(snap, it), out)
+}
+
+// withIntegration returns snap with it, just committed, in place of the
+// integration of the same workflow state and name: the request as it
+// stood after that commit, as far as that integration goes.
+func withIntegration(snap *store.Snapshot, it *store.Integration) *store.Snapshot {
+	out := *snap
+	out.Integrations = slices.Clone(snap.Integrations)
+	for i, cur := range out.Integrations {
+		if cur.Workflow == it.Workflow && cur.Name == it.Name {
+			out.Integrations[i] = it
+		}
+	}
+	return &out
 }
 
 // outcome is what a connector call came to.

@@ -17,10 +17,13 @@
 // re-reading, sees why.
 //
 // Secondary indexes for listing (by stage, type, integration status and
-// subject email) are sorted sets outside the hash tag, updated around the
-// commit: entries are added before it and stale ones removed after, so an
-// index is a superset of the truth even across a crash, and every read
-// checks candidates against the request itself.
+// subject email) are sorted sets outside the hash tag. On a single node
+// (or Sentinel failover) the commit script updates them with the request,
+// all or nothing, in the same round trip. On a Cluster, where they live in
+// other slots, they are updated around the commit: entries are added
+// before it and stale ones removed after, so an index is a superset of the
+// truth even across a crash. Either way every read checks candidates
+// against the request itself.
 //
 // Personal data (the subject, what the subject reported, records, files,
 // notes, replies, async handles) is sealed with package seal before it
