@@ -66,3 +66,50 @@ func CPUTime(pid int) (time.Duration, error) {
 	}
 	return time.Duration(ticks) * time.Second / clockTick, nil
 }
+
+// Children lists the processes whose parent is pid, from /proc.
+func Children(pid int) ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, fmt.Errorf("list processes: %w", err)
+	}
+	var out []int
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
+		if err != nil {
+			continue // exited meanwhile
+		}
+		s := string(b)
+		end := strings.LastIndexByte(s, ')')
+		if end < 0 {
+			continue
+		}
+		// After the name: state, then ppid.
+		if f := strings.Fields(s[end+1:]); len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out, nil
+}
+
+// TreeCPUTime is the CPU time used by pid and its live children.
+func TreeCPUTime(pid int) (time.Duration, error) {
+	total, err := CPUTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	kids, err := Children(pid)
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range kids {
+		if t, err := CPUTime(k); err == nil {
+			total += t
+		}
+	}
+	return total, nil
+}

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"os"
+	"os/exec"
+	"slices"
 	"testing"
 	"time"
 )
@@ -35,5 +37,24 @@ func TestProcReadsOwnProcess(t *testing.T) {
 	}
 	if _, err := RSS(-1); err == nil {
 		t.Error("RSS of no process did not fail")
+	}
+}
+
+// TestChildrenFindsAChild starts a child process and looks for it.
+func TestChildrenFindsAChild(t *testing.T) {
+	cmd := exec.Command("sleep", "10")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("cannot start sleep: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	kids, err := Children(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(kids, cmd.Process.Pid) {
+		t.Errorf("Children = %v, want it to hold %d", kids, cmd.Process.Pid)
+	}
+	if _, err := TreeCPUTime(os.Getpid()); err != nil {
+		t.Error(err)
 	}
 }

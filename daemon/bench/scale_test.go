@@ -69,6 +69,8 @@ func benchScale(b *testing.B, w *world) []Row {
 
 	loaded := w.startDaemon(b, cfg, listen)
 	loaded.waitServing(b)
+	time.Sleep(settle)
+	unlistedRSS := loaded.rss(b)
 	daemonPages := walkPages(b, list, listPages)
 	redisPages := walkPages(b, redisLister(rs.Client), listPages)
 	time.Sleep(settle)
@@ -84,7 +86,8 @@ func benchScale(b *testing.B, w *world) []Row {
 	return []Row{
 		{Item: 3, Measure: fmt.Sprintf("daemon RSS, %d open requests × 3", openRequests), Unit: Bytes,
 			Value: float64(loadedRSS), Anchor: "idle daemon, empty Redis", AnchorValue: float64(idleRSS), Goal: RatioAtMost(1.2),
-			Note: "VmRSS of the dsrhost server process, 5s after its last call; requests in Review, filed through engine.Create."},
+			Note: fmt.Sprintf("VmRSS of the dsrhost server process 5s after its last call (after %d pages were listed; %s before any), against the idle daemon's after 20 calls listing nothing. Requests in Review, filed through engine.Create.",
+				len(daemonPages), Bytes.format(float64(unlistedRSS)))},
 		{Item: 3, Measure: fmt.Sprintf("ListRequests page p99 (%d pages of %d)", len(daemonPages), listPageSize), Unit: Seconds,
 			Value: p99.Seconds(), Anchor: "same pages from Redis", AnchorValue: Percentile(redisPages, 99).Seconds(),
 			Goal: AtMost(0.020, Seconds), Note: "Listed " + how + "; the anchor reads each page's index range and request hashes with go-redis, one round trip each."},

@@ -146,7 +146,7 @@ func (t *Table) Write(w io.Writer) error {
 		}
 		anchor, figure, ratio := "-", "-", "-"
 		if r.Anchor != "" {
-			anchor, figure, ratio = r.Anchor, r.Unit.format(r.AnchorValue), fmt.Sprintf("%.2f", r.Ratio())
+			anchor, figure, ratio = r.Anchor, r.Unit.format(r.AnchorValue), fmt.Sprintf("%.3f", r.Ratio())
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			r.Item, measure, r.Unit.format(r.Value), anchor, figure, ratio, goal, r.Result())

@@ -48,8 +48,8 @@ func TestTableWrite(t *testing.T) {
 		}
 	}
 	want := []string{
-		"1 jobs [1] 500/s asynq 1000/s 0.50 ratio ≥ 0.6 MISS",
-		"2 call p50 120µs echo 100µs 1.20 ratio ≤ 1.2 PASS",
+		"1 jobs [1] 500/s asynq 1000/s 0.500 ratio ≥ 0.6 MISS",
+		"2 call p50 120µs echo 100µs 1.200 ratio ≤ 1.2 PASS",
 		"3 bytes 2.00 KiB - - - - -",
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {

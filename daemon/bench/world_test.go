@@ -208,17 +208,3 @@ func daemonLogger(b testing.TB) hclog.Logger {
 	})
 	return hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: hclog.Info, Output: buf})
 }
-
-// redisPID is the redis-server's process id, from INFO server.
-func redisPID(ctx context.Context, rdb redis.UniversalClient) (int, error) {
-	info, err := rdb.Info(ctx, "server").Result()
-	if err != nil {
-		return 0, fmt.Errorf("redis INFO server: %w", err)
-	}
-	for line := range strings.SplitSeq(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
-			return strconv.Atoi(v)
-		}
-	}
-	return 0, fmt.Errorf("redis INFO server has no process_id")
-}
