@@ -29,7 +29,7 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 		Engine:        a.Engine(),
 		Tokens:        a.Tokens(),
 		Inventory:     a.Catalog(),
-		Reload:        func(ctx context.Context) (*api.ReloadResult, error) { return reloadForAPI(ctx, a, logger) },
+		Reload:        func(ctx context.Context) (*api.ReloadResult, error) { return reloadConfig(ctx, a, logger) },
 		Replier:       a.Replier(),
 		DirectContact: a.Responder().Service(),
 		Routes:        map[string]http.Handler{linktoken.Path: a.Responder().PageHandler()},
@@ -60,15 +60,16 @@ func (s *apiServer) shutdown(ctx context.Context) {
 	_ = s.srv.Shutdown(ctx)
 }
 
-// reloadForAPI is ConfigService.ReloadConfig: the same reload as SIGHUP,
-// with a bad file reported back instead of applied.
-func reloadForAPI(ctx context.Context, a *agent.Agent, logger hclog.Logger) (*api.ReloadResult, error) {
+// reloadConfig reloads the configuration, for SIGHUP and for
+// ConfigService.ReloadConfig alike: a bad file is logged with its
+// diagnostics and reported back instead of applied.
+func reloadConfig(ctx context.Context, a *agent.Agent, logger hclog.Logger) (*api.ReloadResult, error) {
 	res, err := a.Reload(ctx)
 	var ce *agent.ConfigError
 	if errors.As(err, &ce) {
-		logger.Error("reload refused; the running configuration stays in force", "errors", len(ce.Diags.Errs()))
 		var b strings.Builder
 		_ = config.WriteDiagnostics(&b, ce.Files, ce.Diags, false)
+		logger.Error("reload refused; the running configuration stays in force", "errors", len(ce.Diags.Errs()), "diagnostics", b.String())
 		return &api.ReloadResult{Applied: false, Diagnostics: splitDiagnostics(b.String())}, nil
 	}
 	if err != nil {

@@ -179,19 +179,9 @@ func (c *ServerCommand) wait(a *agent.Agent, srv *apiServer, logger hclog.Logger
 func reload(a *agent.Agent, logger hclog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := a.Reload(ctx)
-	if err != nil {
-		var ce *agent.ConfigError
-		if errors.As(err, &ce) {
-			var b strings.Builder
-			_ = config.WriteDiagnostics(&b, ce.Files, ce.Diags, false)
-			logger.Error("reload refused; the running configuration stays in force", "errors", len(ce.Diags.Errs()), "diagnostics", b.String())
-			return
-		}
+	if _, err := reloadConfig(ctx, a, logger); err != nil {
 		logger.Error("reload failed; the running configuration stays in force", "error", err)
-		return
 	}
-	logger.Info("reloaded", "added", res.Added, "removed", res.Removed, "changed", res.Changed)
 }
 
 func (c *ServerCommand) startError(stderr io.Writer, err error) int {

@@ -6,10 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
 	"github.com/dsrhost/dsrhost/examples/genericrest/demoapi"
 	"github.com/dsrhost/dsrhost/examples/mailsink"
 	"github.com/dsrhost/dsrhost/plugins/heap/fakeheap"
@@ -193,26 +192,13 @@ func pluginBlocks(dir string) (string, error) {
 	var b strings.Builder
 	for _, name := range config.BuiltinPlugins() {
 		path := filepath.Join(dir, "dsrhost-plugin-"+name)
-		sum, err := fileSHA256(path)
+		sum, err := pluginhost.HashFile(path)
 		if err != nil {
 			return "", fmt.Errorf("dev mode needs the shipped plugins beside dsrhost (run `make build`): %w", err)
 		}
-		fmt.Fprintf(&b, "plugin %q {\n  command = %q\n  sha256  = %q\n}\n\n", name, path, sum)
+		fmt.Fprintf(&b, "plugin %q {\n  command = %q\n  sha256  = %q\n}\n\n", name, path, hex.EncodeToString(sum))
 	}
 	return b.String(), nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func randomToken() string {

@@ -26,8 +26,10 @@ func (e *ChecksumError) Error() string {
 	return fmt.Sprintf("plugin binary %s has sha256 %s, expected %s: refusing to launch it", e.Path, e.Actual, e.Expected)
 }
 
-// hashFile returns the SHA-256 of the file at path.
-func hashFile(path string) ([]byte, error) {
+// HashFile returns the SHA-256 of the plugin binary at path, as the host
+// checks it before every launch; dev mode uses it to pin the shipped
+// plugins it starts beside.
+func HashFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("hash plugin binary: %w", err)
@@ -42,7 +44,7 @@ func hashFile(path string) ([]byte, error) {
 
 // checkSum hashes the binary at path and compares it with want.
 func checkSum(path string, want []byte) error {
-	got, err := hashFile(path)
+	got, err := HashFile(path)
 	if err != nil {
 		return err
 	}

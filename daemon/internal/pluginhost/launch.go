@@ -95,7 +95,7 @@ func (p *Plugin) verify(path string) ([]byte, error) {
 		}
 		return want, nil
 	}
-	got, err := hashFile(path)
+	got, err := HashFile(path)
 	if err != nil {
 		return nil, err
 	}
