@@ -92,11 +92,14 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	}
 	a := &Agent{opts: opts, logger: opts.Logger}
 
-	cfg, host, inv, err := a.load(ctx)
+	l, err := a.load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a.cfg, a.host, a.inv = cfg, host, inv
+	cfg, host := l.cfg, l.host
+	a.cfg, a.host, a.inv = l.cfg, l.host, l.inv
+	a.signer.Store(l.signer)
+	a.mailer.Store(l.mailer)
 
 	a.rdb = opts.Redis
 	if a.rdb == nil {
@@ -115,22 +118,10 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, err
 	}
-	signer, err := newSigner(cfg)
-	if err != nil {
-		host.Close()
-		return nil, err
-	}
-	a.signer.Store(signer)
 	if a.tokens, err = auth.NewTokens(cfg.AdminTokens); err != nil {
 		host.Close()
 		return nil, fmt.Errorf("admin tokens: %w", err)
 	}
-	mailer, err := newMailer(cfg)
-	if err != nil {
-		host.Close()
-		return nil, err
-	}
-	a.mailer.Store(mailer)
 	eopts := opts.Engine
 	eopts.Keys = keys
 	eopts.ResponseURL = func(ctx context.Context, link engine.ResponseLink) (string, error) {
@@ -140,14 +131,14 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	if eopts.ResultsRetention == 0 {
 		eopts.ResultsRetention = cfg.ResultsRetention.Duration
 	}
-	a.engine, err = engine.New(a.rdb, engineConfig(cfg, inv), connectors{a}, eopts)
+	a.engine, err = engine.New(a.rdb, engineConfig(cfg, l.inv), connectors{a}, eopts)
 	if err != nil {
 		host.Close()
 		return nil, fmt.Errorf("start engine: %w", err)
 	}
 	a.responder, err = respond.New(respond.Options{
 		Engine: a.engine,
-		Signer: signer,
+		Signer: l.signer,
 		Ledger: linktoken.NewLedger(a.rdb, linktoken.LedgerOptions{Prefix: cmp.Or(eopts.Prefix, "dsrhost")}),
 		Clock:  eopts.Clock,
 		Logger: opts.Logger.Named("respond"),
@@ -166,23 +157,44 @@ func (a *Agent) Tokens() *auth.Tokens { return a.tokens }
 // /respond/ and DirectContactService.
 func (a *Agent) Responder() *respond.Responder { return a.responder }
 
-// load reads the configuration and brings up its plugins on a new host.
-func (a *Agent) load(ctx context.Context) (*config.Config, *pluginhost.Host, *inventory.Inventory, error) {
+// loaded is everything built from one configuration: what a start sets up
+// and a reload swaps in.
+type loaded struct {
+	cfg    *config.Config
+	host   *pluginhost.Host
+	inv    *inventory.Inventory
+	signer *linktoken.Signer
+	mailer *reply.Mailer
+}
+
+// load reads the configuration, brings up its plugins on a new host, and
+// builds its link signer and replier. On error nothing is left running.
+func (a *Agent) load(ctx context.Context) (*loaded, error) {
 	cfg, files, diags := a.opts.Load()
 	if diags.HasErrors() {
-		return nil, nil, nil, &ConfigError{Diags: diags, Files: files}
+		return nil, &ConfigError{Diags: diags, Files: files}
 	}
 	host := pluginhost.New(a.logger, pluginhost.Options{})
 	inv, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{Resolve: a.opts.Resolve})
 	diags = append(diags, pdiags...)
 	if diags.HasErrors() {
 		host.Close()
-		return nil, nil, nil, &ConfigError{Diags: diags, Files: files}
+		return nil, &ConfigError{Diags: diags, Files: files}
 	}
 	for _, d := range diags {
 		a.logger.Warn("configuration warning", "summary", d.Summary, "at", d.Subject)
 	}
-	return cfg, host, inv, nil
+	signer, err := newSigner(cfg)
+	if err != nil {
+		host.Close()
+		return nil, err
+	}
+	mailer, err := newMailer(cfg)
+	if err != nil {
+		host.Close()
+		return nil, err
+	}
+	return &loaded{cfg: cfg, host: host, inv: inv, signer: signer, mailer: mailer}, nil
 }
 
 func keyRing(cfg *config.Config) (*seal.KeyRing, error) {
@@ -242,31 +254,21 @@ type ReloadResult struct {
 func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
-	cfg, host, inv, err := a.load(ctx)
+	l, err := a.load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	signer, err := newSigner(cfg)
-	if err != nil {
-		host.Close()
-		return nil, err
-	}
-	mailer, err := newMailer(cfg)
-	if err != nil {
-		host.Close()
-		return nil, err
-	}
-	if err := a.engine.SetConfig(engineConfig(cfg, inv)); err != nil {
-		host.Close()
+	if err := a.engine.SetConfig(engineConfig(l.cfg, l.inv)); err != nil {
+		l.host.Close()
 		return nil, fmt.Errorf("apply configuration: %w", err)
 	}
 	a.mu.Lock()
 	oldCfg, oldHost, oldInv := a.cfg, a.host, a.inv
-	a.cfg, a.host, a.inv = cfg, host, inv
+	a.cfg, a.host, a.inv = l.cfg, l.host, l.inv
 	a.mu.Unlock()
-	a.signer.Store(signer)
-	a.mailer.Store(mailer)
-	if err := a.tokens.Replace(cfg.AdminTokens); err != nil {
+	a.signer.Store(l.signer)
+	a.mailer.Store(l.mailer)
+	if err := a.tokens.Replace(l.cfg.AdminTokens); err != nil {
 		a.logger.Error("admin tokens not replaced", "error", err)
 	}
 
@@ -276,7 +278,7 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 		time.Sleep(a.opts.DrainTimeout)
 		oldHost.Close()
 	}()
-	res := diffIntegrations(oldCfg, cfg, oldInv, inv)
+	res := diffIntegrations(oldCfg, l.cfg, oldInv, l.inv)
 	a.logger.Info("configuration reloaded", "added", len(res.Added), "removed", len(res.Removed), "changed", len(res.Changed))
 	return res, nil
 }
