@@ -113,3 +113,30 @@ func TreeCPUTime(pid int) (time.Duration, error) {
 	}
 	return total, nil
 }
+
+// TreeCPUByName is TreeCPUTime split by process: the CPU time of pid under
+// "self" and of each live child under its command name (from
+// /proc/<pid>/comm), summed over children of the same name.
+func TreeCPUByName(pid int) (map[string]time.Duration, error) {
+	self, err := CPUTime(pid)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]time.Duration{"self": self}
+	kids, err := Children(pid)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range kids {
+		t, err := CPUTime(k)
+		if err != nil {
+			continue // exited meanwhile
+		}
+		name, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", k))
+		if err != nil {
+			continue
+		}
+		out[strings.TrimSpace(string(name))] += t
+	}
+	return out, nil
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,10 +51,12 @@ func benchThroughput(b *testing.B, w *world) []Row {
 	b.Logf("queued %d access requests in %v", throughputJobs, time.Since(createStart).Round(time.Millisecond))
 	reconcile, reconcileCPU := timeReconcile(b, a.Engine())
 
+	split0 := cpuSplit(b)
 	cpu0, start := treeCPU(b), time.Now()
 	must(b, a.Start())
 	waitQueueDrained(b, rs.Client, daemonQueue, throughputJobs)
 	took, cpu := time.Since(start), treeCPU(b)-cpu0
+	split := perJob(cpuSplit(b), split0, throughputJobs)
 	rate := throughputJobs / took.Seconds()
 
 	if n := countStage(b, a.Engine(), state.StageReply); n != throughputJobs {
@@ -64,8 +68,8 @@ func benchThroughput(b *testing.B, w *world) []Row {
 	return []Row{
 		{Item: 1, Measure: fmt.Sprintf("integration jobs/s (%d, sync, records=0)", throughputJobs), Unit: PerSecond,
 			Value: rate, Anchor: "raw asynq no-op jobs/s", AnchorValue: anchor, Goal: RatioAtLeast(0.6),
-			Note: fmt.Sprintf("Both sides: %d workers (engine default, as dsrhost server runs), jobs queued before the workers start; the engine's start-up reconcile pass over them runs meanwhile, as in the daemon. CPU per job, daemon code + Redis + plugin: %v; asynq + Redis: %v (2 cores in all).",
-				daemonConcurrency, (cpu / throughputJobs).Round(time.Microsecond), (anchorCPU / throughputJobs).Round(time.Microsecond))},
+			Note: fmt.Sprintf("Both sides: %d workers (engine default, as dsrhost server runs), jobs queued before the workers start; the engine's start-up reconcile pass over them runs meanwhile, as in the daemon. CPU per job, daemon code + Redis + plugin: %v (%s); asynq + Redis: %v (2 cores in all).",
+				daemonConcurrency, (cpu / throughputJobs).Round(time.Microsecond), split, (anchorCPU / throughputJobs).Round(time.Microsecond))},
 		{Item: 3, Measure: "Redis bytes per finished integration run", Unit: Bytes,
 			Value: float64(after-before) / throughputJobs,
 			Note:  "From the throughput run: used_memory after the access requests reached Reply, less before they were created, per request (one integration each); history, state and sealed results are kept until closing and purging."},
@@ -125,6 +129,39 @@ func treeCPU(b testing.TB) time.Duration {
 	t, err := TreeCPUTime(os.Getpid())
 	must(b, err)
 	return t
+}
+
+// cpuSplit is the CPU used so far by each process of the benchmark: the
+// benchmark process itself ("self") and each child by command name.
+func cpuSplit(b testing.TB) map[string]time.Duration {
+	b.Helper()
+	m, err := TreeCPUByName(os.Getpid())
+	must(b, err)
+	return m
+}
+
+// perJob renders the CPU each process used between two splits, per job,
+// largest first.
+func perJob(after, before map[string]time.Duration, jobs int) string {
+	type part struct {
+		name string
+		d    time.Duration
+	}
+	var parts []part
+	for name, d := range after {
+		if d -= before[name]; d > 0 {
+			if name == "self" {
+				name = "daemon"
+			}
+			parts = append(parts, part{name, d / time.Duration(jobs)})
+		}
+	}
+	slices.SortFunc(parts, func(a, b part) int { return int(b.d - a.d) })
+	var out []string
+	for _, p := range parts {
+		out = append(out, fmt.Sprintf("%s %v", p.name, p.d.Round(time.Microsecond)))
+	}
+	return strings.Join(out, ", ")
 }
 
 // waitQueueDrained waits until queue holds no pending, active, scheduled
