@@ -42,9 +42,10 @@ func (e *Engine) finishInterruptible(ctx context.Context, j jobRef, w state.Work
 func (e *Engine) finish(ctx context.Context, j jobRef, w state.Workflow, phase store.Phase, read *store.Snapshot, out outcome) error {
 	spec := e.specOrDefault(j.Integration)
 	var after []func()
-	completed := false
+	var st step
+	completed, moved := false, false
 	_, err := e.updateFrom(ctx, j.Request, read, func(snap *store.Snapshot, tx *store.Tx) error {
-		after, completed = nil, false
+		after, completed, moved, st = nil, false, false, step{}
 		now := e.now()
 		cur := snap.Integration(w, j.Integration)
 		if cur == nil {
@@ -98,6 +99,10 @@ func (e *Engine) finish(ctx context.Context, j jobRef, w state.Workflow, phase s
 			completed = true
 		}
 		tx.PutIntegration(next)
+		if completed {
+			// The move the completion allows goes in the same commit.
+			st, moved = e.advance(withIntegration(snap, next), tx, now)
+		}
 		return nil
 	})
 	if err != nil {
@@ -106,10 +111,20 @@ func (e *Engine) finish(ctx context.Context, j jobRef, w state.Workflow, phase s
 	for _, f := range after {
 		f()
 	}
-	if completed {
+	e.enqueueStarted(ctx, st)
+	switch {
+	case !completed:
+		return nil
+	case moved && !st.more():
+		return nil
+	default:
+		// No move was decided, or there may be another: decide again on a
+		// fresh read. Deciding "no move" on the snapshot alone is not
+		// enough: another integration may have completed, or a manual task
+		// been done, since it was read, and that commit's own progress may
+		// have read the request before this one landed.
 		return e.progress(ctx, j.Request)
 	}
-	return nil
 }
 
 // fail puts the integration in Error and, while attempts remain, schedules
