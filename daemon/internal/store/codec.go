@@ -5,75 +5,33 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	storev1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/store/v1"
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
-// The JSON documents in the request hash. Sealed fields are []byte (base64
-// in JSON); enums are stored by their stable codes so values survive
-// reordering of Go constants.
-
-type requestDoc struct {
-	ID           string    `json:"id"`
-	Type         string    `json:"type"`
-	Subject      []byte    `json:"subject"`
-	Details      []byte    `json:"details,omitempty"`
-	Source       string    `json:"source,omitempty"`
-	SourceDetail []byte    `json:"source_detail,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	DueAt        time.Time `json:"due_at"`
-	ClosedAt     time.Time `json:"closed_at,omitzero"`
-	Stage        string    `json:"stage"`
-	Workflow     string    `json:"workflow,omitempty"`
-	AwaitDelete  bool      `json:"await_delete,omitempty"`
-	Outcome      string    `json:"outcome,omitempty"`
-	Selected     []string  `json:"selected,omitempty"`
-}
-
-type integrationDoc struct {
-	Name          string           `json:"name"`
-	Category      string           `json:"category,omitempty"`
-	Type          int              `json:"type"`
-	Workflow      string           `json:"workflow"`
-	Order         int              `json:"order"`
-	DependsOn     []string         `json:"depends_on,omitempty"`
-	Status        string           `json:"status"`
-	Detail        string           `json:"detail,omitempty"`
-	Count         int64            `json:"count,omitempty"`
-	DueAt         time.Time        `json:"due_at,omitzero"`
-	Error         *state.ErrorInfo `json:"error,omitempty"`
-	Attempt       int              `json:"attempt,omitempty"`
-	Phase         string           `json:"phase,omitempty"`
-	PollSeq       int              `json:"poll_seq,omitempty"`
-	Handle        []byte           `json:"handle,omitempty"`
-	SubmittedAt   time.Time        `json:"submitted_at,omitzero"`
-	NextAttemptAt time.Time        `json:"next_attempt_at,omitzero"`
-	NextPollAt    time.Time        `json:"next_poll_at,omitzero"`
-	UpdatedAt     time.Time        `json:"updated_at,omitzero"`
-	OverdueNoted  bool             `json:"overdue_noted,omitempty"`
-}
-
-type manualDoc struct {
-	Name         string    `json:"name"`
-	Category     string    `json:"category,omitempty"`
-	Instructions string    `json:"instructions,omitempty"`
-	Order        int       `json:"order"`
-	Done         bool      `json:"done,omitempty"`
-	Note         []byte    `json:"note,omitempty"`
-	DoneBy       string    `json:"done_by,omitempty"`
-	DoneAt       time.Time `json:"done_at,omitzero"`
-}
-
-type resultDoc struct {
-	Records     []sdk.Record      `json:"records,omitempty"`
-	Files       []sdk.File        `json:"files,omitempty"`
-	Identifiers map[string]string `json:"identifiers,omitempty"`
-}
+// The documents are protobuf messages (package storev1): a few bytes per
+// field where JSON spelled out names, codes and RFC 3339 times, and
+// binary fields instead of text to parse or base64 to decode. Sealed
+// fields are AES-GCM ciphertext bound to the request and the field (seal's
+// aad).
 
 type sealer struct{ ring *seal.KeyRing }
 
 func aad(id, what string) []byte { return []byte(id + "/" + what) }
+
+// What sealed values are bound to, besides their request.
+const (
+	aadPersonal = "personal"
+	aadHistory  = "history"
+)
+
+func handleAAD(w state.Workflow, name string) string { return "handle/" + w.Code() + "/" + name }
+func noteAAD(name string) string                     { return "note/" + name }
+func resultAAD(w state.Workflow, name string) string { return "result/" + w.Code() + "/" + name }
 
 func (c sealer) sealString(id, what, v string) ([]byte, error) {
 	if v == "" {
@@ -93,147 +51,228 @@ func (c sealer) openString(id, what string, b []byte) (string, error) {
 	return string(p), nil
 }
 
-func (c sealer) encodeRequest(r *Request) (string, error) {
-	subj, err := json.Marshal(r.Subject)
+func marshal(what string, m proto.Message) ([]byte, error) {
+	b, err := proto.Marshal(m)
 	if err != nil {
-		return "", fmt.Errorf("encode subject: %w", err)
+		return nil, fmt.Errorf("encode %s: %w", what, err)
 	}
-	d := requestDoc{
-		ID: r.ID, Type: string(r.Type), Source: r.Source,
-		CreatedAt: r.CreatedAt, DueAt: r.DueAt, ClosedAt: r.ClosedAt,
-		Stage: r.Stage.Code(), AwaitDelete: r.AwaitingDeletionApproval,
-		Outcome: r.Outcome.String(), Selected: r.Selected,
-	}
-	if r.Workflow != state.WorkflowNone {
-		d.Workflow = r.Workflow.Code()
-	}
-	if d.Subject, err = c.ring.Seal(subj, aad(r.ID, "subject")); err != nil {
-		return "", err
-	}
-	if d.Details, err = c.sealString(r.ID, "details", r.Details); err != nil {
-		return "", err
-	}
-	if d.SourceDetail, err = c.sealString(r.ID, "source_detail", r.SourceDetail); err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(d)
-	return string(b), err
+	return b, nil
 }
 
-func (c sealer) decodeRequest(id, s string) (*Request, error) {
-	var d requestDoc
-	if err := json.Unmarshal([]byte(s), &d); err != nil {
+// millis and fromMillis store times as Unix milliseconds, 0 for none:
+// 6 bytes of varint for a date of this century, where nanoseconds take 9
+// and a request's dates need no finer grain.
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(n).UTC()
+}
+
+// encodeRequest returns the request's document and its personal data,
+// sealed whole for the request's ":pd" key.
+func (c sealer) encodeRequest(r *Request) (doc, personal []byte, err error) {
+	d := &storev1.RequestDoc{
+		CreatedAt: millis(r.CreatedAt), DueAt: millis(r.DueAt), ClosedAt: millis(r.ClosedAt),
+		Source: r.Source, AwaitDelete: r.AwaitingDeletionApproval, Selected: r.Selected,
+	}
+	if d.Type, err = requestTypeCodes.encode(r.Type); err != nil {
+		return nil, nil, err
+	}
+	if d.Stage, err = stageCodes.encode(r.Stage); err != nil {
+		return nil, nil, err
+	}
+	if d.Workflow, err = workflowCodes.encode(r.Workflow); err != nil {
+		return nil, nil, err
+	}
+	if d.Outcome, err = outcomeCodes.encode(r.Outcome); err != nil {
+		return nil, nil, err
+	}
+	if doc, err = marshal("request", d); err != nil {
+		return nil, nil, err
+	}
+	p, err := proto.Marshal(&storev1.PersonalDoc{
+		Subject: &storev1.Subject{
+			Email: r.Subject.Email, Phone: r.Subject.Phone, UserId: r.Subject.UserID,
+			Identifiers: r.Subject.Identifiers,
+		},
+		Details: r.Details, SourceDetail: r.SourceDetail,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode subject: %w", err)
+	}
+	if personal, err = c.ring.Seal(p, aad(r.ID, aadPersonal)); err != nil {
+		return nil, nil, err
+	}
+	return doc, personal, nil
+}
+
+// decodeRequest reads the request's document, at version, and its sealed
+// personal data.
+func (c sealer) decodeRequest(id string, version int64, doc string, personal []byte) (*Request, error) {
+	var d storev1.RequestDoc
+	err := proto.Unmarshal([]byte(doc), &d)
+	if err != nil {
 		return nil, fmt.Errorf("decode request %s: %w", id, err)
 	}
 	r := &Request{
-		ID: d.ID, Type: sdk.RequestType(d.Type), Source: d.Source,
-		CreatedAt: d.CreatedAt, DueAt: d.DueAt, ClosedAt: d.ClosedAt,
-		AwaitingDeletionApproval: d.AwaitDelete, Selected: d.Selected,
+		ID: id, Source: d.Source, CreatedAt: fromMillis(d.CreatedAt), DueAt: fromMillis(d.DueAt),
+		ClosedAt: fromMillis(d.ClosedAt), AwaitingDeletionApproval: d.AwaitDelete,
+		Selected: d.Selected, Version: version,
 	}
-	var err error
-	if r.Stage, err = state.ParseStage(d.Stage); err != nil {
+	if r.Type, err = requestTypeCodes.decode(d.Type); err != nil {
 		return nil, fmt.Errorf("decode request %s: %w", id, err)
 	}
-	if r.Workflow, err = state.ParseWorkflow(d.Workflow); err != nil {
+	if r.Stage, err = stageCodes.decode(d.Stage); err != nil {
 		return nil, fmt.Errorf("decode request %s: %w", id, err)
 	}
-	switch d.Outcome {
-	case "completed":
-		r.Outcome = state.OutcomeCompleted
-	case "rejected":
-		r.Outcome = state.OutcomeRejected
+	if r.Workflow, err = workflowCodes.decode(d.Workflow); err != nil {
+		return nil, fmt.Errorf("decode request %s: %w", id, err)
 	}
-	subj, err := c.ring.Open(d.Subject, aad(id, "subject"))
+	if r.Outcome, err = outcomeCodes.decode(d.Outcome); err != nil {
+		return nil, fmt.Errorf("decode request %s: %w", id, err)
+	}
+	if personal == nil {
+		return nil, fmt.Errorf("request %s has no personal data stored", id)
+	}
+	p, err := c.ring.Open(personal, aad(id, aadPersonal))
 	if err != nil {
 		return nil, fmt.Errorf("open subject of request %s: %w", id, err)
 	}
-	if err := json.Unmarshal(subj, &r.Subject); err != nil {
+	var pd storev1.PersonalDoc
+	if err := proto.Unmarshal(p, &pd); err != nil {
 		return nil, fmt.Errorf("decode subject of request %s: %w", id, err)
 	}
-	if r.Details, err = c.openString(id, "details", d.Details); err != nil {
-		return nil, err
+	if s := pd.GetSubject(); s != nil {
+		r.Subject = sdk.Subject{Email: s.Email, Phone: s.Phone, UserID: s.UserId, Identifiers: s.Identifiers}
 	}
-	if r.SourceDetail, err = c.openString(id, "source_detail", d.SourceDetail); err != nil {
-		return nil, err
-	}
+	r.Details, r.SourceDetail = pd.Details, pd.SourceDetail
 	r.indexedStage = r.Stage
 	return r, nil
 }
 
-func (c sealer) encodeIntegration(id string, i *Integration) (string, error) {
-	d := integrationDoc{
-		Name: i.Name, Category: i.Category, Type: int(i.Type), Workflow: i.Workflow.Code(),
-		Order: i.Order, DependsOn: i.DependsOn, Status: i.Status.Code(), Detail: i.Detail.Code(),
-		Count: i.Count, DueAt: i.DueAt, Error: i.Error, Attempt: i.Attempt, Phase: string(i.Phase),
-		PollSeq: i.PollSeq, SubmittedAt: i.SubmittedAt, NextAttemptAt: i.NextAttemptAt,
-		NextPollAt: i.NextPollAt, UpdatedAt: i.UpdatedAt, OverdueNoted: i.OverdueNoted,
+func (c sealer) encodeIntegration(id string, i *Integration) ([]byte, error) {
+	d := &storev1.IntegrationDoc{
+		Order: int32(i.Order), UpdatedAt: millis(i.UpdatedAt), Category: i.Category,
+		DependsOn: i.DependsOn, Count: i.Count, DueAt: millis(i.DueAt), Attempt: int32(i.Attempt),
+		PollSeq: int32(i.PollSeq), SubmittedAt: millis(i.SubmittedAt),
+		NextAttemptAt: millis(i.NextAttemptAt), NextPollAt: millis(i.NextPollAt),
+		OverdueNoted: i.OverdueNoted,
 	}
 	var err error
-	if d.Handle, err = c.sealString(id, "handle/"+i.Workflow.Code()+"/"+i.Name, i.Handle); err != nil {
-		return "", err
+	if d.Status, err = statusCodes.encode(i.Status); err != nil {
+		return nil, err
 	}
-	b, err := json.Marshal(d)
-	return string(b), err
+	if d.Detail, err = detailCodes.encode(i.Detail); err != nil {
+		return nil, err
+	}
+	if d.Type, err = integrationTypeCodes.encode(i.Type); err != nil {
+		return nil, err
+	}
+	if d.Phase, err = phaseCodes.encode(i.Phase); err != nil {
+		return nil, err
+	}
+	if e := i.Error; e != nil {
+		d.Error = &storev1.ErrorInfo{
+			Type: string(e.Type), StatusCode: int32(e.StatusCode), Message: e.Message,
+			Remediation: e.Remediation, Retryable: e.Retryable,
+		}
+	}
+	if d.Handle, err = c.sealString(id, handleAAD(i.Workflow, i.Name), i.Handle); err != nil {
+		return nil, err
+	}
+	return marshal("integration state", d)
 }
 
-func (c sealer) decodeIntegration(id, s string) (*Integration, error) {
-	var d integrationDoc
-	if err := json.Unmarshal([]byte(s), &d); err != nil {
+// decodeIntegration reads the integration state named w and name.
+func (c sealer) decodeIntegration(id string, w state.Workflow, name string, version int64, doc string) (*Integration, error) {
+	var d storev1.IntegrationDoc
+	err := proto.Unmarshal([]byte(doc), &d)
+	if err != nil {
 		return nil, fmt.Errorf("decode integration state of request %s: %w", id, err)
 	}
 	i := &Integration{
-		Name: d.Name, Category: d.Category, Type: sdk.IntegrationType(d.Type), Order: d.Order,
-		DependsOn: d.DependsOn, Count: d.Count, DueAt: d.DueAt, Error: d.Error, Attempt: d.Attempt,
-		Phase: Phase(d.Phase), PollSeq: d.PollSeq, SubmittedAt: d.SubmittedAt,
-		NextAttemptAt: d.NextAttemptAt, NextPollAt: d.NextPollAt, UpdatedAt: d.UpdatedAt,
-		OverdueNoted: d.OverdueNoted,
+		Name: name, Workflow: w, Category: d.Category, Order: int(d.Order), DependsOn: d.DependsOn,
+		Count: d.Count, DueAt: fromMillis(d.DueAt), Attempt: int(d.Attempt), PollSeq: int(d.PollSeq),
+		SubmittedAt: fromMillis(d.SubmittedAt), NextAttemptAt: fromMillis(d.NextAttemptAt),
+		NextPollAt: fromMillis(d.NextPollAt), UpdatedAt: fromMillis(d.UpdatedAt),
+		OverdueNoted: d.OverdueNoted, Version: version,
 	}
-	var err error
-	if i.Workflow, err = state.ParseWorkflow(d.Workflow); err != nil {
-		return nil, err
+	if i.Status, err = statusCodes.decode(d.Status); err != nil {
+		return nil, fmt.Errorf("decode integration state of request %s: %w", id, err)
 	}
-	if i.Status, err = state.ParseStatus(d.Status); err != nil {
-		return nil, err
+	if i.Detail, err = detailCodes.decode(d.Detail); err != nil {
+		return nil, fmt.Errorf("decode integration state of request %s: %w", id, err)
 	}
-	if i.Detail, err = state.ParseDetail(d.Detail); err != nil {
-		return nil, err
+	if i.Type, err = integrationTypeCodes.decode(d.Type); err != nil {
+		return nil, fmt.Errorf("decode integration state of request %s: %w", id, err)
 	}
-	if i.Handle, err = c.openString(id, "handle/"+i.Workflow.Code()+"/"+i.Name, d.Handle); err != nil {
+	if i.Phase, err = phaseCodes.decode(d.Phase); err != nil {
+		return nil, fmt.Errorf("decode integration state of request %s: %w", id, err)
+	}
+	if e := d.GetError(); e != nil {
+		i.Error = &state.ErrorInfo{
+			Type: sdk.ErrorType(e.Type), StatusCode: int(e.StatusCode), Message: e.Message,
+			Remediation: e.Remediation, Retryable: e.Retryable,
+		}
+	}
+	if i.Handle, err = c.openString(id, handleAAD(w, name), d.Handle); err != nil {
 		return nil, err
 	}
 	i.indexedStatus = i.Status
 	return i, nil
 }
 
-func (c sealer) encodeManual(id string, m *ManualTask) (string, error) {
-	d := manualDoc{Name: m.Name, Category: m.Category, Instructions: m.Instructions, Order: m.Order,
-		Done: m.Done, DoneBy: m.DoneBy, DoneAt: m.DoneAt}
-	var err error
-	if d.Note, err = c.sealString(id, "note/"+m.Name, m.Note); err != nil {
-		return "", err
+func (c sealer) encodeManual(id string, m *ManualTask) ([]byte, error) {
+	d := &storev1.ManualDoc{
+		Order: int32(m.Order), Done: m.Done, Category: m.Category, Instructions: m.Instructions,
+		DoneBy: m.DoneBy, DoneAt: millis(m.DoneAt),
 	}
-	b, err := json.Marshal(d)
-	return string(b), err
+	var err error
+	if d.Note, err = c.sealString(id, noteAAD(m.Name), m.Note); err != nil {
+		return nil, err
+	}
+	return marshal("manual task", d)
 }
 
-func (c sealer) decodeManual(id, s string) (*ManualTask, error) {
-	var d manualDoc
-	if err := json.Unmarshal([]byte(s), &d); err != nil {
+func (c sealer) decodeManual(id, name string, version int64, doc string) (*ManualTask, error) {
+	var d storev1.ManualDoc
+	err := proto.Unmarshal([]byte(doc), &d)
+	if err != nil {
 		return nil, fmt.Errorf("decode manual task of request %s: %w", id, err)
 	}
-	m := &ManualTask{Name: d.Name, Category: d.Category, Instructions: d.Instructions, Order: d.Order,
-		Done: d.Done, DoneBy: d.DoneBy, DoneAt: d.DoneAt}
-	var err error
-	if m.Note, err = c.openString(id, "note/"+m.Name, d.Note); err != nil {
+	m := &ManualTask{
+		Name: name, Category: d.Category, Instructions: d.Instructions, Order: int(d.Order),
+		Done: d.Done, DoneBy: d.DoneBy, DoneAt: fromMillis(d.DoneAt), Version: version,
+	}
+	if m.Note, err = c.openString(id, noteAAD(name), d.Note); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-func resultAAD(w state.Workflow, name string) string { return "result/" + w.Code() + "/" + name }
-
 func (c sealer) encodeResult(id string, w state.Workflow, name string, r *Result) ([]byte, error) {
-	b, err := json.Marshal(resultDoc{Records: r.Records, Files: r.Files, Identifiers: r.Identifiers})
+	d := &storev1.ResultDoc{Identifiers: r.Identifiers}
+	if len(r.Records) > 0 {
+		d.Records = make([]*storev1.Record, len(r.Records))
+		for i, rec := range r.Records {
+			d.Records[i] = &storev1.Record{Id: rec.ID, Kind: rec.Kind, Data: rec.Data}
+		}
+	}
+	if len(r.Files) > 0 {
+		d.Files = make([]*storev1.File, len(r.Files))
+		for i, f := range r.Files {
+			d.Files[i] = &storev1.File{Name: f.Name, ContentType: f.ContentType, Content: f.Content}
+		}
+	}
+	b, err := proto.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode result: %w", err)
 	}
@@ -245,9 +284,22 @@ func (c sealer) decodeResult(id string, w state.Workflow, name string, b []byte)
 	if err != nil {
 		return nil, fmt.Errorf("open result of %s in request %s: %w", name, id, err)
 	}
-	var d resultDoc
-	if err := json.Unmarshal(p, &d); err != nil {
+	var d storev1.ResultDoc
+	if err := proto.Unmarshal(p, &d); err != nil {
 		return nil, fmt.Errorf("decode result of %s in request %s: %w", name, id, err)
 	}
-	return &Result{Records: d.Records, Files: d.Files, Identifiers: d.Identifiers}, nil
+	r := &Result{Identifiers: d.Identifiers}
+	if len(d.Records) > 0 {
+		r.Records = make([]sdk.Record, len(d.Records))
+		for i, rec := range d.Records {
+			r.Records[i] = sdk.Record{ID: rec.Id, Kind: rec.Kind, Data: json.RawMessage(rec.Data)}
+		}
+	}
+	if len(d.Files) > 0 {
+		r.Files = make([]sdk.File, len(d.Files))
+		for i, f := range d.Files {
+			r.Files[i] = sdk.File{Name: f.Name, ContentType: f.ContentType, Content: f.Content}
+		}
+	}
+	return r, nil
 }

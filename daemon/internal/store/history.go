@@ -2,18 +2,20 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	storev1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/store/v1"
 )
 
 // Event is one entry of a request's history.
 type Event struct {
-	// ID is the stream entry id, assigned by Redis; history reads in its order.
+	// ID is the entry's position in the history, from "1"; history reads
+	// in its order.
 	ID   string
 	Time time.Time
 	// Kind says what happened, e.g. "request.created", "integration.state".
@@ -30,107 +32,88 @@ type Event struct {
 	Sealed map[string]string
 }
 
-// Stream entry fields. Attributes are "a:<name>", sealed ones "s:<name>".
+// The history is a Redis list of EventDoc messages, appended to by the
+// commit script (RPUSH). It is never trimmed, so an entry's id is its
+// position: the n-th entry has id "n" and list index n-1, and the entries
+// after id "n" start at index n. A list costs its entries' bytes, where a
+// stream pre-allocates a 4 KiB node for every request.
+
+// History polling bounds: WaitHistory reads the list again after pollMin,
+// backing off to pollMax while nothing comes.
 const (
-	evTime        = "t"
-	evKind        = "k"
-	evActor       = "a"
-	evIntegration = "i"
-	evWorkflow    = "w"
-	evMessage     = "m"
-	evAttr        = "a:"
-	evSealed      = "s:"
+	historyPollMin = 50 * time.Millisecond
+	historyPollMax = 250 * time.Millisecond
+	// historyWaitBatch is the most entries one WaitHistory returns.
+	historyWaitBatch = 100
 )
 
-func (s *Store) encodeEvent(id string, ev Event) ([]any, error) {
-	fv := []any{evTime, strconv.FormatInt(ev.Time.UnixMilli(), 10), evKind, ev.Kind}
-	if ev.Actor != "" {
-		fv = append(fv, evActor, ev.Actor)
+func (s *Store) encodeEvent(id string, ev Event) ([]byte, error) {
+	d := &storev1.EventDoc{
+		Time: ev.Time.UnixMilli(), Kind: ev.Kind, Actor: ev.Actor, Integration: ev.Integration,
+		Message: ev.Message, Attributes: ev.Attributes,
 	}
-	if ev.Integration != "" {
-		fv = append(fv, evIntegration, ev.Integration)
+	if w, err := state.ParseWorkflow(ev.Workflow); err == nil && w != state.WorkflowNone {
+		d.Workflow, _ = workflowCodes.encode(w)
+	} else {
+		d.WorkflowText = ev.Workflow
 	}
-	if ev.Workflow != "" {
-		fv = append(fv, evWorkflow, ev.Workflow)
-	}
-	if ev.Message != "" {
-		fv = append(fv, evMessage, ev.Message)
-	}
-	for k, v := range ev.Attributes {
-		fv = append(fv, evAttr+k, v)
-	}
-	for k, v := range ev.Sealed {
-		b, err := s.ring.Seal([]byte(v), aad(id, "history/"+k))
+	if len(ev.Sealed) > 0 {
+		p, err := proto.Marshal(&storev1.SealedAttributes{Values: ev.Sealed})
 		if err != nil {
-			return nil, fmt.Errorf("seal history attribute %s: %w", k, err)
+			return nil, fmt.Errorf("encode history attributes: %w", err)
 		}
-		fv = append(fv, evSealed+k, string(b))
+		if d.Sealed, err = s.ring.Seal(p, aad(id, aadHistory)); err != nil {
+			return nil, fmt.Errorf("seal history attributes: %w", err)
+		}
 	}
-	return fv, nil
+	b, err := proto.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encode history entry: %w", err)
+	}
+	return b, nil
 }
 
-func (s *Store) decodeEvent(id string, m redis.XMessage) (Event, error) {
-	ev := Event{ID: m.ID}
-	for k, raw := range m.Values {
-		v, _ := raw.(string)
-		switch {
-		case k == evTime:
-			ms, _ := strconv.ParseInt(v, 10, 64)
-			ev.Time = time.UnixMilli(ms).UTC()
-		case k == evKind:
-			ev.Kind = v
-		case k == evActor:
-			ev.Actor = v
-		case k == evIntegration:
-			ev.Integration = v
-		case k == evWorkflow:
-			ev.Workflow = v
-		case k == evMessage:
-			ev.Message = v
-		case strings.HasPrefix(k, evAttr):
-			if ev.Attributes == nil {
-				ev.Attributes = map[string]string{}
-			}
-			ev.Attributes[k[len(evAttr):]] = v
-		case strings.HasPrefix(k, evSealed):
-			name := k[len(evSealed):]
-			p, err := s.ring.Open([]byte(v), aad(id, "history/"+name))
-			if err != nil {
-				return Event{}, fmt.Errorf("open history attribute %s of request %s: %w", name, id, err)
-			}
-			if ev.Attributes == nil {
-				ev.Attributes = map[string]string{}
-			}
-			ev.Attributes[name] = string(p)
+func (s *Store) decodeEvent(id string, pos int64, v string) (Event, error) {
+	var d storev1.EventDoc
+	if err := proto.Unmarshal([]byte(v), &d); err != nil {
+		return Event{}, fmt.Errorf("decode history entry %d of request %s: %w", pos, id, err)
+	}
+	ev := Event{
+		ID: strconv.FormatInt(pos, 10), Time: time.UnixMilli(d.Time).UTC(), Kind: d.Kind,
+		Actor: d.Actor, Integration: d.Integration, Workflow: d.WorkflowText, Message: d.Message,
+		Attributes: d.Attributes,
+	}
+	if d.Workflow != storev1.Workflow_WORKFLOW_UNSPECIFIED {
+		w, err := workflowCodes.decode(d.Workflow)
+		if err != nil {
+			return Event{}, fmt.Errorf("decode history entry %d of request %s: %w", pos, id, err)
+		}
+		ev.Workflow = w.Code()
+	}
+	if len(d.Sealed) > 0 {
+		p, err := s.ring.Open(d.Sealed, aad(id, aadHistory))
+		if err != nil {
+			return Event{}, fmt.Errorf("open history entry %d of request %s: %w", pos, id, err)
+		}
+		var sa storev1.SealedAttributes
+		if err := proto.Unmarshal(p, &sa); err != nil {
+			return Event{}, fmt.Errorf("decode history entry %d of request %s: %w", pos, id, err)
+		}
+		if ev.Attributes == nil {
+			ev.Attributes = make(map[string]string, len(sa.Values))
+		}
+		for k, v := range sa.Values {
+			ev.Attributes[k] = v
 		}
 	}
 	return ev, nil
 }
 
-// History returns up to count entries after the entry id after ("" for the
-// start), oldest first. count <= 0 reads everything.
-func (s *Store) History(ctx context.Context, id, after string, count int64) ([]Event, error) {
-	start := "-"
-	if after != "" {
-		start = "(" + after
-	}
-	var msgs []redis.XMessage
-	var err error
-	if count > 0 {
-		msgs, err = s.rdb.XRangeN(ctx, s.historyKey(id), start, "+", count).Result()
-	} else {
-		msgs, err = s.rdb.XRange(ctx, s.historyKey(id), start, "+").Result()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read history of request %s: %w", id, err)
-	}
-	return s.decodeEvents(id, msgs)
-}
-
-func (s *Store) decodeEvents(id string, msgs []redis.XMessage) ([]Event, error) {
-	out := make([]Event, 0, len(msgs))
-	for _, m := range msgs {
-		ev, err := s.decodeEvent(id, m)
+// decodeEvents decodes list entries read from index start.
+func (s *Store) decodeEvents(id string, start int64, vals []string) ([]Event, error) {
+	out := make([]Event, 0, len(vals))
+	for i, v := range vals {
+		ev, err := s.decodeEvent(id, start+int64(i)+1, v)
 		if err != nil {
 			return nil, err
 		}
@@ -139,42 +122,87 @@ func (s *Store) decodeEvents(id string, msgs []redis.XMessage) ([]Event, error) 
 	return out, nil
 }
 
+// historyStart is the list index of the first entry after the entry id
+// after: "" (or "0") is the start.
+func historyStart(after string) (int64, error) {
+	if after == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(after, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("history cursor %q is not an entry id", after)
+	}
+	return n, nil
+}
+
+// History returns up to count entries after the entry id after ("" for the
+// start), oldest first. count <= 0 reads everything.
+func (s *Store) History(ctx context.Context, id, after string, count int64) ([]Event, error) {
+	start, err := historyStart(after)
+	if err != nil {
+		return nil, fmt.Errorf("read history of request %s: %w", id, err)
+	}
+	return s.historyRange(ctx, id, start, count)
+}
+
+func (s *Store) historyRange(ctx context.Context, id string, start, count int64) ([]Event, error) {
+	stop := int64(-1)
+	if count > 0 {
+		stop = start + count - 1
+	}
+	vals, err := s.rdb.LRange(ctx, s.historyKey(id), start, stop).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read history of request %s: %w", id, err)
+	}
+	return s.decodeEvents(id, start, vals)
+}
+
 // WaitHistory blocks up to block for entries after the entry id after
 // ("$" for only new ones) and returns them; none when the wait ran out.
+// It polls the list, backing off from 50 to 250 ms: a plain read works
+// the same on a single node and a Cluster, and costs no connection of
+// its own per watcher.
 func (s *Store) WaitHistory(ctx context.Context, id, after string, block time.Duration) ([]Event, error) {
-	if after == "" {
-		after = "0"
-	}
-	streams, err := s.rdb.XRead(ctx, &redis.XReadArgs{
-		Streams: []string{s.historyKey(id), after},
-		Block:   block,
-		Count:   100,
-	}).Result()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("wait for history of request %s: %w", id, err)
-	}
-	var out []Event
-	for _, st := range streams {
-		evs, err := s.decodeEvents(id, st.Messages)
+	var start int64
+	if after == "$" {
+		n, err := s.rdb.LLen(ctx, s.historyKey(id)).Result()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("wait for history of request %s: %w", id, err)
 		}
-		out = append(out, evs...)
+		start = n
+	} else {
+		var err error
+		if start, err = historyStart(after); err != nil {
+			return nil, fmt.Errorf("wait for history of request %s: %w", id, err)
+		}
 	}
-	return out, nil
+	deadline := time.Now().Add(block)
+	pause := historyPollMin
+	for {
+		evs, err := s.historyRange(ctx, id, start, historyWaitBatch)
+		if err != nil || len(evs) > 0 {
+			return evs, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, nil
+		}
+		t := time.NewTimer(min(pause, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("wait for history of request %s: %w", id, ctx.Err())
+		case <-t.C:
+		}
+		pause = min(2*pause, historyPollMax)
+	}
 }
 
 // LastHistoryID returns the id of the newest history entry, "0" when none.
 func (s *Store) LastHistoryID(ctx context.Context, id string) (string, error) {
-	msgs, err := s.rdb.XRevRangeN(ctx, s.historyKey(id), "+", "-", 1).Result()
+	n, err := s.rdb.LLen(ctx, s.historyKey(id)).Result()
 	if err != nil {
 		return "", fmt.Errorf("read history of request %s: %w", id, err)
 	}
-	if len(msgs) == 0 {
-		return "0", nil
-	}
-	return msgs[0].ID, nil
+	return strconv.FormatInt(n, 10), nil
 }

@@ -94,15 +94,8 @@ func (s *Store) List(ctx context.Context, f Filter, cursor string, limit int) (p
 		if len(members) == 0 {
 			return page, "", nil
 		}
-		var ids []string
-		for _, m := range members {
-			id := memberRequestID(m)
-			if len(ids) == 0 || ids[len(ids)-1] != id {
-				ids = append(ids, id)
-			}
-		}
-		// The last request of a full batch may have more entries beyond
-		// it; they are skipped with it, since it is checked whole.
+		// Every index entry is a request id, once.
+		ids := members
 		max = "(" + ids[len(ids)-1]
 		snaps, err := s.LoadMany(ctx, ids)
 		if err != nil {
@@ -125,22 +118,24 @@ func (s *Store) List(ctx context.Context, f Filter, cursor string, limit int) (p
 	return page, max[1:], nil
 }
 
+// listByEmail reads the lookup index's entries under each keyed hash of
+// the email (one per key of the ring, for entries written before a
+// rotation); every candidate is then checked against its decrypted
+// subject.
 func (s *Store) listByEmail(ctx context.Context, f Filter, cursor string, limit int) ([]*Snapshot, string, error) {
-	var keys []string
-	for _, h := range s.ring.Lookups("email", f.Email) {
-		keys = append(keys, s.lookupKey("email", h))
-	}
 	seen := map[string]bool{}
 	var ids []string
-	for _, k := range keys {
-		members, err := s.rdb.SMembers(ctx, k).Result()
+	for _, h := range s.ring.Lookups("email", f.Email) {
+		prefix := lookupPrefix(h)
+		members, err := s.rdb.ZRangeByLex(ctx, s.lookupKey("email"), &redis.ZRangeBy{Min: "[" + prefix, Max: "[" + prefix + "\xff"}).Result()
 		if err != nil {
 			return nil, "", fmt.Errorf("list requests by email: %w", err)
 		}
 		for _, m := range members {
-			if !seen[m] && (cursor == "" || m < cursor) {
-				seen[m] = true
-				ids = append(ids, m)
+			id := m[len(prefix):]
+			if !seen[id] && (cursor == "" || id < cursor) {
+				seen[id] = true
+				ids = append(ids, id)
 			}
 		}
 	}

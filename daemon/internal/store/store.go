@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -43,32 +42,55 @@ func (s *Store) Prefix() string { return s.prefix }
 
 // Load reads one request.
 func (s *Store) Load(ctx context.Context, id string) (*Snapshot, error) {
-	fields, err := s.rdb.HGetAll(ctx, s.requestKey(id)).Result()
+	snaps, err := s.LoadMany(ctx, []string{id})
 	if err != nil {
-		return nil, fmt.Errorf("load request %s: %w", id, err)
+		return nil, err
 	}
-	return s.decodeSnapshot(id, fields)
+	if snaps[0] == nil {
+		return nil, fmt.Errorf("request %s: %w", id, ErrNotFound)
+	}
+	return snaps[0], nil
 }
 
 // LoadMany reads several requests in one round trip per node; a missing
 // request leaves a nil entry.
 func (s *Store) LoadMany(ctx context.Context, ids []string) ([]*Snapshot, error) {
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	type read struct {
+		hash, ext *redis.MapStringStringCmd
+		personal  *redis.StringCmd
+	}
+	reads := make([]read, len(ids))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
-			cmds[i] = p.HGetAll(ctx, s.requestKey(id))
+			reads[i] = read{
+				hash:     p.HGetAll(ctx, s.requestKey(id)),
+				ext:      p.HGetAll(ctx, s.extKey(id)),
+				personal: p.Get(ctx, s.personalKey(id)),
+			}
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("load %d requests: %w", len(ids), err)
 	}
 	out := make([]*Snapshot, len(ids))
 	for i, id := range ids {
-		snap, err := s.decodeSnapshot(id, cmds[i].Val())
-		if errors.Is(err, ErrNotFound) {
+		fields, err := reads[i].hash.Result()
+		if err != nil {
+			return nil, fmt.Errorf("load request %s: %w", id, err)
+		}
+		if _, ok := fields[fieldRequest]; !ok {
 			continue
 		}
+		ext, err := reads[i].ext.Result()
+		if err != nil {
+			return nil, fmt.Errorf("load request %s: %w", id, err)
+		}
+		pd, err := reads[i].personal.Bytes()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("load request %s: %w", id, err)
+		}
+		snap, err := s.decodeSnapshot(id, fields, ext, pd)
 		if err != nil {
 			return nil, err
 		}
@@ -77,34 +99,45 @@ func (s *Store) LoadMany(ctx context.Context, ids []string) ([]*Snapshot, error)
 	return out, nil
 }
 
-func (s *Store) decodeSnapshot(id string, fields map[string]string) (*Snapshot, error) {
-	doc, ok := fields[fieldRequest]
-	if !ok {
-		return nil, fmt.Errorf("request %s: %w", id, ErrNotFound)
+// decodeSnapshot reads a request hash: "r" the request, "x:<name>" and
+// "d:<name>" integration states, "m:<name>" manual tasks; status counters
+// ("#<letter>") only serve the indexes. Documents too long to keep inline
+// are in ext (see place).
+func (s *Store) decodeSnapshot(id string, fields, ext map[string]string, personal []byte) (*Snapshot, error) {
+	version, doc, err := docOf(fieldRequest, fields[fieldRequest], ext)
+	if err != nil {
+		return nil, fmt.Errorf("decode request %s: %w", id, err)
 	}
-	req, err := s.codec.decodeRequest(id, doc)
+	req, err := s.codec.decodeRequest(id, version, doc, personal)
 	if err != nil {
 		return nil, err
 	}
-	req.Version = version(fields, fieldRequest)
 	snap := &Snapshot{Request: req}
 	for f, v := range fields {
-		switch {
-		case strings.HasPrefix(f, prefixIntegation):
-			it, err := s.codec.decodeIntegration(id, v)
-			if err != nil {
-				return nil, err
-			}
-			it.Version = version(fields, f)
-			snap.Integrations = append(snap.Integrations, it)
-		case strings.HasPrefix(f, prefixManual):
-			m, err := s.codec.decodeManual(id, v)
-			if err != nil {
-				return nil, err
-			}
-			m.Version = version(fields, f)
-			snap.Manual = append(snap.Manual, m)
+		if len(f) < 2 || f[1] != ':' {
+			continue
 		}
+		w, isIntegration := workflowOfLetter(f[0])
+		if !isIntegration && f[0] != prefixManual[0] {
+			continue
+		}
+		version, doc, err := docOf(f, v, ext)
+		if err != nil {
+			return nil, fmt.Errorf("decode request %s: %w", id, err)
+		}
+		if !isIntegration {
+			m, err := s.codec.decodeManual(id, f[2:], version, doc)
+			if err != nil {
+				return nil, err
+			}
+			snap.Manual = append(snap.Manual, m)
+			continue
+		}
+		it, err := s.codec.decodeIntegration(id, w, f[2:], version, doc)
+		if err != nil {
+			return nil, err
+		}
+		snap.Integrations = append(snap.Integrations, it)
 	}
 	slices.SortFunc(snap.Integrations, func(a, b *Integration) int {
 		if a.Workflow != b.Workflow {
@@ -122,9 +155,4 @@ func (s *Store) decodeSnapshot(id string, fields map[string]string) (*Snapshot, 
 		return strings.Compare(a.Name, b.Name)
 	})
 	return snap, nil
-}
-
-func version(fields map[string]string, f string) int64 {
-	v, _ := strconv.ParseInt(fields[prefixVersion+f], 10, 64)
-	return v
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
-func testRing(t *testing.T) *seal.KeyRing {
+func testRing(t testing.TB) *seal.KeyRing {
 	t.Helper()
 	secret := make([]byte, seal.KeySize)
 	if _, err := rand.Read(secret); err != nil {
@@ -136,20 +136,29 @@ func TestSealedAtRest(t *testing.T) {
 	s := New(rs.Client, "t", testRing(t))
 	ctx := context.Background()
 	id := ulid.Make().String()
-	create(t, s, newRequest(id, sdk.RequestAccess, "grace@example.com"),
+	r := newRequest(id, sdk.RequestAccess, "grace@example.com")
+	r.Subject.Phone, r.Subject.UserID = "+15550199", "user-hopper-1906"
+	r.SourceDetail = "form at grace-hopper.example"
+	create(t, s, r,
 		&Integration{Name: "crm", Type: sdk.AsynchronousAPI, Workflow: state.Extracting, Status: state.Processing, Handle: "job-for-grace@example.com"})
 	snap, _ := s.Load(ctx, id)
 	tx := s.NewTx(id)
-	tx.PutResult(state.Extracting, "crm", &Result{Records: []sdk.Record{{ID: "r1", Data: []byte(`{"phone":"+15550100"}`)}}}, 0)
+	tx.PutResult(state.Extracting, "crm", &Result{
+		Records:     []sdk.Record{{ID: "r1", Data: []byte(`{"phone":"+15550100"}`)}},
+		Files:       []sdk.File{{Name: "export.csv", Content: []byte("grace,hopper,navy")}},
+		Identifiers: map[string]string{"crm_contact": "contact-of-grace"},
+	}, 0)
 	tx.PutManual(&ManualTask{Name: "paper", Done: true, Note: "shredded grace's file"})
-	tx.Append(Event{Time: t0, Kind: "reply.sent", Sealed: map[string]string{"body": "Dear grace@example.com"}})
+	tx.Append(Event{Time: t0, Kind: "reply.sent", Attributes: map[string]string{"template": "completed"},
+		Sealed: map[string]string{"body": "Dear grace@example.com", "subject": "Your data, Ms Hopper"}})
 	tx.CheckRequest(snap.Request)
 	if _, err := s.Commit(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
 
 	dump := testredis.Dump(t, rs.Client)
-	for _, secret := range []string{"grace@example.com", "please forget me", "+15550100", "shredded", "C-77", "job-for"} {
+	for _, secret := range []string{"grace@example.com", "please forget me", "+15550100", "shredded", "C-77", "job-for",
+		"+15550199", "user-hopper", "grace-hopper.example", "grace,hopper", "contact-of-grace", "Ms Hopper"} {
 		if bytes.Contains(dump, []byte(secret)) {
 			t.Errorf("Redis holds %q in plaintext", secret)
 		}
@@ -164,9 +173,21 @@ func TestSealedAtRest(t *testing.T) {
 		got.ManualTask("paper").Note != "shredded grace's file" {
 		t.Errorf("round trip lost data: %+v", got.Request)
 	}
+	if subj := got.Request.Subject; subj.Phone != "+15550199" || subj.UserID != "user-hopper-1906" || subj.Identifiers["crm_id"] != "C-77" ||
+		got.Request.SourceDetail != "form at grace-hopper.example" {
+		t.Errorf("round trip lost the subject: %+v", got.Request)
+	}
+	res, err := s.Results(ctx, id, []ResultKey{{state.Extracting, "crm"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[ResultKey{state.Extracting, "crm"}]; r == nil || string(r.Records[0].Data) != `{"phone":"+15550100"}` ||
+		string(r.Files[0].Content) != "grace,hopper,navy" || r.Identifiers["crm_contact"] != "contact-of-grace" {
+		t.Errorf("round trip lost results: %+v", r)
+	}
 	hist, _ := s.History(ctx, id, "", 0)
-	if hist[len(hist)-1].Attributes["body"] != "Dear grace@example.com" {
-		t.Errorf("sealed history attribute = %q", hist[len(hist)-1].Attributes["body"])
+	if a := hist[len(hist)-1].Attributes; a["body"] != "Dear grace@example.com" || a["subject"] != "Your data, Ms Hopper" || a["template"] != "completed" {
+		t.Errorf("history attributes = %q", a)
 	}
 	// Another key ring cannot read it.
 	other := New(rs.Client, "t", testRing(t))
