@@ -37,16 +37,46 @@ var processStderr = os.Stderr
 
 var pluginLogger = sync.OnceValue(func() hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
-		// The host drops what is below its own level.
-		Level:      hclog.Trace,
+		Level:      pluginLogLevel(),
 		Output:     processStderr,
 		JSONFormat: true,
 	})
 })
 
+// logLevelEnv carries the host's log level to the plugin process. Every
+// line a plugin logs costs a JSON encoding and a pipe write there and a
+// JSON parse in the host, which then drops it if it is below its own
+// level; knowing that level, the plugin never writes such a line, and a
+// connector's per-call Debug lines cost next to nothing.
+const logLevelEnv = "DSRHOST_PLUGIN_LOG_LEVEL"
+
+// pluginLogLevel is the level the host asked for, or Trace (send
+// everything, the host filters) when the host did not say, as a host not
+// built on [ClientConfig] would not.
+func pluginLogLevel() hclog.Level {
+	if l := hclog.LevelFromString(os.Getenv(logLevelEnv)); l != hclog.NoLevel {
+		return l
+	}
+	return hclog.Trace
+}
+
+// withLogLevel tells the plugin launched by cmd the host's log level;
+// NoLevel, a logger with no level of its own, says nothing. go-plugin
+// appends the host's own environment after cmd.Env, so a logLevelEnv set
+// there wins.
+func withLogLevel(cmd *exec.Cmd, level hclog.Level) {
+	if level == hclog.NoLevel {
+		return
+	}
+	cmd.Env = append(cmd.Env, logLevelEnv+"="+level.String())
+}
+
 // Serve runs c as a plugin until the daemon stops it. Call it from main.
 // It exits the process with a clear message when c's declared capabilities
-// do not match the interfaces it implements, or when run by hand.
+// do not match the interfaces it implements, or when run by hand. The
+// plugin runs with GOMAXPROCS=1 unless the GOMAXPROCS environment variable
+// says otherwise: connectors wait on third parties, and extra threads only
+// burn CPU the daemon needs.
 func Serve(c Connector) {
 	if err := checkConnector(c); err != nil {
 		// "[ERROR]" lets go-plugin log the line at error level on the host;
@@ -54,6 +84,7 @@ func Serve(c Connector) {
 		fmt.Fprintf(processStderr, "[ERROR] dsrhost connector cannot start: %v\n", err)
 		os.Exit(1)
 	}
+	oneProcessor()
 	go exitWithParent(os.Getppid(), time.Second)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
@@ -64,15 +95,18 @@ func Serve(c Connector) {
 }
 
 // Logger returns the logger a connector should use: its lines reach the
-// daemon's log under the plugin's name. Never log personal data or secrets.
+// daemon's log under the plugin's name. It is set to the daemon's level, so
+// a line below it (a per-call Debug line under the default info level)
+// costs no more than the level check. Never log personal data or secrets.
 func Logger() hclog.Logger {
 	return pluginLogger()
 }
 
 // ClientConfig is how a host launches a connector binary: gRPC only,
 // AutoMTLS, the handshake and versioned plugin set, and the binary's SHA-256
-// checked before launch. The daemon and sdktest both use it, so a connector
-// is tested exactly as it runs.
+// checked before launch. The plugin is told logger's level, so its
+// [Logger] writes no line the host would drop. The daemon and sdktest both
+// use it, so a connector is tested exactly as it runs.
 func ClientConfig(cmd *exec.Cmd, checksum []byte, logger hclog.Logger) *plugin.ClientConfig {
 	cfg := &plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
@@ -89,6 +123,7 @@ func ClientConfig(cmd *exec.Cmd, checksum []byte, logger hclog.Logger) *plugin.C
 		cfg.SecureConfig = &plugin.SecureConfig{Checksum: checksum, Hash: sha256.New()}
 	}
 	if logger != nil && cmd != nil {
+		withLogLevel(cmd, logger.GetLevel())
 		// What a connector prints to os.Stdout or os.Stderr after Serve
 		// arrives through go-plugin's stdio stream; keep it in the log.
 		w := logger.Named(filepath.Base(cmd.Path)).StandardWriter(&hclog.StandardLoggerOptions{InferLevels: true})

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +40,12 @@ func TestMain(m *testing.M) {
 				return &AccessResponse{Records: []Record{{ID: "r-1"}}}, nil
 			},
 		})
+	case "procs":
+		// Describe reports the GOMAXPROCS the plugin runs with.
+		Serve(&fakeConnector{describe: func(context.Context) (*Description, error) {
+			return &Description{Name: "fake", Version: strconv.Itoa(runtime.GOMAXPROCS(0)), Type: AsynchronousAPI,
+				Capabilities: []Capability{CapabilityAccess, CapabilityDelete}}, nil
+		}})
 	case "no-accessor":
 		Serve(describeOnlyDeclaring{caps: []Capability{CapabilityAccess}, typ: SynchronousAPI})
 	case "no-poller":

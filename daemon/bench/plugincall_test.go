@@ -30,8 +30,9 @@ var echoPayload = make([]byte, 256)
 // call of a bare go-plugin gRPC echo plugin launched the same way.
 func benchPluginCall(b *testing.B, w *world) []Row {
 	ctx := context.Background()
-	connector := w.hostedConnector(b)
-	echoer := w.launchEcho(b)
+	hostedPlugin := w.hostedConnector(b)
+	connector := hostedPlugin.Connector()
+	echoClient, echoer := w.echoClient(b)
 
 	seq := 0
 	access := func() error {
@@ -47,26 +48,55 @@ func benchPluginCall(b *testing.B, w *world) []Row {
 		must(b, access())
 		must(b, call())
 	}
+	// Each plugin process serves only its own calls, so its CPU over the
+	// loop is what one call costs on the plugin side.
+	pluginCPU := processCPUs(b, hostedPlugin.Health().PID, echoClient.ReattachConfig().Pid)
 	hosted, bare := make([]time.Duration, callPairs), make([]time.Duration, callPairs)
 	for i := range callPairs {
 		hosted[i] = timeCall(b, access)
 		bare[i] = timeCall(b, call)
 	}
+	perCall := pluginCPU()
 	b.ReportMetric(float64(Percentile(hosted, 50).Microseconds()), "p50-µs")
 	b.ReportMetric(float64(Percentile(hosted, 99).Microseconds()), "p99-µs")
 	n := fmt.Sprintf("(%d calls each, in turn)", callPairs)
 	return []Row{
 		{Item: 2, Measure: "connector call p50 " + n, Unit: Seconds, Value: Percentile(hosted, 50).Seconds(),
-			Anchor: "go-plugin echo p50", AnchorValue: Percentile(bare, 50).Seconds(), Goal: RatioAtMost(1.2)},
+			Anchor: "go-plugin echo p50", AnchorValue: Percentile(bare, 50).Seconds(), Goal: RatioAtMost(1.2),
+			Note: fmt.Sprintf("CPU per call in the plugin process: test connector %v, echo plugin %v.",
+				(perCall[0] / callPairs).Round(time.Microsecond), (perCall[1] / callPairs).Round(time.Microsecond))},
 		{Item: 2, Measure: "connector call p99", Unit: Seconds, Value: Percentile(hosted, 99).Seconds(),
 			Anchor: "go-plugin echo p99", AnchorValue: Percentile(bare, 99).Seconds()},
 	}
 }
 
+// processCPUs starts measuring the CPU time of the processes pids; the
+// function it returns gives what each used since, in the same order.
+func processCPUs(b testing.TB, pids ...int) func() []time.Duration {
+	b.Helper()
+	read := func() []time.Duration {
+		out := make([]time.Duration, len(pids))
+		for i, pid := range pids {
+			t, err := CPUTime(pid)
+			must(b, err)
+			out[i] = t
+		}
+		return out
+	}
+	start := read()
+	return func() []time.Duration {
+		now := read()
+		for i := range now {
+			now[i] -= start[i]
+		}
+		return now
+	}
+}
+
 // hostedConnector launches the synchronous test connector through the
 // plugin host as the daemon does (SHA-256 pinned, configured with
-// records=0) and returns its connector.
-func (w *world) hostedConnector(b testing.TB) sdk.Remote {
+// records=0) and returns the hosted plugin.
+func (w *world) hostedConnector(b testing.TB) *pluginhost.Plugin {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -84,11 +114,12 @@ func (w *world) hostedConnector(b testing.TB) sdk.Remote {
 	if err != nil || resp.HasErrors() {
 		b.Fatalf("configure test connector: %v %v", err, resp)
 	}
-	return p.Connector()
+	return p
 }
 
-// launchEcho launches the echo plugin with go-plugin and returns it.
-func (w *world) launchEcho(b testing.TB) echo.Echoer {
+// echoClient launches the echo plugin with go-plugin, killed when the
+// benchmark ends, and returns its client (to stop it sooner) and Echoer.
+func (w *world) echoClient(b testing.TB) (*plugin.Client, echo.Echoer) {
 	b.Helper()
 	client := plugin.NewClient(echo.ClientConfig(exec.Command(w.echo)))
 	b.Cleanup(client.Kill)
@@ -96,7 +127,7 @@ func (w *world) launchEcho(b testing.TB) echo.Echoer {
 	if err != nil {
 		b.Fatalf("launch echo plugin: %v", err)
 	}
-	return e
+	return client, e
 }
 
 // benchJob is the job of the seq-th call: a fresh attempt each time, as

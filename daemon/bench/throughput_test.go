@@ -42,6 +42,7 @@ func benchThroughput(b *testing.B, w *world) []Row {
 		Integrations: []integ{{"crm", "sync", 0}}, AutoApprove: []string{"access"}})
 
 	anchor, anchorCPU := rawAsynqRate(b, rs.Client, throughputJobs)
+	floor, floorCPU, floorSplit := floorRate(b, w, rs.Client, throughputJobs)
 
 	a := daemonInProcess(b, cfg)
 	before, err := usedMemory(ctx, rs.Client)
@@ -68,8 +69,9 @@ func benchThroughput(b *testing.B, w *world) []Row {
 	return []Row{
 		{Item: 1, Measure: fmt.Sprintf("integration jobs/s (%d, sync, records=0)", throughputJobs), Unit: PerSecond,
 			Value: rate, Anchor: "raw asynq no-op jobs/s", AnchorValue: anchor, Goal: RatioAtLeast(0.6),
-			Note: fmt.Sprintf("Both sides: %d workers (engine default, as dsrhost server runs), jobs queued before the workers start; the engine's start-up reconcile pass over them runs meanwhile, as in the daemon. CPU per job, daemon code + Redis + plugin: %v (%s); asynq + Redis: %v (2 cores in all).",
-				daemonConcurrency, (cpu / throughputJobs).Round(time.Microsecond), split, (anchorCPU / throughputJobs).Round(time.Microsecond))},
+			Note: fmt.Sprintf("Both sides: %d workers (engine default, as dsrhost server runs), jobs queued before the workers start; the engine's start-up reconcile pass over them runs meanwhile, as in the daemon. CPU per job, daemon code + Redis + plugin: %v (%s); asynq + Redis: %v (2 cores in all). Floor, asynq tasks each making one bare go-plugin echo call: %.0f/s, %.2f of raw asynq; CPU per job %v (%s).",
+				daemonConcurrency, (cpu / throughputJobs).Round(time.Microsecond), split, (anchorCPU / throughputJobs).Round(time.Microsecond),
+				floor, floor/anchor, (floorCPU / throughputJobs).Round(time.Microsecond), floorSplit)},
 		{Item: 3, Measure: "Redis bytes per finished integration run", Unit: Bytes,
 			Value: float64(after-before) / throughputJobs,
 			Note:  "From the throughput run: used_memory after the access requests reached Reply, less before they were created, per request (one integration each); history, state and sealed results are kept until closing and purging."},

@@ -28,8 +28,11 @@
 // at once rather than waiting.
 //
 // Plugin log lines reach the daemon's log through hclog under
-// "plugin.<name>". The host's own log lines carry the plugin's name, the
-// restart attempt and the backoff, never request data.
+// "plugin.<name>". The plugin is launched knowing the daemon's log level,
+// so it never sends a line the daemon would drop: a connector's per-call
+// Debug line costs nothing under the default info level. The host's own
+// log lines carry the plugin's name, the restart attempt and the backoff,
+// never request data.
 //
 // Typical use:
 //

@@ -88,7 +88,7 @@ func newHost(t *testing.T) (*pluginhost.Host, *syncBuffer) {
 	return h, logs
 }
 
-func sha256File(t *testing.T, path string) string {
+func sha256File(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

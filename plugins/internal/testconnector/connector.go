@@ -130,7 +130,11 @@ func (c *connector) Access(_ context.Context, req *sdk.AccessRequest) (*sdk.Acce
 		}
 		return c.found(subject, s.Records)
 	})
-	sdk.Logger().Info("access answered", "integration", req.Job.Integration, "pending", resp.Pending != nil)
+	if log := sdk.Logger(); log.IsDebug() {
+		// A line per job call is debug detail: at the daemon's default
+		// info level it is never formatted nor sent.
+		log.Debug("access answered", "integration", req.Job.Integration, "pending", resp.Pending != nil)
+	}
 	return resp, nil
 }
 
@@ -186,10 +190,12 @@ func (c *connector) Delete(_ context.Context, req *sdk.DeleteRequest) (*sdk.Dele
 		c.sideEffects++ // called with c.mu held
 		return c.deleted(len(req.Records))
 	})
-	c.mu.Lock()
-	performed := c.sideEffects
-	c.mu.Unlock()
-	sdk.Logger().Info("delete answered", "integration", req.Job.Integration, "pending", resp.Pending != nil, "deletions_performed", performed)
+	if log := sdk.Logger(); log.IsDebug() {
+		c.mu.Lock()
+		performed := c.sideEffects
+		c.mu.Unlock()
+		log.Debug("delete answered", "integration", req.Job.Integration, "pending", resp.Pending != nil, "deletions_performed", performed)
+	}
 	return resp, nil
 }
 

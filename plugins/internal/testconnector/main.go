@@ -29,5 +29,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "[ERROR] testconnector: unknown -type %q: want sync, async, whole_record or direct_contact\n", *name)
 		os.Exit(2)
 	}
+	stop := startProfile()
+	defer stop()
 	sdk.Serve(newConnector(typ, os.Exit))
 }

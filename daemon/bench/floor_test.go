@@ -1,0 +1,78 @@
+package bench
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dsrhost/dsrhost/daemon/bench/internal/echoplugin/echo"
+)
+
+// floorRate is the floor of the throughput row: n asynq tasks with the
+// daemon's worker settings whose handler makes one bare go-plugin call
+// (the echo plugin of the plugin call row, launched with AutoMTLS as the
+// host launches connectors) and nothing else. Between raw asynq and the
+// daemon it shows what share of the gap is the out-of-process call itself
+// and what is dsrhost's own work (engine, store, Redis round trips). It
+// returns tasks per second, the CPU they took in every process, and that
+// CPU per task split by process, as perJob renders it.
+func floorRate(b testing.TB, w *world, rdb redis.UniversalClient, n int) (rate float64, cpu time.Duration, split string) {
+	b.Helper()
+	const queue = "floor"
+	client, echoer := w.echoClient(b)
+	// The echo process is stopped once measured, so it idles in no later
+	// measurement; the cleanup echoClient registers covers a failure.
+	defer client.Kill()
+	must(b, warmEcho(echoer))
+
+	enqueuer := asynq.NewClientFromRedisClient(rdb)
+	parallel(b, n, func(int) error {
+		_, err := enqueuer.Enqueue(asynq.NewTask("echo", nil), asynq.Queue(queue))
+		return err
+	})
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:       daemonConcurrency,
+		Queues:            map[string]int{queue: 1},
+		TaskCheckInterval: daemonIdleInterval,
+		LogLevel:          asynq.ErrorLevel,
+	})
+	handler := asynq.HandlerFunc(func(ctx context.Context, _ *asynq.Task) error {
+		_, err := echoer.Echo(ctx, echoPayload)
+		return err
+	})
+
+	split0 := cpuSplit(b)
+	cpu0, start := treeCPU(b), time.Now()
+	must(b, srv.Start(handler))
+	b.Cleanup(srv.Shutdown)
+	waitQueueDrained(b, rdb, queue, n)
+	took, cpu := time.Since(start), treeCPU(b)-cpu0
+	split = perJob(asClient(cpuSplit(b)), asClient(split0), n)
+	srv.Shutdown()
+	return float64(n) / took.Seconds(), cpu, split
+}
+
+// asClient names the benchmark process for what it runs here, asynq's
+// workers and the go-plugin client, rather than "daemon" as perJob does.
+func asClient(split map[string]time.Duration) map[string]time.Duration {
+	if d, ok := split["self"]; ok {
+		delete(split, "self")
+		split["asynq+client"] = d
+	}
+	return split
+}
+
+// warmEcho makes a few calls first, as the daemon's plugins have answered
+// Describe and Configure before their first job: connection and TLS
+// session are up before the clock runs.
+func warmEcho(e echo.Echoer) error {
+	for range 50 {
+		if _, err := e.Echo(context.Background(), echoPayload); err != nil {
+			return err
+		}
+	}
+	return nil
+}
