@@ -199,6 +199,7 @@ func (e *Engine) updateFrom(ctx context.Context, id string, fresh *store.Snapsho
 		if tx.Empty() {
 			return snap, nil
 		}
+		e.attend(snap, tx)
 		_, err := e.store.Commit(ctx, tx)
 		if err == nil {
 			return snap, nil

@@ -83,6 +83,7 @@ func (e *Engine) Create(ctx context.Context, in CreateInput) (*Request, error) {
 		}
 	}
 	tx.PutRequest(req)
+	e.attend(nil, tx)
 	if _, err := e.store.Commit(ctx, tx); err != nil {
 		return nil, fmt.Errorf("create request: %w", err)
 	}

@@ -70,6 +70,7 @@ func (e *Engine) Retry(ctx context.Context, id, integration, actor string) (*Int
 		tx.Append(integrationEvent(EventRetry, next, now, actor, "Retry requested",
 			map[string]string{"attempt": strconv.Itoa(next.Attempt)}))
 		tx.Append(stateEvent(next, now, actor))
+		e.attend(snap, tx)
 		_, err = e.store.Commit(ctx, tx)
 		if errors.Is(err, store.ErrConflict) {
 			continue

@@ -37,11 +37,16 @@ type Options struct {
 	// IdleInterval is how long an idle worker waits before looking for
 	// work again (asynq TaskCheckInterval, default 1s).
 	IdleInterval time.Duration
-	// ReconcileInterval is how often the engine re-checks requests in
-	// Process, re-enqueueing work a crash may have lost between a state
-	// change and its enqueue, and applying passed due dates (default 1m;
-	// negative disables).
+	// ReconcileInterval is how often the engine visits the requests whose
+	// next commit is overdue (see ReconcileDue), re-enqueueing work a crash
+	// may have lost between a state change and its enqueue, and applying
+	// passed due dates (default 1m; negative disables both passes).
 	ReconcileInterval time.Duration
+	// FullReconcileInterval is how often the engine re-checks every
+	// request in Process (Reconcile), a backstop for state the attention
+	// entries cannot vouch for, such as a Redis that lost writes (default
+	// 1h; the first full pass comes one interval after Start).
+	FullReconcileInterval time.Duration
 	// ShutdownTimeout is how long Shutdown lets running jobs finish
 	// before they are handed back to the queue (default 10s).
 	ShutdownTimeout time.Duration
@@ -85,6 +90,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.ReconcileInterval == 0 {
 		o.ReconcileInterval = time.Minute
+	}
+	if o.FullReconcileInterval <= 0 {
+		o.FullReconcileInterval = time.Hour
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second

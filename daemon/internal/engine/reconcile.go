@@ -13,7 +13,9 @@ import (
 // enqueue would otherwise strand it; TaskID de-duplication makes this
 // harmless when the job is there), applies Direct Contact due dates that
 // have passed by the engine's clock, and moves requests on whose
-// integrations are all done. Start runs it every ReconcileInterval.
+// integrations are all done. Start runs it every FullReconcileInterval;
+// ReconcileDue, every ReconcileInterval, covers what commits since have
+// left waiting.
 //
 // Requests are read reconcileBatchSize at a time, in one round trip each
 // batch: the pass touches every request in Process, so its cost is
@@ -119,24 +121,32 @@ func until(now, t time.Time) time.Duration {
 	return 0
 }
 
+// reconcileLoop runs ReconcileDue every ReconcileInterval, from Start on,
+// and Reconcile every FullReconcileInterval.
 func (e *Engine) reconcileLoop(stop <-chan struct{}) {
 	defer e.stopped.Done()
-	t := time.NewTicker(e.opts.ReconcileInterval)
-	defer t.Stop()
+	due := time.NewTicker(e.opts.ReconcileInterval)
+	defer due.Stop()
+	full := time.NewTicker(e.opts.FullReconcileInterval)
+	defer full.Stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
 		<-stop
 		cancel()
 	}()
+	pass, name := e.ReconcileDue, "attention"
 	for {
-		if err := e.Reconcile(ctx); err != nil && ctx.Err() == nil {
-			e.log.Warn("reconcile pass failed", "error", err)
+		if err := pass(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("reconcile pass failed", "pass", name, "error", err)
 		}
 		select {
 		case <-stop:
 			return
-		case <-t.C:
+		case <-due.C:
+			pass, name = e.ReconcileDue, "attention"
+		case <-full.C:
+			pass, name = e.Reconcile, "full"
 		}
 	}
 }

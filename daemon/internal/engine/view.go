@@ -163,8 +163,8 @@ func (e *Engine) History(ctx context.Context, id string) ([]Event, error) {
 // Watch streams a request's new history entries as they are appended,
 // from after the entry id after ("" for only those to come), until ctx
 // ends; the channel is then closed. Each entry means the request changed:
-// Get it for its new state. It works across engines and daemons, reading
-// the history stream with XREAD BLOCK.
+// Get it for its new state. It works across engines and daemons: it
+// waits on the request's history in Redis (store.WaitHistory).
 func (e *Engine) Watch(ctx context.Context, id, after string) (<-chan Event, error) {
 	if _, err := e.load(ctx, id); err != nil {
 		return nil, fmt.Errorf("watch: %w", err)

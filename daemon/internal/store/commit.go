@@ -112,7 +112,9 @@ end
 n = tonumber(nxt())
 for i = 1, n do
   local k = KEYS[tonumber(nxt())]; local op = nxt(); local m = nxt()
-  if op == 'za' then redis.call('ZADD', k, 0, m) else redis.call('ZREM', k, m) end
+  if op == 'za' then redis.call('ZADD', k, 0, m)
+  elseif op == 'zs' then redis.call('ZADD', k, nxt(), m)
+  else redis.call('ZREM', k, m) end
 end
 return out
 `)
@@ -178,6 +180,7 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 	}
 
 	adds, rems := s.indexChanges(tx)
+	attend, unattend := s.attentionChanges(tx)
 	counts := statusDeltas(tx)
 	atomicIndex := s.singleNode()
 	add(tx.id, len(counts))
@@ -192,20 +195,25 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 	if atomicIndex {
 		// One node holds every key: the script updates the indexes with
 		// the objects, all or nothing, in one round trip.
-		add(len(adds) + len(rems))
+		add(len(adds) + len(rems) + len(attend) + len(unattend))
 		for _, ops := range []struct {
 			ops  []indexOp
 			code string
-		}{{adds, "za"}, {rems, "zr"}} {
+		}{{adds, "za"}, {rems, "zr"}, {attend, "zs"}, {unattend, "zr"}} {
 			for _, op := range ops.ops {
 				keys = append(keys, op.key)
 				add(len(keys), ops.code, op.member)
+				if ops.code == "zs" {
+					add(strconv.FormatFloat(op.score, 'f', -1, 64))
+				}
 			}
 		}
 	} else {
 		// Index entries for the new state go in first, so a crash leaves
 		// the indexes a superset of the truth, never missing a request.
 		add(0)
+		adds = append(adds, attend...)
+		rems = append(rems, unattend...)
 		for _, c := range counts {
 			if c.delta > 0 {
 				adds = append(adds, indexOp{key: s.indexStatus(c.status), member: tx.id})
@@ -299,7 +307,10 @@ func (s *Store) encodeObject(id string, w objectWrite) (doc, personal []byte, er
 	return nil, nil, errors.New("empty write")
 }
 
-type indexOp struct{ key, member string }
+type indexOp struct {
+	key, member string
+	score       float64
+}
 
 // singleNode reports whether every key lives on one Redis node (a single
 // node or Sentinel failover client), so one script may touch the request's
@@ -407,7 +418,7 @@ func (s *Store) applyIndex(ctx context.Context, ops []indexOp, add bool) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, op := range ops {
 			if add {
-				p.ZAdd(ctx, op.key, redis.Z{Score: 0, Member: op.member})
+				p.ZAdd(ctx, op.key, redis.Z{Score: op.score, Member: op.member})
 			} else {
 				p.ZRem(ctx, op.key, op.member)
 			}

@@ -18,6 +18,8 @@ type Tx struct {
 	expires []resultExpire
 	events  []Event
 	lookups []lookupAdd
+	// attention are changes to the attention index (attention.go).
+	attention []attentionOp
 }
 
 type versionCheck struct {
