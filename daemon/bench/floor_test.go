@@ -28,31 +28,12 @@ func floorRate(b testing.TB, w *world, rdb redis.UniversalClient, n int) (rate f
 	defer client.Kill()
 	must(b, warmEcho(echoer))
 
-	enqueuer := asynq.NewClientFromRedisClient(rdb)
-	parallel(b, n, func(int) error {
-		_, err := enqueuer.Enqueue(asynq.NewTask("echo", nil), asynq.Queue(queue))
-		return err
-	})
-	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:       daemonConcurrency,
-		Queues:            map[string]int{queue: 1},
-		TaskCheckInterval: daemonIdleInterval,
-		LogLevel:          asynq.ErrorLevel,
-	})
 	handler := asynq.HandlerFunc(func(ctx context.Context, _ *asynq.Task) error {
 		_, err := echoer.Echo(ctx, echoPayload)
 		return err
 	})
-
-	split0 := cpuSplit(b)
-	cpu0, start := treeCPU(b), time.Now()
-	must(b, srv.Start(handler))
-	b.Cleanup(srv.Shutdown)
-	waitQueueDrained(b, rdb, queue, n)
-	took, cpu := time.Since(start), treeCPU(b)-cpu0
-	split = perJob(asClient(cpuSplit(b)), asClient(split0), n)
-	srv.Shutdown()
-	return float64(n) / took.Seconds(), cpu, split
+	rate, cpu, splits := asynqRun(b, rdb, queue, n, handler)
+	return rate, cpu, perJob(asClient(splits[1]), asClient(splits[0]), n)
 }
 
 // asClient names the benchmark process for what it runs here, asynq's

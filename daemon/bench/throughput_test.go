@@ -102,10 +102,20 @@ func daemonInProcess(b testing.TB, configPath string) *agent.Agent {
 // daemon's worker settings, in tasks per second, and the CPU they took.
 func rawAsynqRate(b testing.TB, rdb redis.UniversalClient, n int) (float64, time.Duration) {
 	b.Helper()
-	const queue = "anchor"
+	rate, cpu, _ := asynqRun(b, rdb, "anchor", n, asynq.HandlerFunc(func(context.Context, *asynq.Task) error { return nil }))
+	return rate, cpu
+}
+
+// asynqRun queues n tasks in queue, then runs them through an asynq
+// server with the daemon's worker settings and handler h: tasks per
+// second from starting the server until the queue is drained, the CPU
+// every process took meanwhile, and the split of those before and after
+// (cpuSplit) for perJob.
+func asynqRun(b testing.TB, rdb redis.UniversalClient, queue string, n int, h asynq.Handler) (rate float64, cpu time.Duration, split [2]map[string]time.Duration) {
+	b.Helper()
 	client := asynq.NewClientFromRedisClient(rdb)
-	parallel(b, n, func(i int) error {
-		_, err := client.Enqueue(asynq.NewTask("noop", nil), asynq.Queue(queue))
+	parallel(b, n, func(int) error {
+		_, err := client.Enqueue(asynq.NewTask("job", nil), asynq.Queue(queue))
 		return err
 	})
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
@@ -114,13 +124,15 @@ func rawAsynqRate(b testing.TB, rdb redis.UniversalClient, n int) (float64, time
 		TaskCheckInterval: daemonIdleInterval,
 		LogLevel:          asynq.ErrorLevel,
 	})
+	split[0] = cpuSplit(b)
 	cpu0, start := treeCPU(b), time.Now()
-	must(b, srv.Start(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { return nil })))
+	must(b, srv.Start(h))
 	b.Cleanup(srv.Shutdown)
 	waitQueueDrained(b, rdb, queue, n)
 	took, cpu := time.Since(start), treeCPU(b)-cpu0
+	split[1] = cpuSplit(b)
 	srv.Shutdown()
-	return float64(n) / took.Seconds(), cpu
+	return float64(n) / took.Seconds(), cpu, split
 }
 
 // treeCPU is the CPU used so far by the benchmark process and its

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"slices"
 	"testing"
 
@@ -179,19 +178,6 @@ func TestLookupSameSubject(t *testing.T) {
 	if n := rdb.ZCard(ctx, "t:lookup:email").Val(); n != 4 {
 		t.Errorf("lookup index holds %d entries, want one per request", n)
 	}
-}
-
-func testKey(t *testing.T) seal.Key {
-	t.Helper()
-	secret := make([]byte, seal.KeySize)
-	if _, err := rand.Read(secret); err != nil {
-		t.Fatal(err)
-	}
-	k, err := seal.NewKey(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 func TestStatusDeltas(t *testing.T) {

@@ -20,6 +20,16 @@ import (
 
 func testRing(t testing.TB) *seal.KeyRing {
 	t.Helper()
+	ring, err := seal.NewKeyRing(testKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ring
+}
+
+// testKey is a fresh random encryption key.
+func testKey(t testing.TB) seal.Key {
+	t.Helper()
 	secret := make([]byte, seal.KeySize)
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
@@ -28,11 +38,7 @@ func testRing(t testing.TB) *seal.KeyRing {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ring, err := seal.NewKeyRing(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ring
+	return k
 }
 
 var t0 = time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
