@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -77,28 +78,31 @@ func fromMillis(n int64) time.Time {
 }
 
 // encodeRequest returns the request's document and its personal data,
-// sealed whole for the request's ":pd" key.
-func (c sealer) encodeRequest(r *Request) (doc, personal []byte, err error) {
+// sealed whole for the request's ":pd" key, and unsealed (plain). When the
+// personal data is what was read (r.storedPersonal), sealed is nil: a
+// request moving from stage to stage does not encrypt and write again
+// what has not changed.
+func (c sealer) encodeRequest(r *Request) (doc, sealed, plain []byte, err error) {
 	d := &storev1.RequestDoc{
 		CreatedAt: millis(r.CreatedAt), DueAt: millis(r.DueAt), ClosedAt: millis(r.ClosedAt),
 		Source: r.Source, AwaitDelete: r.AwaitingDeletionApproval, Selected: r.Selected,
 	}
 	if d.Type, err = requestTypeCodes.encode(r.Type); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if d.Stage, err = stageCodes.encode(r.Stage); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if d.Workflow, err = workflowCodes.encode(r.Workflow); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if d.Outcome, err = outcomeCodes.encode(r.Outcome); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if doc, err = marshal("request", d); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	p, err := proto.Marshal(&storev1.PersonalDoc{
+	p, err := deterministic.Marshal(&storev1.PersonalDoc{
 		Subject: &storev1.Subject{
 			Email: r.Subject.Email, Phone: r.Subject.Phone, UserId: r.Subject.UserID,
 			Identifiers: r.Subject.Identifiers,
@@ -106,13 +110,20 @@ func (c sealer) encodeRequest(r *Request) (doc, personal []byte, err error) {
 		Details: r.Details, SourceDetail: r.SourceDetail,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("encode subject: %w", err)
+		return nil, nil, nil, fmt.Errorf("encode subject: %w", err)
 	}
-	if personal, err = c.ring.Seal(p, aad(r.ID, aadPersonal)); err != nil {
-		return nil, nil, err
+	if r.storedPersonal != nil && bytes.Equal(p, r.storedPersonal) {
+		return doc, nil, p, nil
 	}
-	return doc, personal, nil
+	if sealed, err = c.ring.Seal(p, aad(r.ID, aadPersonal)); err != nil {
+		return nil, nil, nil, err
+	}
+	return doc, sealed, p, nil
 }
+
+// deterministic marshals personal data the same way each time (map
+// entries in order), so that unchanged data compares equal.
+var deterministic = proto.MarshalOptions{Deterministic: true}
 
 // decodeRequest reads the request's document, at version, and its sealed
 // personal data.
@@ -155,6 +166,9 @@ func (c sealer) decodeRequest(id string, version int64, doc string, personal []b
 	}
 	r.Details, r.SourceDetail = pd.Details, pd.SourceDetail
 	r.indexedStage = r.Stage
+	if r.storedPersonal, err = deterministic.Marshal(&pd); err != nil {
+		return nil, fmt.Errorf("decode subject of request %s: %w", id, err)
+	}
 	return r, nil
 }
 

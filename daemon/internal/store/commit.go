@@ -134,7 +134,8 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		add(c.field, c.version)
 	}
 	add(len(tx.writes))
-	for _, w := range tx.writes {
+	for i := range tx.writes {
+		w := &tx.writes[i]
 		doc, personal, err := s.encodeObject(tx.id, w)
 		if err != nil {
 			return nil, err
@@ -263,6 +264,7 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		case w.req != nil:
 			w.req.Version++
 			w.req.indexedStage = w.req.Stage
+			w.req.storedPersonal = w.personal
 		case w.it != nil:
 			w.it.Version++
 			w.it.indexedStatus = w.it.Status
@@ -282,14 +284,15 @@ type stringWrite struct {
 }
 
 // encodeObject returns w's document, and for a request its sealed
-// personal data.
-func (s *Store) encodeObject(id string, w objectWrite) (doc, personal []byte, err error) {
+// personal data when it must be written (see encodeRequest).
+func (s *Store) encodeObject(id string, w *objectWrite) (doc, personal []byte, err error) {
 	switch {
 	case w.req != nil:
-		doc, personal, err := s.codec.encodeRequest(w.req)
+		doc, personal, plain, err := s.codec.encodeRequest(w.req)
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode request %s: %w", id, err)
 		}
+		w.personal = plain
 		return doc, personal, nil
 	case w.it != nil:
 		doc, err := s.codec.encodeIntegration(id, w.it)

@@ -30,6 +30,9 @@ type Request struct {
 	Version int64
 
 	indexedStage state.Stage
+	// storedPersonal is the personal data as stored (encoded, unsealed):
+	// a write that leaves it unchanged does not write it again.
+	storedPersonal []byte
 }
 
 // Phase is where an integration's current attempt is in its job, beyond

@@ -29,11 +29,14 @@ type versionCheck struct {
 }
 
 type objectWrite struct {
-	field   string
-	version int64
-	req     *Request
-	it      *Integration
-	manual  *ManualTask
+	// personal is a written request's personal data as encoded, set by
+	// Commit: stored once the commit succeeds.
+	personal []byte
+	field    string
+	version  int64
+	req      *Request
+	it       *Integration
+	manual   *ManualTask
 }
 
 type resultWrite struct {
