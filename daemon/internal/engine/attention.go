@@ -30,7 +30,7 @@ func (e *Engine) expectAt(it *store.Integration, now time.Time) (time.Time, bool
 		return now.Add(e.opts.CallTimeout + grace), true
 	case it.Status == state.Processing && it.Phase == store.PhasePoll:
 		return later(now, it.NextPollAt).Add(e.opts.CallTimeout + grace), true
-	case it.Status == state.Processing && it.Phase == store.PhaseAwait:
+	case it.Status == state.Processing && it.Phase == store.PhaseAwait && !it.OverdueNoted:
 		return later(now, it.DueAt).Add(grace), true
 	case it.Status == state.Error && !it.NextAttemptAt.IsZero():
 		return later(now, it.NextAttemptAt).Add(grace), true
@@ -39,6 +39,8 @@ func (e *Engine) expectAt(it *store.Integration, now time.Time) (time.Time, bool
 		// will move it: one visit checks.
 		return now.Add(grace), true
 	}
+	// Not Started, Error with no attempt left, or a Direct Contact past
+	// its due date that blocks the request: people act next, not jobs.
 	return time.Time{}, false
 }
 
@@ -89,10 +91,17 @@ func (e *Engine) attend(snap *store.Snapshot, tx *store.Tx) {
 		}
 	}
 	written := map[string]bool{}
+	stepped := false // integrations started: a progress step
 	for _, it := range tx.WrittenIntegrations() {
 		written[it.Workflow.Code()+"/"+it.Name] = true
 		set(it)
+		if snap != nil && it.Status != state.NotStarted {
+			if old := snap.Integration(it.Workflow, it.Name); old != nil && old.Status == state.NotStarted {
+				stepped = true
+			}
+		}
 	}
+	e.attendRequest(snap, tx, r, moved != nil, stepped, now)
 	if moved == nil || snap == nil {
 		return
 	}
@@ -106,6 +115,25 @@ func (e *Engine) attend(snap *store.Snapshot, tx *store.Tx) {
 		case it.Status == state.NotStarted && it.Workflow == r.Workflow:
 			tx.Attend(it.Workflow, it.Name, now.Add(e.attentionGrace()))
 		}
+	}
+}
+
+// attendRequest keeps the request's own entry: set while a change to the
+// request or to a manual task awaits the progress step that follows it
+// (which a crash or a failing Redis may prevent), dropped once a step
+// starts integrations (they have entries of their own) or the request
+// leaves Process.
+func (e *Engine) attendRequest(snap *store.Snapshot, tx *store.Tx, r *store.Request, moved, stepped bool, now time.Time) {
+	switch {
+	case r == nil:
+	case r.Stage != state.StageProcess:
+		if snap != nil && moved {
+			tx.UnattendRequest()
+		}
+	case stepped:
+		tx.UnattendRequest()
+	case moved || tx.WritesManual():
+		tx.AttendRequest(now.Add(e.attentionGrace()))
 	}
 }
 
@@ -129,29 +157,22 @@ func (e *Engine) ReconcileDue(ctx context.Context) error {
 			return nil
 		}
 		var ids []string
-		seen := map[string]bool{}
+		seen := map[string]bool{"": true} // "": an entry not ours to read
 		for _, a := range due {
 			if !seen[a.RequestID] {
 				seen[a.RequestID] = true
 				ids = append(ids, a.RequestID)
 			}
 		}
-		snaps, err := e.store.LoadMany(ctx, ids)
-		if err != nil {
-			return err
-		}
-		byID := map[string]*store.Snapshot{}
-		for i, id := range ids {
-			if snap := snaps[i]; snap != nil {
-				byID[id] = snap
-				if err := e.reconcileRequest(ctx, id, snap); err != nil {
-					e.log.Warn("reconcile failed", "request", id, "error", err)
-				}
-			}
-		}
+		byID, failed := e.visit(ctx, ids)
 		settle := make([]store.Settle, 0, len(due))
 		for _, a := range due {
-			settle = append(settle, store.Settle{Entry: a, Next: e.nextLook(byID[a.RequestID], a, now)})
+			next := e.nextLook(byID[a.RequestID], a, now)
+			if failed[a.RequestID] {
+				// Look again later, without holding up the entries behind.
+				next = now.Add(e.attentionGrace())
+			}
+			settle = append(settle, store.Settle{Entry: a, Next: next})
 		}
 		if err := e.store.SettleAttention(ctx, settle); err != nil {
 			return err
@@ -163,12 +184,47 @@ func (e *Engine) ReconcileDue(ctx context.Context) error {
 	return nil
 }
 
+// visit reconciles the requests ids, read together; should that read
+// fail, each is read on its own, so one request that cannot be read does
+// not hold up the others. It returns the requests as read before the visit
+// and the ids that could not be read or reconciled.
+func (e *Engine) visit(ctx context.Context, ids []string) (map[string]*store.Snapshot, map[string]bool) {
+	byID, failed := map[string]*store.Snapshot{}, map[string]bool{}
+	snaps, err := e.store.LoadMany(ctx, ids)
+	for i, id := range ids {
+		var snap *store.Snapshot
+		switch {
+		case err == nil:
+			snap = snaps[i]
+		default:
+			one, lerr := e.store.LoadMany(ctx, []string{id})
+			if lerr != nil {
+				e.log.Warn("reconcile could not read a request", "request", id, "error", lerr)
+				failed[id] = true
+				continue
+			}
+			snap = one[0]
+		}
+		if snap == nil {
+			continue // deleted: its entries are dropped
+		}
+		byID[id] = snap
+		if err := e.reconcileRequest(ctx, id, snap); err != nil {
+			e.log.Warn("reconcile failed", "request", id, "error", err)
+			failed[id] = true
+		}
+	}
+	return byID, failed
+}
+
 // nextLook is when a visited entry is due again, as its request read
 // before the visit shows it: zero drops it. A Complete integration's entry
 // is dropped, the visit having run progress; one still waiting for a job
 // gets at least a grace period, the job having been enqueued again.
 func (e *Engine) nextLook(snap *store.Snapshot, a store.Attention, now time.Time) time.Time {
-	if snap == nil || snap.Request.Stage != state.StageProcess {
+	if snap == nil || snap.Request.Stage != state.StageProcess || a.Name == "" {
+		// Gone, out of Process, or the request's own entry, whose
+		// progress step the visit has just run.
 		return time.Time{}
 	}
 	it := snap.Integration(a.Workflow, a.Name)

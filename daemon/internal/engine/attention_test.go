@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/store"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/sdk"
 )
@@ -115,5 +116,98 @@ func TestReconcileDueSkipsLongWaits(t *testing.T) {
 	}
 	if n, err := h.rdb.ZCard(ctx, h.prefix+":idx:attention").Result(); err != nil && err != redis.Nil || n != 1 {
 		t.Errorf("attention index holds %d entries: %v", n, err)
+	}
+}
+
+// TestReconcileDueMovesRequestAfterManualTask: a manual task done whose
+// progress step never ran (a crash right after the commit) leaves the
+// request's own entry, and the pass moves the request on once it falls
+// due.
+func TestReconcileDueMovesRequestAfterManualTask(t *testing.T) {
+	rs := testredis.Start(t)
+	ctx := context.Background()
+	h := newHarness(t, rs.Client, Config{
+		Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)},
+		Manual:       []ManualSpec{{Name: "paper", RequestTypes: []sdk.RequestType{sdk.RequestAccess}}},
+	}, map[string]sdk.Remote{"crm": &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}}, 1)
+	h.start()
+	id := h.create(sdk.RequestAccess, "ada@example.com")
+	h.approve(id)
+	h.waitLabel(id, state.Extracting, "crm", "Complete 1 records found")
+	// The manual task is done the way CompleteManualTask commits it, but
+	// the progress step that would follow is not run.
+	if _, err := h.e().update(ctx, id, func(snap *store.Snapshot, tx *store.Tx) error {
+		m := *snap.Manual[0]
+		m.Done, m.DoneBy = true, "ops"
+		tx.PutManual(&m)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := h.attentionEntries()[id+"|r"]; !ok {
+		t.Fatalf("no entry for the request after its manual task: %v", h.attentionEntries())
+	}
+	h.clock.Advance(2 * time.Minute)
+	if err := h.e().ReconcileDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStage(id, state.StageReply)
+	if entries := h.attentionEntries(); len(entries) != 0 {
+		t.Errorf("entries left after Reply: %v", entries)
+	}
+}
+
+// TestReconcileDueSurvivesUnreadableRequest: a request that cannot be
+// read (its sealed personal data is gone) is looked at again later and
+// does not stop the pass from recovering the others.
+func TestReconcileDueSurvivesUnreadableRequest(t *testing.T) {
+	rs := testredis.Start(t)
+	ctx := context.Background()
+	h := newHarness(t, rs.Client, Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}},
+		map[string]sdk.Remote{"crm": &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}}, 1)
+	broken, healthy := h.create(sdk.RequestAccess, "ada@example.com"), h.create(sdk.RequestAccess, "bob@example.com")
+	h.approve(broken)
+	h.approve(healthy)
+	if n, err := h.e().insp.DeleteAllPendingTasks(h.prefix); err != nil || n != 2 {
+		t.Fatalf("dropped %d tasks: %v", n, err)
+	}
+	if err := rs.Client.Del(ctx, h.prefix+":{"+broken+"}:pd").Err(); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	h.clock.Advance(2 * time.Minute)
+	if err := h.e().ReconcileDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStage(healthy, state.StageReply)
+	due, ok := h.attentionEntries()[broken+"|x:crm"]
+	if !ok || !due.After(h.clock.Now()) {
+		t.Errorf("unreadable request's entry = %v (%v), want it pushed past %v", due, ok, h.clock.Now())
+	}
+}
+
+// TestExpectAt: what each state waits for.
+func TestExpectAt(t *testing.T) {
+	e := &Engine{opts: Options{CallTimeout: 10 * time.Minute, ReconcileInterval: time.Minute}}
+	now := time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		it   store.Integration
+		want time.Time // zero: no entry
+	}{
+		{"not started", store.Integration{Status: state.NotStarted}, time.Time{}},
+		{"pending", store.Integration{Status: state.Pending}, now.Add(time.Minute)},
+		{"calling", store.Integration{Status: state.Processing, Phase: store.PhaseCall}, now.Add(11 * time.Minute)},
+		{"polling", store.Integration{Status: state.Processing, Phase: store.PhasePoll, NextPollAt: now.Add(time.Hour)}, now.Add(71 * time.Minute)},
+		{"awaiting", store.Integration{Status: state.Processing, Phase: store.PhaseAwait, DueAt: now.Add(24 * time.Hour)}, now.Add(24*time.Hour + time.Minute)},
+		{"overdue and blocking", store.Integration{Status: state.Processing, Phase: store.PhaseAwait, DueAt: now.Add(-time.Hour), OverdueNoted: true}, time.Time{}},
+		{"retry to come", store.Integration{Status: state.Error, NextAttemptAt: now.Add(time.Hour)}, now.Add(61 * time.Minute)},
+		{"error, no attempt left", store.Integration{Status: state.Error}, time.Time{}},
+		{"complete", store.Integration{Status: state.Complete}, now.Add(time.Minute)},
+	} {
+		got, ok := e.expectAt(&tc.it, now)
+		if ok != !tc.want.IsZero() || !got.Equal(tc.want) {
+			t.Errorf("%s: expectAt = %v, %v; want %v", tc.name, got, ok, tc.want)
+		}
 	}
 }

@@ -20,7 +20,8 @@ import (
 // cost follows the work that went astray, not the number of open
 // requests.
 
-// Attention is an entry of the attention index.
+// Attention is an entry of the attention index: an integration's, or the
+// request's own (Name "") when the request itself should move on.
 type Attention struct {
 	RequestID string
 	Workflow  state.Workflow
@@ -46,8 +47,33 @@ type attentionOp struct {
 
 func (s *Store) indexAttention() string { return s.prefix + ":idx:attention" }
 
-// attentionMember is "<request id>|<integration field>".
+// attentionMember is "<request id>|<integration field>", or
+// "<request id>|r" for the request's own entry.
 func attentionMember(id, field string) string { return id + "|" + field }
+
+// requestAttention is the field part of a request's own entry.
+const requestAttention = "r"
+
+// AttendRequest sets the time by which the request should have moved on:
+// a commit changed it, and the progress that follows may not happen.
+func (tx *Tx) AttendRequest(at time.Time) {
+	tx.attention = append(tx.attention, attentionOp{field: requestAttention, at: at})
+}
+
+// UnattendRequest drops the request's own entry.
+func (tx *Tx) UnattendRequest() {
+	tx.attention = append(tx.attention, attentionOp{field: requestAttention})
+}
+
+// WritesManual reports whether tx writes a manual task.
+func (tx *Tx) WritesManual() bool {
+	for _, w := range tx.writes {
+		if w.manual != nil {
+			return true
+		}
+	}
+	return false
+}
 
 // Attend sets the time by which the integration's next commit is expected.
 func (tx *Tx) Attend(w state.Workflow, name string, at time.Time) {
@@ -116,7 +142,10 @@ func (s *Store) DueAttention(ctx context.Context, now time.Time, limit int) ([]A
 		m, _ := z.Member.(string)
 		a := Attention{member: m, score: z.Score, At: time.UnixMilli(int64(z.Score)).UTC()}
 		id, field, ok := strings.Cut(m, "|")
-		if ok {
+		switch {
+		case ok && field == requestAttention:
+			a.RequestID = id
+		case ok:
 			a.RequestID = id
 			a.Workflow, a.Name, ok = parseIntegrationField(field)
 		}
