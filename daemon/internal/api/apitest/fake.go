@@ -169,8 +169,8 @@ func (f *FakeEngine) History(ctx context.Context, id string) ([]engine.Event, er
 		return f.HistoryFunc(ctx, id)
 	}
 	return []engine.Event{
-		{ID: "1-0", Time: SampleTime, Kind: engine.EventRequestCreated, Actor: OperatorName, Message: "Request created"},
-		{ID: "2-0", Time: SampleTime.Add(time.Minute), Kind: engine.EventIntegrationState, Actor: "system", Integration: "crm",
+		{ID: "1", Time: SampleTime, Kind: engine.EventRequestCreated, Actor: OperatorName, Message: "Request created"},
+		{ID: "2", Time: SampleTime.Add(time.Minute), Kind: engine.EventIntegrationState, Actor: "system", Integration: "crm",
 			Workflow: state.Extracting.Code(), Message: "Complete 3 records found"},
 	}, nil
 }
@@ -183,7 +183,7 @@ func (f *FakeEngine) Watch(ctx context.Context, id, after string) (<-chan engine
 		return f.WatchFunc(ctx, id, after)
 	}
 	ch := make(chan engine.Event, 1)
-	ch <- engine.Event{ID: "3-0", Time: SampleTime, Kind: engine.EventStageChanged, Actor: "system", Message: "Process"}
+	ch <- engine.Event{ID: "3", Time: SampleTime, Kind: engine.EventStageChanged, Actor: "system", Message: "Process"}
 	go func() {
 		<-ctx.Done()
 		close(ch)

@@ -997,7 +997,7 @@ func (x *Request) GetSelectedSources() []string {
 // HistoryEvent is one entry of a request's append-only history.
 type HistoryEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The stream id; history is read in this order.
+	// The entry's position in the request's history, from "1"; history is read in this order.
 	Id   string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	Time *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3" json:"time,omitempty"`
 	// e.g. "request.created", "stage.changed", "integration.state",
