@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -37,9 +38,10 @@ import (
 // A status counter ("#<letter>") is how many of the request's
 // integrations are in a status. While it is above 0 the request (member)
 // is in that status's index (keyIndex; 0 on a Cluster, where Commit
-// updates the index around the script). Index ops are "za"/"zr" (ZADD
-// score 0 / ZREM); a Cluster client passes none, since index keys live in
-// other slots than the request's.
+// updates the index around the script, see statusCountScript). Index ops
+// are "za"/"zr"/"zs" (ZADD score 0 / ZREM / ZADD with a score); a Cluster
+// client passes none, since index keys live in other slots than the
+// request's.
 var commitScript = redis.NewScript(`
 local h, x = KEYS[1], KEYS[3]
 local a = 1
@@ -122,6 +124,10 @@ return out
 // Commit applies tx: if every object it read is unchanged it writes all of
 // it at once and returns the ids of the history entries appended;
 // otherwise it writes nothing and returns an error wrapping ErrConflict.
+// On a Cluster, once the objects are written, failing to remove the index
+// entries they no longer match is not an error: the commit stands (the
+// written objects move to their next version) and the indexes are left a
+// superset of the truth, which reads check.
 func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 	keys := make([]string, 3, 8)
 	keys[0], keys[1], keys[2] = s.requestKey(tx.id), s.historyKey(tx.id), s.extKey(tx.id)
@@ -193,6 +199,7 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		}
 		add(countField(c.status), c.delta, ki)
 	}
+	var raise, lower []statusDelta
 	if atomicIndex {
 		// One node holds every key: the script updates the indexes with
 		// the objects, all or nothing, in one round trip.
@@ -210,23 +217,27 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 			}
 		}
 	} else {
-		// Index entries for the new state go in first, so a crash leaves
-		// the indexes a superset of the truth, never missing a request.
+		// Index entries for the new state go in first and stale ones come
+		// out after, so a crash leaves the indexes a superset of the
+		// truth, never missing a request. A status index follows its own
+		// copy of the counters (statusCountScript): raised before the
+		// script, lowered after it.
 		add(0)
-		adds = append(adds, attend...)
-		rems = append(rems, unattend...)
 		for _, c := range counts {
 			if c.delta > 0 {
-				adds = append(adds, indexOp{key: s.indexStatus(c.status), member: tx.id})
+				raise = append(raise, c)
+			} else {
+				lower = append(lower, c)
 			}
 		}
-		if err := s.applyIndex(ctx, adds, true); err != nil {
+		if err := s.applyIndex(ctx, tx.id, append(adds, attend...), nil, raise); err != nil {
 			return nil, err
 		}
 	}
 
 	res, err := commitScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
+		// The commit may have landed: the raised counts stay.
 		return nil, fmt.Errorf("commit request %s: %w", tx.id, err)
 	}
 	if len(res) == 0 {
@@ -236,6 +247,11 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		field := ""
 		if len(res) > 1 {
 			field, _ = res[1].(string)
+		}
+		if !atomicIndex {
+			// Nothing was written: take back the counts raised for it. If
+			// that fails they stay raised, a superset.
+			_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, nil, nil, negate(raise))
 		}
 		return nil, fmt.Errorf("commit request %s (%s): %w", tx.id, field, ErrConflict)
 	}
@@ -248,14 +264,11 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		ids[i] = strconv.FormatInt(histLen-int64(len(ids)-i-1), 10)
 	}
 	if !atomicIndex {
-		for i, c := range counts {
-			if n, _ := res[2+i].(int64); n <= 0 {
-				rems = append(rems, indexOp{key: s.indexStatus(c.status), member: tx.id})
-			}
-		}
-		if err := s.applyIndex(ctx, rems, false); err != nil {
-			return ids, err
-		}
+		// The commit landed whatever happens here: if the stale entries
+		// cannot be removed (even once the caller gave up waiting), the
+		// indexes stay a superset of the truth, which every read checks
+		// against the request. So that is no error.
+		_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, nil, append(rems, unattend...), lower)
 	}
 	// Written objects are now at the next version with fresh index state,
 	// so a caller may keep using them for a further commit.
@@ -412,24 +425,127 @@ func (s *Store) indexChanges(tx *Tx) (adds, rems []indexOp) {
 	return adds, rems
 }
 
-// applyIndex adds or removes index entries. Entries all score 0: ULID
-// request ids then order them by creation time (ZRANGE BYLEX).
-func (s *Store) applyIndex(ctx context.Context, ops []indexOp, add bool) error {
-	if len(ops) == 0 {
+// applyIndex adds and removes index entries and moves status index counts
+// (statusCountScript), in one round trip per node. Entries score 0
+// (attention entries aside): ULID request ids then order them by creation
+// time (ZRANGE BYLEX).
+func (s *Store) applyIndex(ctx context.Context, id string, adds, rems []indexOp, counts []statusDelta) error {
+	if len(adds)+len(rems)+len(counts) == 0 {
 		return nil
 	}
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, op := range ops {
-			if add {
-				p.ZAdd(ctx, op.key, redis.Z{Score: op.score, Member: op.member})
-			} else {
-				p.ZRem(ctx, op.key, op.member)
-			}
+	moves := make([]*redis.Cmd, len(counts))
+	cmds, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, op := range adds {
+			p.ZAdd(ctx, op.key, redis.Z{Score: op.score, Member: op.member})
+		}
+		for _, op := range rems {
+			p.ZRem(ctx, op.key, op.member)
+		}
+		for i, c := range counts {
+			moves[i] = statusCountScript.EvalSha(ctx, p, s.statusCountKeys(c.status), id, c.delta)
 		}
 		return nil
 	})
 	if err != nil {
+		err = s.retryUnloaded(ctx, id, cmds, err, counts, moves)
+	}
+	if err != nil {
 		return fmt.Errorf("update indexes: %w", err)
 	}
 	return nil
+}
+
+// retryUnloaded sends statusCountScript whole to the nodes that did not
+// know it yet (NOSCRIPT: they ran nothing), when that was the only reason
+// the pipeline failed; otherwise it returns the pipeline's error.
+func (s *Store) retryUnloaded(ctx context.Context, id string, cmds []redis.Cmder, err error, counts []statusDelta, moves []*redis.Cmd) error {
+	unloaded := func(e error) bool { return redis.HasErrorPrefix(e, "NOSCRIPT") }
+	retry := 0
+	for _, cmd := range cmds {
+		switch e := cmd.Err(); {
+		case unloaded(e):
+			retry++
+		case e != nil:
+			return e
+		}
+	}
+	if retry == 0 {
+		return err
+	}
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range counts {
+			if unloaded(moves[i].Err()) {
+				statusCountScript.Eval(ctx, p, s.statusCountKeys(c.status), id, c.delta)
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// statusCountScript keeps a status index on a Cluster, where it lives in
+// another slot than the requests' counters and no script can change both.
+// KEYS[1] is the index, KEYS[2] a hash in the same slot holding, for each
+// request in the index, its own count of the request's integrations in
+// the status; ARGV is (request id, delta). The request stays in the index
+// while that count is above 0, and the count is changed with the index,
+// atomically. Commit raises it before the request's counter rises and
+// lowers it after the counter falls, so at every moment it is at least the
+// counter: the index never misses a request with an integration in the
+// status, whichever way commits on different integrations of one request
+// interleave. (Removing the entry whenever a commit's own script saw the
+// counter reach 0 would not do: another commit may have added the entry
+// meanwhile and raise the counter just after.) A count left too high, by
+// a commit whose outcome is unknown or a crash, keeps an entry that reads
+// skip: a superset.
+//
+// An entry without a count (written by a single-node store, or before
+// counts were kept) stands for an unknown number of integrations: it is
+// left as it is, forever a candidate that reads check. Returns the new
+// count, or -1 for such an entry.
+var statusCountScript = redis.NewScript(`
+local m, d = ARGV[1], tonumber(ARGV[2])
+local c = redis.call('HGET', KEYS[2], m)
+if not c then
+  if redis.call('ZSCORE', KEYS[1], m) then return -1 end
+  c = 0
+end
+c = tonumber(c) + d
+if c > 0 then
+  redis.call('ZADD', KEYS[1], 0, m)
+  redis.call('HSET', KEYS[2], m, c)
+else
+  redis.call('ZREM', KEYS[1], m)
+  redis.call('HDEL', KEYS[2], m)
+end
+return c
+`)
+
+// statusCountKeys are statusCountScript's keys for status st.
+func (s *Store) statusCountKeys(st state.Status) []string {
+	return []string{s.indexStatus(st), s.statusCountsKey(st)}
+}
+
+// statusCountsKey names the hash of a status index's counts (see
+// statusCountScript): the index's name inside a hash tag, so both share a
+// Cluster slot, or after the index's own tag when the prefix holds one.
+// A prefix with a "}" outside a hash tag cannot be matched and is not
+// supported on a Cluster (the scripts fail with CROSSSLOT).
+func (s *Store) statusCountsKey(st state.Status) string {
+	index := s.indexStatus(st)
+	if open := strings.IndexByte(index, '{'); open >= 0 {
+		if end := strings.IndexByte(index[open+1:], '}'); end > 0 {
+			return index + ":counts"
+		}
+	}
+	return "{" + index + "}:counts"
+}
+
+// negate is deltas undone.
+func negate(deltas []statusDelta) []statusDelta {
+	out := make([]statusDelta, len(deltas))
+	for i, d := range deltas {
+		out[i] = statusDelta{d.status, -d.delta}
+	}
+	return out
 }

@@ -43,8 +43,14 @@
 // the request, all or nothing, in the same round trip. On a Cluster, where
 // they live in other slots, they are updated around the commit: entries
 // are added before it and stale ones removed after, so an index is a
-// superset of the truth even across a crash. Either way every read checks
-// candidates against the request itself.
+// superset of the truth even across a crash. Beside each
+// idx:istatus:<status> a Cluster keeps a hash {…}:counts in its slot with
+// each request's count, raised before the commit and lowered after, and an
+// entry goes only when its count there reaches 0: commits on different
+// integrations of one request do not conflict, yet cannot drop the request
+// from an index it belongs in. Either way every read checks candidates
+// against the request itself. The attention index (attention.go) follows
+// the same add-before, remove-after rule on a Cluster.
 //
 // Personal data (the subject, what the subject reported, records, files,
 // notes, replies, async handles) is sealed with package seal before it
