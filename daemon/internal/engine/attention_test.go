@@ -33,8 +33,7 @@ func (h *harness) attentionEntries() map[string]time.Time {
 func TestReconcileDueRecoversOverdueWorkOnly(t *testing.T) {
 	rs := testredis.Start(t)
 	ctx := context.Background()
-	h := newHarness(t, rs.Client, Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}},
-		map[string]sdk.Remote{"crm": &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}}, 1)
+	h := crmHarness(t, rs.Client)
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 	h.approve(id)
 	entries := h.attentionEntries()
@@ -163,8 +162,7 @@ func TestReconcileDueMovesRequestAfterManualTask(t *testing.T) {
 func TestReconcileDueSurvivesUnreadableRequest(t *testing.T) {
 	rs := testredis.Start(t)
 	ctx := context.Background()
-	h := newHarness(t, rs.Client, Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}},
-		map[string]sdk.Remote{"crm": &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}}, 1)
+	h := crmHarness(t, rs.Client)
 	broken, healthy := h.create(sdk.RequestAccess, "ada@example.com"), h.create(sdk.RequestAccess, "bob@example.com")
 	h.approve(broken)
 	h.approve(healthy)
@@ -210,4 +208,12 @@ func TestExpectAt(t *testing.T) {
 			t.Errorf("%s: expectAt = %v, %v; want %v", tc.name, got, ok, tc.want)
 		}
 	}
+}
+
+// crmHarness is an engine, not started, with one synchronous integration
+// "crm" whose access finds one record.
+func crmHarness(t *testing.T, rdb redis.UniversalClient) *harness {
+	t.Helper()
+	return newHarness(t, rdb, Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}},
+		map[string]sdk.Remote{"crm": &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}}, 1)
 }

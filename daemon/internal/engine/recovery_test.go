@@ -148,8 +148,7 @@ func TestRedeliveryAfterWorkerStops(t *testing.T) {
 func TestReconcileRecoversLostWork(t *testing.T) {
 	rs := testredis.Start(t)
 	ctx := context.Background()
-	h := newHarness(t, rs.Client, Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}},
-		map[string]sdk.Remote{"crm": &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}}, 1)
+	h := crmHarness(t, rs.Client)
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 	h.approve(id)
 	if n, err := h.e().insp.DeleteAllPendingTasks(h.prefix); err != nil || n != 1 {
