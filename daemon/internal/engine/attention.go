@@ -58,11 +58,11 @@ func later(a, b time.Time) time.Time {
 
 // attend adds to tx the attention entries its writes call for: each
 // integration written gets the time its next commit is expected, or none;
-// a request written in Process expects its Not Started integrations of the
-// current workflow state to be started; a request leaving Process, or
-// leaving a workflow state, drops the entries of the integrations it no
-// longer waits for. snap is the request as fn decided on it (nil for a new
-// request).
+// the request gets its own entry while a change awaits a progress step
+// (attendRequest), which is what starts Not Started integrations; a
+// request leaving Process, or leaving a workflow state, drops the entries
+// of the integrations it no longer waits for. snap is the request as fn
+// decided on it (nil for a new request).
 func (e *Engine) attend(snap *store.Snapshot, tx *store.Tx) {
 	now := e.now()
 	moved := tx.WrittenRequest()
@@ -78,8 +78,6 @@ func (e *Engine) attend(snap *store.Snapshot, tx *store.Tx) {
 			return time.Time{}, false
 		case it.Status == state.Complete && it.Workflow != r.Workflow:
 			return time.Time{}, false
-		case it.Status == state.NotStarted && it.Workflow == r.Workflow && moved != nil:
-			return now.Add(e.attentionGrace()), true
 		}
 		return e.expectAt(it, now)
 	}
@@ -112,8 +110,6 @@ func (e *Engine) attend(snap *store.Snapshot, tx *store.Tx) {
 		case written[it.Workflow.Code()+"/"+it.Name]:
 		case r.Stage != state.StageProcess, it.Status == state.Complete && it.Workflow != r.Workflow:
 			tx.Unattend(it.Workflow, it.Name)
-		case it.Status == state.NotStarted && it.Workflow == r.Workflow:
-			tx.Attend(it.Workflow, it.Name, now.Add(e.attentionGrace()))
 		}
 	}
 }

@@ -217,3 +217,34 @@ func crmHarness(t *testing.T, rdb redis.UniversalClient) *harness {
 	return newHarness(t, rdb, Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}},
 		map[string]sdk.Remote{"crm": &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}}, 1)
 }
+
+// TestReconcileDueStartsApprovedRequest: a request moved into Process
+// whose progress step never ran (nothing started yet) has its own entry;
+// the pass starts its integrations once the entry falls due.
+func TestReconcileDueStartsApprovedRequest(t *testing.T) {
+	rs := testredis.Start(t)
+	ctx := context.Background()
+	h := crmHarness(t, rs.Client)
+	h.start()
+	id := h.create(sdk.RequestAccess, "ada@example.com")
+	// Approved the way Approve commits it, without the progress step.
+	if _, err := h.e().update(ctx, id, func(snap *store.Snapshot, tx *store.Tx) error {
+		next := snap.Request.Clone()
+		next.Stage, next.Workflow = state.StageProcess, state.Extracting
+		tx.PutRequest(next)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if entries := h.attentionEntries(); len(entries) != 1 || entries[id+"|r"].IsZero() {
+		t.Fatalf("entries after the move = %v, want the request's own", entries)
+	}
+	h.clock.Advance(2 * time.Minute)
+	if err := h.e().ReconcileDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStage(id, state.StageReply)
+	if l := h.label(id, state.Extracting, "crm"); l != "Complete 1 records found" {
+		t.Errorf("label = %q", l)
+	}
+}
