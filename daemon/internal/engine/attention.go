@@ -133,9 +133,6 @@ func (e *Engine) attendRequest(snap *store.Snapshot, tx *store.Tx, r *store.Requ
 	}
 }
 
-// attentionBatch is how many due entries one round of the pass reads.
-const attentionBatch = 100
-
 // ReconcileDue visits the attention entries whose time has passed by the
 // engine's clock: it reconciles their requests as Reconcile does (enqueue
 // again what should be queued, apply passed due dates, move requests on)
@@ -145,7 +142,7 @@ const attentionBatch = 100
 func (e *Engine) ReconcileDue(ctx context.Context) error {
 	for range 10_000 { // a bound, in case entries keep falling due
 		now := e.now()
-		due, err := e.store.DueAttention(ctx, now, attentionBatch)
+		due, err := e.store.DueAttention(ctx, now, reconcileBatchSize)
 		if err != nil {
 			return err
 		}
@@ -160,7 +157,7 @@ func (e *Engine) ReconcileDue(ctx context.Context) error {
 				ids = append(ids, a.RequestID)
 			}
 		}
-		byID, failed := e.visit(ctx, ids)
+		byID, failed := e.reconcileBatch(ctx, ids)
 		settle := make([]store.Settle, 0, len(due))
 		for _, a := range due {
 			next := e.nextLook(byID[a.RequestID], a, now)
@@ -173,44 +170,11 @@ func (e *Engine) ReconcileDue(ctx context.Context) error {
 		if err := e.store.SettleAttention(ctx, settle); err != nil {
 			return err
 		}
-		if len(due) < attentionBatch || ctx.Err() != nil {
+		if len(due) < reconcileBatchSize || ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
 	return nil
-}
-
-// visit reconciles the requests ids, read together; should that read
-// fail, each is read on its own, so one request that cannot be read does
-// not hold up the others. It returns the requests as read before the visit
-// and the ids that could not be read or reconciled.
-func (e *Engine) visit(ctx context.Context, ids []string) (map[string]*store.Snapshot, map[string]bool) {
-	byID, failed := map[string]*store.Snapshot{}, map[string]bool{}
-	snaps, err := e.store.LoadMany(ctx, ids)
-	for i, id := range ids {
-		var snap *store.Snapshot
-		switch {
-		case err == nil:
-			snap = snaps[i]
-		default:
-			one, lerr := e.store.LoadMany(ctx, []string{id})
-			if lerr != nil {
-				e.log.Warn("reconcile could not read a request", "request", id, "error", lerr)
-				failed[id] = true
-				continue
-			}
-			snap = one[0]
-		}
-		if snap == nil {
-			continue // deleted: its entries are dropped
-		}
-		byID[id] = snap
-		if err := e.reconcileRequest(ctx, id, snap); err != nil {
-			e.log.Warn("reconcile failed", "request", id, "error", err)
-			failed[id] = true
-		}
-	}
-	return byID, failed
 }
 
 // nextLook is when a visited entry is due again, as its request read

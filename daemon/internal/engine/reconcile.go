@@ -46,36 +46,46 @@ func (e *Engine) Reconcile(ctx context.Context) error {
 // reconcileBatchSize is how many requests Reconcile reads at once.
 const reconcileBatchSize = 100
 
-// reconcileBatch reconciles ids, read together; should one of them not
-// read, each is read and reconciled on its own, so one bad request does
-// not hold up the others.
-func (e *Engine) reconcileBatch(ctx context.Context, ids []string) {
+// reconcileBatch reconciles ids, read together; should that read fail,
+// each is read on its own, so one request that cannot be read does not
+// hold up the others. It returns the requests as read before they were
+// reconciled and the ids that could not be read or reconciled.
+func (e *Engine) reconcileBatch(ctx context.Context, ids []string) (map[string]*store.Snapshot, map[string]bool) {
+	byID, failed := map[string]*store.Snapshot{}, map[string]bool{}
 	snaps, err := e.store.LoadMany(ctx, ids)
 	for i, id := range ids {
 		if ctx.Err() != nil {
-			return
+			failed[id] = true
+			continue
 		}
 		var snap *store.Snapshot
-		if err == nil {
-			if snap = snaps[i]; snap == nil {
-				continue // deleted since the scan
+		switch {
+		case err == nil:
+			snap = snaps[i]
+		default:
+			one, lerr := e.store.LoadMany(ctx, []string{id})
+			if lerr != nil {
+				e.log.Warn("reconcile could not read a request", "request", id, "error", lerr)
+				failed[id] = true
+				continue
 			}
+			snap = one[0]
 		}
+		if snap == nil {
+			continue // deleted since it was listed
+		}
+		byID[id] = snap
 		if err := e.reconcileRequest(ctx, id, snap); err != nil {
 			e.log.Warn("reconcile failed", "request", id, "error", err)
+			failed[id] = true
 		}
 	}
+	return byID, failed
 }
 
-// reconcileRequest reconciles one request from snap, read a moment ago
-// (nil reads it now).
+// reconcileRequest reconciles one request from snap, read a moment ago.
 func (e *Engine) reconcileRequest(ctx context.Context, id string, snap *store.Snapshot) error {
 	var err error
-	if snap == nil {
-		if snap, err = e.store.Load(ctx, id); err != nil {
-			return err
-		}
-	}
 	if snap.Request.Stage != state.StageProcess {
 		return nil
 	}
