@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
+	"github.com/dsrhost/dsrhost/daemon/internal/websecure"
 )
 
 // PageHandler serves the answer page at GET and POST
@@ -30,17 +31,7 @@ func (r *Responder) PageHandler() http.Handler {
 
 // secure sets the headers every page gets.
 func secure(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Robots-Tag", "noindex, nofollow")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		next.ServeHTTP(w, req)
-	})
+	return websecure.Headers(contentSecurityPolicy, next)
 }
 
 func (r *Responder) showPage(w http.ResponseWriter, req *http.Request) {

@@ -2,10 +2,10 @@ package respond
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"html/template"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/websecure"
 )
 
 //go:embed templates/*.html templates/style.css
@@ -23,11 +23,7 @@ var pageStyle = func() string {
 
 // contentSecurityPolicy allows the inline style and a form posting back to
 // this server, and nothing else: no scripts, images, frames or plugins.
-var contentSecurityPolicy = func() string {
-	sum := sha256.Sum256([]byte(pageStyle))
-	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
-		"'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-}()
+var contentSecurityPolicy = websecure.CSP(pageStyle)
 
 var pageFuncs = template.FuncMap{
 	"fmtTime": formatTime,
