@@ -11,7 +11,9 @@ import (
 // counts what the first delivery changed) instead of "0". After a restart
 // the job runs again, and changes nothing more: strategies are fixpoints
 // and deleted rows are gone.
-type answers struct{ cache *lru.Cache[[2]string, sdk.DeleteResponse] }
+type answers struct {
+	cache *lru.Cache[[2]string, sdk.DeleteResponse]
+}
 
 func newAnswers(size int) *answers {
 	c, _ := lru.New[[2]string, sdk.DeleteResponse](size) // only fails for size <= 0

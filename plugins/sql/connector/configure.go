@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,10 +81,16 @@ func (c *SQL) checkDatabase(ctx context.Context, s *settings, d dialect, db *sql
 		return nil, nil, err
 	}
 	diags := checkDataset(s.Dataset, cat)
-	if hasErrors(diags) {
-		return cat, diags, nil
+	wrong := map[string]bool{} // table blocks with a wrong name of their own
+	for _, d := range diags {
+		if len(d.Path) >= 2 {
+			wrong[d.Path[1]] = true
+		}
 	}
 	for _, t := range s.Dataset.tables {
+		if wrong[strconv.Itoa(t.Index)] {
+			continue
+		}
 		n := need{table: t.Name, privs: []string{privSelect}}
 		switch t.Erase {
 		case eraseDelete:

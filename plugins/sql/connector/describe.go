@@ -50,11 +50,11 @@ func schema() sdk.Schema {
 			{Name: settingDSN, Type: sdk.TypeString, Required: true, Sensitive: true,
 				Description: "How to connect: a PostgreSQL URL or keyword string, a MySQL DSN " +
 					"(user:password@tcp(host:3306)/db), or a SQLite file path."},
-			{Name: settingPoolSize, Type: sdk.TypeNumber, Default: defaultPoolSize,
+			{Name: settingPoolSize, Type: sdk.TypeNumber, Default: float64(defaultPoolSize),
 				Description: "Connections kept open to the database, at most."},
 			{Name: settingStatementTimeout, Type: sdk.TypeDuration, Default: defaultStatementTimeout,
 				Description: "How long each statement may run before the job fails as a timeout (and is retried)."},
-			{Name: settingMaxRows, Type: sdk.TypeNumber, Default: defaultMaxRows,
+			{Name: settingMaxRows, Type: sdk.TypeNumber, Default: float64(defaultMaxRows),
 				Description: "Most rows one request may find across the dataset; above it the job fails, " +
 					"touching nothing, so a wrong identity column cannot erase a table."},
 			{Name: settingHashKey, Type: sdk.TypeString, Sensitive: true,

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/dsrhost/dsrhost/sdk"
 )
 
 // mysqlDialect is MySQL and MariaDB through go-sql-driver/mysql.
@@ -139,3 +141,13 @@ func (d mysqlDialect) missing(ctx context.Context, db *sql.DB, n need) ([]string
 	}
 	return out, nil
 }
+
+// The driver logs connection failures on its own; they reach the daemon's
+// log under the plugin's name at debug level instead of as bare stderr.
+func init() {
+	_ = mysql.SetLogger(mysqlLogger{})
+}
+
+type mysqlLogger struct{}
+
+func (mysqlLogger) Print(v ...any) { sdk.Logger().Named("mysql").Debug(fmt.Sprint(v...)) }

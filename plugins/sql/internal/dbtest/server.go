@@ -137,4 +137,3 @@ func logFile(dir, name string) (*os.File, error) {
 }
 
 func portString(p int) string { return strconv.Itoa(p) }
-
