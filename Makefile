@@ -4,7 +4,7 @@
 
 GO        ?= go
 BIN       := bin
-PLUGINS   := heap directcontact genericrest
+PLUGINS   := heap directcontact genericrest sql
 # buf is pinned in tools/go.mod and run through `go tool`, so it needs no install.
 BUF        = $(shell $(GO) -C tools tool -n buf)
 GOTESTFLAGS ?= -count=1 -timeout 15m
