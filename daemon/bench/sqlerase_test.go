@@ -85,7 +85,9 @@ func seedShop(b *testing.B, path string) string {
 
 func timeConnectorErase(b *testing.B, ctx context.Context, path string) time.Duration {
 	b.Helper()
-	ref := func(col, to string) []map[string]string { return []map[string]string{{"column": col, "references": to}} }
+	ref := func(col, to string) []map[string]string {
+		return []map[string]string{{"column": col, "references": to}}
+	}
 	settings, err := json.Marshal(map[string]any{
 		"driver": "sqlite", "dsn": path, "max_rows": 2 * sqlSubjectRows, "statement_timeout": "60s",
 		"table": []map[string]any{
@@ -138,4 +140,3 @@ func timePlainErase(b *testing.B, ctx context.Context, path string) time.Duratio
 	}
 	return elapsed
 }
-
