@@ -27,6 +27,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/examples/mailsink"
+	"github.com/dsrhost/dsrhost/sdk"
 )
 
 // clock is the injectable clock of the engine and the center.
@@ -283,3 +284,5 @@ func wantStatus(t *testing.T, what string, r response, status int, text string) 
 }
 
 func engineFilterEmail(email string) engine.Filter { return engine.Filter{Email: email} }
+
+func subject(email string) sdk.Subject { return sdk.Subject{Email: email} }
