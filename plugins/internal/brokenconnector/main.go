@@ -128,5 +128,5 @@ func main() {
 		fmt.Fprintf(os.Stderr, "[ERROR] brokenconnector: unknown -break %q: want one of %v\n", *mode, modes)
 		os.Exit(2)
 	}
-	sdk.Serve(&connector{mode: *mode})
+	sdk.Serve(func() *connector { return &connector{mode: *mode} })
 }
