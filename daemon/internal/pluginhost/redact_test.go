@@ -49,4 +49,3 @@ func TestPluginErrorsAndLogsAreRedacted(t *testing.T) {
 		}
 	}
 }
-
