@@ -140,7 +140,7 @@ func decodeSettings(raw sdk.Settings) (settings, []sdk.Diagnostic) {
 	if len(diags) == 0 && s.Token == "wrong" {
 		diags = append(diags, sdk.CredentialError([]string{"token"},
 			sdk.Errorf(sdk.ErrorAuth, "the test system refused the token").WithStatus(401).
-				WithRemediation("Set settings.token to a token the test system accepts (anything but \"wrong\").")))
+				WithRemediation("Set settings.token to a token the test system accepts (it refuses one fixed value).")))
 	}
 	return s, diags
 }
