@@ -42,7 +42,8 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 	walk("", d.Settings)
-	want := []string{"auth.basic.password", "auth.bearer.token", "auth.header.value", "auth.oauth2.client_secret", "auth.query.value"}
+	want := []string{"auth.basic.password", "auth.basic.username", "auth.bearer.token", "auth.header.value",
+		"auth.oauth2.client_secret", "auth.oauth2.refresh_token", "auth.query.value", "secrets"}
 	slices.Sort(sensitive)
 	if diff := cmp.Diff(want, sensitive); diff != "" {
 		t.Errorf("sensitive settings (-want +got):\n%s", diff)
