@@ -3,7 +3,7 @@ package connector
 import (
 	"bytes"
 	"crypto/hmac"
-	"crypto/md5" //nolint:gosec // APIs such as Mailchimp's address members by MD5; not used for security
+	"crypto/md5"  //nolint:gosec // APIs such as Mailchimp's address members by MD5; not used for security
 	"crypto/sha1" //nolint:gosec // offered for APIs that ask for it
 	"crypto/sha256"
 	"encoding/base64"
