@@ -45,6 +45,8 @@ func commands(ui cli.Ui) map[string]cli.CommandFactory {
 	m := map[string]cli.CommandFactory{
 		"validate": func() (cli.Command, error) { return &ValidateCommand{UI: ui}, nil },
 		"server":   func() (cli.Command, error) { return &ServerCommand{UI: ui}, nil },
+		// Offline, unlike the other integration subcommands.
+		"integration catalog": func() (cli.Command, error) { return newCatalogCommand(ui), nil },
 	}
 	// The admin API client: request and integration subcommands.
 	maps.Copy(m, clientCommands(ui))
