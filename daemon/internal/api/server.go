@@ -182,7 +182,8 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	authn := auth.NewInterceptor(opts.Tokens, Policy.Need, opts.Logger.Named("auth"))
 	limits := connect.WithReadMaxBytes(opts.MaxRequestBytes)
 	calls := callLogger{log: opts.Logger.Named("calls")}
-	guarded := connect.WithHandlerOptions(connect.WithInterceptors(authn, calls, v), limits)
+	codecs := strictJSONCodecs()
+	guarded := connect.WithHandlerOptions(append(codecs, connect.WithInterceptors(authn, calls, v), limits)...)
 
 	mux := http.NewServeMux()
 	mux.Handle(adminv1connect.NewRequestServiceHandler(&requestService{
@@ -197,7 +198,7 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes)))
+	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes))...))
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)

@@ -1326,7 +1326,9 @@ type ListRequestsRequest struct {
 	DueBefore *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=due_before,json=dueBefore,proto3" json:"due_before,omitempty"`
 	// At most 1000; 0 asks for the server's default.
 	PageSize int32 `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// next_page_token of the previous page; empty for the first.
+	// next_page_token of the previous page; empty for the first. Anything
+	// else is refused as invalid_argument rather than answered with an empty
+	// page, so a client with a mangled token learns it.
 	PageToken string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Only requests whose subject has this email, found through keyed hashes
 	// (the address itself is not indexed).
@@ -3517,7 +3519,7 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x11GetRequestRequest\x12\x19\n" +
 	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"I\n" +
 	"\x12GetRequestResponse\x123\n" +
-	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"\xc8\x03\n" +
+	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"\xcf\x03\n" +
 	"\x13ListRequestsRequest\x127\n" +
 	"\x05stage\x18\x01 \x01(\x0e2\x17.dsrhost.admin.v1.StageB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05stage\x12;\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04type\x12\\\n" +
@@ -3526,9 +3528,9 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\n" +
 	"due_before\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdueBefore\x12'\n" +
 	"\tpage_size\x18\x06 \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12.\n" +
 	"\n" +
-	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12 \n" +
+	"page_token\x18\a \x01(\tB\x0f\xbaH\f\xd8\x01\x01r\a\x98\x88'\x01\x18\x80\x04R\tpageToken\x12 \n" +
 	"\x05email\x18\b \x01(\tB\n" +
 	"\xbaH\a\xd8\x01\x01r\x02`\x01R\x05email\"u\n" +
 	"\x14ListRequestsResponse\x125\n" +
