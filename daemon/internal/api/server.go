@@ -76,6 +76,10 @@ type Options struct {
 	// API's is an error from New.
 	Routes map[string]http.Handler
 
+	// CORSOrigins are the browser origins (server.cors_origins) whose pages
+	// may call the API; none when empty.
+	CORSOrigins []string
+
 	// Zero timeouts and limits take the Default* values.
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -171,8 +175,10 @@ func or(d, def time.Duration) time.Duration {
 }
 
 // routes mounts every service on one mux: the admin services behind auth
-// and validation, DirectContactService behind validation only, health open,
-// reflection behind auth.
+// and validation, DirectContactService behind validation only, health and
+// reflection open (the schema is public: it is in the repository; grpcurl
+// and buf curl need it before they can send a token), and CORS around it
+// all for the configured origins.
 func (s *Server) routes(opts Options) (http.Handler, error) {
 	v, err := newValidator()
 	if err != nil {
@@ -202,14 +208,14 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector, connect.WithInterceptors(authn)))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, connect.WithInterceptors(authn)))
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	for pattern, h := range opts.Routes {
 		if err := handle(mux, pattern, h); err != nil {
 			return nil, err
 		}
 	}
-	return deadlines(mux, or(opts.UploadTimeout, DefaultUploadTimeout)), nil
+	return withCORS(deadlines(mux, or(opts.UploadTimeout, DefaultUploadTimeout)), opts.CORSOrigins), nil
 }
 
 // handle registers an extra route, turning ServeMux's panic on a bad or

@@ -34,6 +34,7 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 		DirectContact: a.Responder().Service(),
 		Routes:        map[string]http.Handler{linktoken.Path: a.Responder().PageHandler()},
 		Logger:        logger.Named("api"),
+		CORSOrigins:   cfg.Server.CORSOrigins,
 	}
 	if t := cfg.Server.TLS; t != nil {
 		opts.TLS = &api.TLSFiles{CertFile: t.CertFile, KeyFile: t.KeyFile}
