@@ -20,16 +20,17 @@ const (
 // DirectContactService, gRPC health and reflection are not here: they take
 // no bearer token. A procedure missing from this table is refused.
 var Policy = auth.PolicyMap{
-	adminv1connect.RequestServiceGetRequestProcedure:        auth.Viewer,
-	adminv1connect.RequestServiceListRequestsProcedure:      auth.Viewer,
-	adminv1connect.RequestServiceGetRequestHistoryProcedure: auth.Viewer,
-	adminv1connect.RequestServiceExportResultsProcedure:     auth.Viewer,
-	adminv1connect.RequestServiceWatchRequestProcedure:      auth.Viewer,
-	adminv1connect.RequestServiceCreateRequestProcedure:     auth.Operator,
-	adminv1connect.RequestServiceApproveRequestProcedure:    auth.Operator,
-	adminv1connect.RequestServiceRejectRequestProcedure:     auth.Operator,
-	adminv1connect.RequestServiceApproveDeletionProcedure:   auth.Operator,
-	adminv1connect.RequestServiceCloseRequestProcedure:      auth.Operator,
+	adminv1connect.RequestServiceGetRequestProcedure:          auth.Viewer,
+	adminv1connect.RequestServiceListRequestsProcedure:        auth.Viewer,
+	adminv1connect.RequestServiceGetRequestHistoryProcedure:   auth.Viewer,
+	adminv1connect.RequestServiceExportResultsProcedure:       auth.Viewer,
+	adminv1connect.RequestServiceExportResultsStreamProcedure: auth.Viewer,
+	adminv1connect.RequestServiceWatchRequestProcedure:        auth.Viewer,
+	adminv1connect.RequestServiceCreateRequestProcedure:       auth.Operator,
+	adminv1connect.RequestServiceApproveRequestProcedure:      auth.Operator,
+	adminv1connect.RequestServiceRejectRequestProcedure:       auth.Operator,
+	adminv1connect.RequestServiceApproveDeletionProcedure:     auth.Operator,
+	adminv1connect.RequestServiceCloseRequestProcedure:        auth.Operator,
 
 	adminv1connect.IntegrationServiceListIntegrationsProcedure:   auth.Viewer,
 	adminv1connect.IntegrationServiceTestIntegrationProcedure:    auth.Operator,

@@ -241,10 +241,18 @@ var streamingProcedures = map[string]bool{
 	reflectionV1AlphaProcedure:                         true,
 }
 
+// longProcedures move large bodies: they get the upload timeout instead of
+// the server's read and write timeouts.
+var longProcedures = map[string]bool{
+	adminv1connect.DirectContactServiceSubmitResponseProcedure: true,
+	adminv1connect.RequestServiceExportResultsStreamProcedure:  true,
+}
+
 // deadlines replaces the connection deadlines the server's ReadTimeout and
 // WriteTimeout set where they do not fit: none for streaming procedures
 // (Shutdown ends those streams itself), and the longer upload timeout for
-// SubmitResponse, whose files may take minutes over a slow line.
+// SubmitResponse and ExportResultsStream, whose files may take minutes
+// over a slow line.
 func deadlines(next http.Handler, upload time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -252,7 +260,7 @@ func deadlines(next http.Handler, upload time.Duration) http.Handler {
 			rc := http.NewResponseController(w)
 			_ = rc.SetReadDeadline(time.Time{})
 			_ = rc.SetWriteDeadline(time.Time{})
-		case r.URL.Path == adminv1connect.DirectContactServiceSubmitResponseProcedure:
+		case longProcedures[r.URL.Path]:
 			rc := http.NewResponseController(w)
 			deadline := time.Now().Add(upload)
 			_ = rc.SetReadDeadline(deadline)

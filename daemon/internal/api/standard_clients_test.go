@@ -1,14 +1,22 @@
 package api_test
 
 import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/dsrhost/dsrhost/daemon/internal/api/apitest"
+	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
+	"github.com/dsrhost/dsrhost/sdk"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -132,5 +140,72 @@ func TestCORS(t *testing.T) {
 	_ = res.Body.Close()
 	if res.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("CORS headers without cors_origins: %v", res.Header)
+	}
+}
+
+// TestExportStreamDefaultGRPCLimits exports a request holding 20 MiB of
+// uploaded files through a google.golang.org/grpc client with default
+// settings: ExportResults is refused by the client's 4 MiB receive limit,
+// ExportResultsStream delivers the whole archive in messages under it.
+func TestExportStreamDefaultGRPCLimits(t *testing.T) {
+	content := make([]byte, 20<<20)
+	if _, err := rand.Read(content); err != nil { // incompressible
+		t.Fatal(err)
+	}
+	fe := &apitest.FakeEngine{ResultsFunc: func(context.Context, string) ([]engine.Result, error) {
+		return []engine.Result{{Integration: "acme-support", Workflow: state.Extracting, Files: []sdk.File{
+			{Name: "big.bin", ContentType: "application/octet-stream", Content: content},
+		}}}, nil
+	}}
+	srv := apitest.Start(t, api.Options{Engine: fe})
+	cc := grpcClient(t, srv)
+	ctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+apitest.ViewerToken)
+
+	err := cc.Invoke(ctx, adminv1connect.RequestServiceExportResultsProcedure,
+		&adminv1.ExportResultsRequest{Id: apitest.SampleID}, new(adminv1.ExportResultsResponse))
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("unary export of 20 MiB: %v, want the client's ResourceExhausted (else this test proves nothing)", err)
+	}
+
+	desc := &grpc.StreamDesc{StreamName: "ExportResultsStream", ServerStreams: true}
+	stream, err := cc.NewStream(ctx, desc, adminv1connect.RequestServiceExportResultsStreamProcedure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.SendMsg(&adminv1.ExportResultsStreamRequest{Id: apitest.SampleID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	var archive []byte
+	var filename string
+	messages := 0
+	for {
+		m := new(adminv1.ExportResultsStreamResponse)
+		err := stream.RecvMsg(m)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("after %d messages: %v", messages, err)
+		}
+		if messages == 0 {
+			filename = m.GetFilename()
+		} else if m.GetFilename() != "" {
+			t.Errorf("message %d names the file again", messages)
+		}
+		archive = append(archive, m.GetChunk()...)
+		messages++
+	}
+	if filename != "dsrhost-"+apitest.SampleID+".zip" || messages < 20 {
+		t.Errorf("filename %q in %d messages", filename, messages)
+	}
+	files := unzip(t, archive)
+	if !bytes.Equal(files["files/acme-support/big.bin"], content) {
+		t.Fatalf("the 20 MiB file did not survive the export (%d bytes)", len(files["files/acme-support/big.bin"]))
+	}
+	if _, ok := files["manifest.json"]; !ok {
+		t.Error("no manifest")
 	}
 }
