@@ -63,6 +63,16 @@ var methods = []method{
 		_, err := c.requests.ExportResults(ctx, connect.NewRequest(&adminv1.ExportResultsRequest{Id: id}))
 		return err
 	}},
+	{adminv1connect.RequestServiceExportResultsStreamProcedure, auth.Viewer, func(ctx context.Context, c clients) error {
+		stream, err := c.requests.ExportResultsStream(ctx, connect.NewRequest(&adminv1.ExportResultsStreamRequest{Id: id}))
+		if err != nil {
+			return err
+		}
+		defer stream.Close()
+		for stream.Receive() {
+		}
+		return stream.Err()
+	}},
 	{adminv1connect.RequestServiceWatchRequestProcedure, auth.Viewer, func(ctx context.Context, c clients) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
