@@ -29,7 +29,7 @@ type FlowSpec struct {
 
 // leaseGrace is how long past its call timeout a concurrency slot stays
 // held by a holder that never released it (its engine was killed).
-const leaseGrace = 15 * time.Second
+const leaseGrace = 5 * time.Second
 
 // callTimeout bounds one call to the integration.
 func (e *Engine) callTimeout(name string) time.Duration {
@@ -85,9 +85,33 @@ func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit
 		return nil, err
 	}
 	if d.Permit == nil {
+		// The gate now holds the queue shut: the job can go straight back
+		// among the queued ones for a slot, or for the rate at its time.
+		after := time.Duration(0)
+		if d.Reason == flow.ReasonRate {
+			after = d.Wait
+		}
+		e.wake(e.queueOf(j.Integration), j.taskID(kind), after)
 		return nil, errFlowWait{integration: j.Integration, reason: d.Reason, wait: d.Wait}
 	}
 	return d.Permit, nil
+}
+
+// wake moves a job sent back for flow control from asynq's retry set to
+// its queue after a wait, instead of leaving it for asynq's scheduler
+// (which looks every SchedulerInterval). asynq moves it only once the
+// handler has returned, so a job still active is tried again shortly. If
+// this engine dies first, the scheduler moves it all the same.
+func (e *Engine) wake(queue, id string, after time.Duration) {
+	var try func(n int)
+	try = func(n int) {
+		err := e.insp.RunTask(queue, id)
+		if err == nil || n >= 6 || errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+			return
+		}
+		time.AfterFunc(time.Duration(10<<n)*time.Millisecond, func() { try(n + 1) })
+	}
+	time.AfterFunc(after+5*time.Millisecond, func() { try(0) })
 }
 
 // release frees a permit when the call ends; a failure leaves the slot to
