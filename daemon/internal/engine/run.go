@@ -27,6 +27,13 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	// Flow control first: a job that must wait goes back to the queue
+	// before anything is written, so it counts no attempt.
+	permit, err := e.admit(ctx, j, taskRun)
+	if err != nil {
+		return err
+	}
+	defer e.release(permit)
 	var it *store.Integration
 	var snap *store.Snapshot
 	accepted := false
@@ -91,6 +98,7 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	default:
 		out = e.call(ctx, snap, it, spec)
 	}
+	e.release(permit)
 	return e.finishInterruptible(ctx, j, w, store.PhaseCall, withIntegration(snap, it), out)
 }
 
@@ -140,7 +148,7 @@ func (e *Engine) call(ctx context.Context, snap *store.Snapshot, it *store.Integ
 	if err != nil {
 		return outcome{err: err}
 	}
-	cctx, cancel := context.WithTimeout(ctx, e.opts.CallTimeout)
+	cctx, cancel := context.WithTimeout(ctx, e.callTimeout(it.Name))
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
