@@ -20,6 +20,10 @@ const (
 	EventAttempt          = "integration.attempt"
 	EventError            = "integration.error"
 	EventPollFailed       = "integration.poll_failed"
+	// EventTransient: a call failed for a passing reason; the integration
+	// waits in Pending for its next try (attributes type, status_code,
+	// next_try_at).
+	EventTransient = "integration.transient_error"
 	EventResultRejected   = "integration.result_rejected"
 	EventOverdue          = "integration.overdue"
 	EventSourceRemoved    = "integration.not_selected"
