@@ -217,9 +217,14 @@ func decideStart(cur *store.Integration, ev event, pol policy) decision {
 
 // transient reports whether an error is one to wait out: the third party
 // or the plugin is expected back soon.
+// A plugin_crashed error marked not retryable (the plugin was stopped,
+// not restarted) is not.
 func transient(err error) bool {
-	switch sdk.AsError(err).Type {
-	case sdk.ErrorPluginCrashed, sdk.ErrorUnavailable, sdk.ErrorTimeout, sdk.ErrorRateLimited:
+	se := sdk.AsError(err)
+	switch se.Type {
+	case sdk.ErrorPluginCrashed:
+		return se.Retryable
+	case sdk.ErrorUnavailable, sdk.ErrorTimeout, sdk.ErrorRateLimited:
 		return true
 	}
 	return false
@@ -260,7 +265,7 @@ func decideOutcome(cur *store.Integration, ev event, pol policy) decision {
 		ei := state.ErrorFrom(out.err)
 		d.events = append(d.events, integrationEvent(EventPollFailed, next, now, ActorSystem, ei.Message,
 			transientAttrs(ei, next, next.NextPollAt)))
-	case out.err != nil && ev.phase == store.PhaseCall && transient(out.err) && cur.Transient < pol.transient.Retries:
+	case out.err != nil && ev.phase == store.PhaseCall && !out.final && transient(out.err) && cur.Transient < pol.transient.Retries:
 		wait(&d, next, out.err, pol, now)
 	case out.err != nil:
 		fail(&d, next, out.err, spec, now)
