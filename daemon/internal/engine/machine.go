@@ -187,7 +187,9 @@ func decideStart(cur *store.Integration, ev event, pol policy) decision {
 	if !pending && !retry {
 		return d
 	}
-	if pending && ev.now.Before(cur.NextAttemptAt) {
+	// The task the wait scheduled (its Try) was timed by asynq; any
+	// other (a reconciler's, a duplicate) waits for the wait's end.
+	if pending && j.Try != cur.Try && ev.now.Before(cur.NextAttemptAt) {
 		d.notBefore = cur.NextAttemptAt
 		return d
 	}
