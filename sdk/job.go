@@ -31,8 +31,10 @@ type Subject struct {
 
 // Job is what every call about a request carries.
 type Job struct {
-	// IdempotencyKey is the same each time the same attempt is delivered;
-	// seeing it twice must not do the work twice.
+	// IdempotencyKey is the same for every delivery and every attempt of
+	// the same job (one request, workflow state and integration); seeing it
+	// twice must not do the work twice, and a repeat must get the first
+	// answer (a record already deleted counts as deleted).
 	IdempotencyKey string
 	RequestID      string
 	RequestType    RequestType
