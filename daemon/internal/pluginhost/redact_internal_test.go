@@ -14,7 +14,8 @@ func TestScrub(t *testing.T) {
 	}
 	secrets := sensitiveValues(schema, sdk.Settings(`{"api_key":"k-123456","base_url":"https://api.example",
 		"auth":[{"password":"p@ss word","user":"admin"}]}`))
-	subject := subjectValues(sdk.Subject{Email: "ada+x@example.com", Phone: "12", UserID: "u-42424"})
+	subject := subjectValues(sdk.Subject{Email: "ada+x@example.com", Phone: "12", UserID: "u-42424",
+		Identifiers: map[string]string{"crm_id": sdk.JoinIdentifierValues([]string{"crm-777", "crm-888"})}})
 	values := append(secrets, subject...)
 	tests := []struct{ in, want string }{
 		{"key k-123456 refused", "key [redacted] refused"},
@@ -22,6 +23,7 @@ func TestScrub(t *testing.T) {
 		{"no ADA+X@Example.com here", "no [redacted] here"},
 		{"user u-42424 and password p@ss word", "user [redacted] and password [redacted]"},
 		{"base https://api.example by admin, phone 12", "base https://api.example by admin, phone 12"},
+		{"contacts crm-777 and crm-888", "contacts [redacted] and [redacted]"},
 	}
 	for _, tt := range tests {
 		if got := scrub(tt.in, values); got != tt.want {
