@@ -1,7 +1,11 @@
 package pluginhost
 
 import (
+	"errors"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/dsrhost/dsrhost/sdk"
 )
@@ -54,5 +58,28 @@ func TestRedactorLogValues(t *testing.T) {
 	r.held["u-42424"].until = r.held["u-42424"].until.Add(-2 * logGrace)
 	if got := r.scrubLog("u-42424"); got != "u-42424" {
 		t.Errorf("scrubLog after the grace = %q", got)
+	}
+}
+
+func TestRedactingLogger(t *testing.T) {
+	var out strings.Builder
+	base := hclog.New(&hclog.LoggerOptions{Output: &out, Level: hclog.Trace})
+	r := newRedactor()
+	r.setSecrets("crm", []string{"k-123456"})
+	l := newRedactingLogger(base, r).Named("plugin").With("token", "k-123456")
+	l.Info("calling with k-123456", "user", "ada@example.com", "n", 3, "err", errors.New("refused k-123456"))
+	w := l.StandardWriter(nil)
+	_, _ = w.Write([]byte("[WARN] stdout line for ada@example.com\nplain k-123456\n"))
+	got := out.String()
+	for _, leak := range []string{"k-123456", "ada@example.com"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("log holds %q:\n%s", leak, got)
+		}
+	}
+	for _, want := range []string{"[INFO]  plugin: calling with [redacted]: token=[redacted] user=[redacted] n=3 err=\"refused [redacted]\"",
+		"[WARN]  plugin: stdout line for [redacted]", "[INFO]  plugin: plain [redacted]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log lacks %q:\n%s", want, got)
+		}
 	}
 }
