@@ -32,9 +32,12 @@ func TestConformance(t *testing.T) {
 		access["records_path"] = "$.results["
 		recordInAccess := clone(settings["access"])
 		recordInAccess["path"] = "/contacts/{{ .record.id }}"
+		other := demoapi.NewCRM(settingstest.Env["DEMO_CRM_TOKEN"], 2)
+		other.Add(subject, "D")
 		sdktest.Run(t, sdktest.Config{
-			Binary:        bin,
-			ValidSettings: settings,
+			Binary:         bin,
+			ValidSettings:  settings,
+			SecondSettings: example(t, "crm.hcl", other),
 			InvalidSettings: []sdktest.SettingsCase{
 				{Name: "refused token", Settings: map[string]any{"auth": map[string]any{"bearer": map[string]any{"token": "revoked"}}},
 					WantPath: []string{"auth", "bearer"}},
@@ -51,6 +54,9 @@ func TestConformance(t *testing.T) {
 		if got := crm.Deleted(); len(got) != 3 {
 			t.Errorf("the CRM deleted %v, want the subject's three contacts once each", got)
 		}
+		if got := other.Deleted(); len(got) != 1 {
+			t.Errorf("the second integration's CRM deleted %v, want the subject's one contact", got)
+		}
 	})
 
 	t.Run("asynchronous exports", func(t *testing.T) {
@@ -58,16 +64,23 @@ func TestConformance(t *testing.T) {
 		for _, id := range []string{"e1", "e2", "e3"} {
 			api.AddRecord(subject, map[string]any{"id": id, "type": "page_view"})
 		}
+		other := demoapi.NewExports(settingstest.Env["DEMO_EXPORTS_API_KEY"], 2, 2)
 		sdktest.Run(t, sdktest.Config{
-			Binary:        bin,
-			ValidSettings: example(t, "async-export.hcl", api),
+			Binary:         bin,
+			ValidSettings:  example(t, "async-export.hcl", api),
+			SecondSettings: example(t, "async-export.hcl", other),
 			InvalidSettings: []sdktest.SettingsCase{
 				{Name: "oauth2 without token_url", Settings: map[string]any{"auth": map[string]any{"oauth2": map[string]any{
 					"token_url": "", "client_id": "c", "client_secret": "s"}}}, WantPath: []string{"auth", "oauth2", "token_url"}},
 			},
 		})
-		if e, d := api.Submissions("export"), api.Submissions("deletion"); e != 1 || d != 1 {
-			t.Errorf("submitted %d exports and %d deletions, want one each for jobs delivered twice", e, d)
+		// The harness runs a second access job on the first integration
+		// after configuring the second.
+		if e, d := api.Submissions("export"), api.Submissions("deletion"); e != 2 || d != 1 {
+			t.Errorf("submitted %d exports and %d deletions, want two and one for jobs delivered twice", e, d)
+		}
+		if e, d := other.Submissions("export"), other.Submissions("deletion"); e != 1 || d != 1 {
+			t.Errorf("the second integration's API got %d exports and %d deletions, want one each", e, d)
 		}
 		if n := len(api.Records(subject)); n != 0 {
 			t.Errorf("%d records left after the deletion finished", n)
@@ -84,9 +97,11 @@ func TestConformance(t *testing.T) {
 		wrongSecret := clone(settings["auth"])
 		wrongSecret["oauth2"] = maps.Clone(wrongSecret["oauth2"].(map[string]any))
 		wrongSecret["oauth2"].(map[string]any)["client_secret"] = "wrong"
+		other := demoapi.NewPeople("dsrhost", settingstest.Env["DEMO_PEOPLE_CLIENT_SECRET"], "people.read", "people.erase")
 		sdktest.Run(t, sdktest.Config{
-			Binary:        bin,
-			ValidSettings: settings,
+			Binary:         bin,
+			ValidSettings:  settings,
+			SecondSettings: example(t, "oauth2-people.hcl", other),
 			InvalidSettings: []sdktest.SettingsCase{
 				{Name: "refused client secret", Settings: map[string]any{"auth": wrongSecret}, WantPath: []string{"auth", "oauth2"}},
 			},
