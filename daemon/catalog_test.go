@@ -19,11 +19,14 @@ import (
 // catalogCase is one catalogue entry under test: the fake it talks to,
 // the admin's settings, and the labels a deletion request must end with.
 type catalogCase struct {
-	entry   string
-	vendor  fv.Vendor
-	prefix  string            // the path base_url carries at the vendor
-	values  map[string]string // settings.values
-	secrets map[string]string // settings.secrets, passed through env()
+	entry string
+	// name is the integration's name when it differs from entry; extra
+	// holds further integration attributes.
+	name, extra string
+	vendor      fv.Vendor
+	prefix      string            // the path base_url carries at the vendor
+	values      map[string]string // settings.values
+	secrets     map[string]string // settings.secrets, passed through env()
 	// subject is the key the vendor holds the subject's records under
 	// (an email, or a user id).
 	subject string
@@ -54,7 +57,7 @@ func TestCatalogueEndToEnd(t *testing.T) {
 		}
 		blocks.WriteString(integrationBlock(c, srv.URL+c.prefix))
 		for k, v := range c.secrets {
-			env = append(env, envName(c.entry, k)+"="+v)
+			env = append(env, envName(c.integration(), k)+"="+v)
 		}
 	}
 	addr := freeAddr(t)
@@ -93,17 +96,27 @@ request_type "deletion" {
 		}
 		return r.Request
 	}
-	waitFor(t, "Reply", func() bool { return get().Stage == "STAGE_REPLY" })
-	labels := get().labels()
+	// Every integration ends, the failing one in Error: its job's FAILURE
+	// state fails the attempt at once, long before max_wait.
+	var labels map[string]string
+	waitFor(t, "every integration done", func() bool {
+		labels = get().labels()
+		for _, c := range cases {
+			if l := labels["Pending Delete/"+c.integration()]; l == "" || (l != "Error" && !strings.HasPrefix(l, "Complete")) {
+				return false
+			}
+		}
+		return true
+	})
 	for _, c := range cases {
-		t.Run(c.entry, func(t *testing.T) {
-			if got := labels["Extracting Personal Data/"+c.entry]; got != c.found {
+		t.Run(c.integration(), func(t *testing.T) {
+			if got := labels["Extracting Personal Data/"+c.integration()]; got != c.found {
 				t.Errorf("Extracting Personal Data: %q, want %q", got, c.found)
 			}
-			if got := labels["Pending Delete/"+c.entry]; got != c.deleted {
+			if got := labels["Pending Delete/"+c.integration()]; got != c.deleted {
 				t.Errorf("Pending Delete: %q, want %q", got, c.deleted)
 			}
-			if left := c.vendor.Remaining(c.subject); len(left) > 0 {
+			if left := c.vendor.Remaining(c.subject); len(left) > 0 && c.deleted != "Error" {
 				t.Errorf("the vendor still holds %v of the subject", left)
 			}
 			if left := c.vendor.Remaining(strings.Replace(c.subject, "ada", "bob", 1)); len(left) != c.perPerson() {
@@ -166,6 +179,10 @@ func catalogCases() []catalogCase {
 		{entry: "mixpanel", vendor: fv.NewMixpanel("mp-oauth", "mp-project", 2), prefix: "/api/app",
 			values: map[string]string{"project_token": "mp-project"}, secrets: map[string]string{"oauth_token": "mp-oauth"},
 			subject: "ada-1", deleted: "Complete Deletion done"},
+		{entry: "mixpanel", name: "mixpanel-failing", vendor: failingMixpanel(), prefix: "/api/app",
+			extra:  "  max_attempts = 1\n  max_wait     = \"24h\"\n",
+			values: map[string]string{"project_token": "mp-project"}, secrets: map[string]string{"oauth_token": "mp-oauth-2"},
+			subject: "ada-1", deleted: "Error"},
 	}
 	for _, c := range cases {
 		for i := 1; i <= c.perPerson(); i++ {
@@ -173,6 +190,19 @@ func catalogCases() []catalogCase {
 		}
 	}
 	return cases
+}
+
+func failingMixpanel() *fv.Mixpanel {
+	m := fv.NewMixpanel("mp-oauth-2", "mp-project", 1)
+	m.FailTasks = true
+	return m
+}
+
+func (c catalogCase) integration() string {
+	if c.name != "" {
+		return c.name
+	}
+	return c.entry
 }
 
 // perPerson is how many records the vendor holds for one person: one where
@@ -195,10 +225,10 @@ func recordID(entry, person string, i int) string {
 
 func integrationBlock(c catalogCase, baseURL string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "integration %q {\n  plugin         = \"genericrest\"\n  poll_interval  = \"1s\"\n  retry_interval = \"2s\"\n  settings {\n    template = %q\n    base_url = %q\n", c.entry, c.entry, baseURL)
+	fmt.Fprintf(&b, "integration %q {\n  plugin         = \"genericrest\"\n  poll_interval  = \"1s\"\n  retry_interval = \"2s\"\n%s  settings {\n    template = %q\n    base_url = %q\n", c.integration(), c.extra, c.entry, baseURL)
 	b.WriteString("    rate_limit {\n      requests = 100\n      per      = \"1s\"\n    }\n")
 	writeMap(&b, "values", c.values, func(_, v string) string { return fmt.Sprintf("%q", v) })
-	writeMap(&b, "secrets", c.secrets, func(k, _ string) string { return fmt.Sprintf("env(%q)", envName(c.entry, k)) })
+	writeMap(&b, "secrets", c.secrets, func(k, _ string) string { return fmt.Sprintf("env(%q)", envName(c.integration(), k)) })
 	b.WriteString("  }\n}\n")
 	return b.String()
 }
@@ -219,8 +249,8 @@ func writeMap(b *strings.Builder, name string, m map[string]string, value func(k
 	b.WriteString("    }\n")
 }
 
-func envName(entry, key string) string {
-	return strings.ToUpper("DSRHOST_TEST_" + entry + "_" + key)
+func envName(integration, key string) string {
+	return strings.ToUpper(strings.ReplaceAll("DSRHOST_TEST_"+integration+"_"+key, "-", "_"))
 }
 
 func zendeskOf(cases []catalogCase) *fv.Zendesk {

@@ -11,6 +11,8 @@ type Mixpanel struct {
 	projectToken string
 	pendingPolls int
 	jobs         jobs
+	// FailTasks makes every task end in FAILURE instead of SUCCESS.
+	FailTasks bool
 }
 
 // NewMixpanel returns a fake Mixpanel project.
@@ -32,7 +34,11 @@ func NewMixpanel(oauthToken, projectToken string, pendingPolls int) *Mixpanel {
 			writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "error": "distinct_ids is required"})
 			return
 		}
+		fail := m.FailTasks
 		id := m.jobs.submit("task-", m.pendingPolls, func() {
+			if fail {
+				return
+			}
 			for _, did := range body.DistinctIDs {
 				for _, rec := range m.find(did) {
 					m.remove(rec.ID)
@@ -51,6 +57,8 @@ func NewMixpanel(oauthToken, projectToken string, pendingPolls int) *Mixpanel {
 		switch {
 		case !ok:
 			status = "NOT_FOUND"
+		case done && m.FailTasks:
+			status = "FAILURE"
 		case done:
 			status = "SUCCESS"
 		}
