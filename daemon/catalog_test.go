@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
@@ -60,6 +62,24 @@ func TestCatalogueEndToEnd(t *testing.T) {
 			env = append(env, envName(c.integration(), k)+"="+v)
 		}
 	}
+	// An integration depending on Zendesk gets every user id it found, not
+	// the first only, and sends its request once per id.
+	tickets := &pathRecorder{}
+	ticketSrv := httptest.NewServer(tickets)
+	t.Cleanup(ticketSrv.Close)
+	fmt.Fprintf(&blocks, `
+integration "zendesk-tickets" {
+  plugin     = "genericrest"
+  depends_on = ["zendesk"]
+  settings {
+    base_url = %q
+    deletion {
+      mode = "whole_record"
+      path = "/users/{{ .zendesk_user_id }}/tickets"
+    }
+  }
+}
+`, ticketSrv.URL)
 	addr := freeAddr(t)
 	cfg := fmt.Sprintf(`
 server {
@@ -126,6 +146,16 @@ request_type "deletion" {
 				t.Error("the vendor never answered 429")
 			}
 		})
+	}
+	var want []string
+	for i := 1; i <= 3; i++ {
+		want = append(want, "DELETE /users/"+recordID("zendesk", "ada", i)+"/tickets")
+	}
+	if got := tickets.sorted(); !slices.Equal(got, want) {
+		t.Errorf("the dependent integration sent %v, want one request per Zendesk user: %v", got, want)
+	}
+	if got := labels["Pending Delete/zendesk-tickets"]; got != "Complete Deletion done" {
+		t.Errorf("dependent integration: %q", got)
 	}
 	if z := zendeskOf(cases); z.SoftDeleted() != 0 {
 		t.Errorf("%d Zendesk users soft-deleted but not purged", z.SoftDeleted())
@@ -260,4 +290,23 @@ func zendeskOf(cases []catalogCase) *fv.Zendesk {
 		}
 	}
 	return nil
+}
+
+// pathRecorder answers 204 and remembers each request's method and path.
+type pathRecorder struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (p *pathRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.paths = append(p.paths, r.Method+" "+r.URL.Path)
+	p.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (p *pathRecorder) sorted() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Sorted(slices.Values(p.paths))
 }
