@@ -29,6 +29,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "smtp"},
 		{Type: "reply_template", LabelNames: []string{"name"}},
 		{Type: "manual", LabelNames: []string{"name"}},
+		{Type: "telemetry"},
 	},
 }
 
@@ -71,7 +72,7 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 	)
 	for _, blk := range content.Blocks {
 		switch blk.Type {
-		case "server", "redis", "smtp":
+		case "server", "redis", "smtp", "telemetry":
 			if prev := singles[blk.Type]; prev != nil {
 				d.errorAt(blk.DefRange, fmt.Sprintf("Duplicate %s block", blk.Type),
 					"A %s block was already declared at %s.", blk.Type, position(prev.DefRange))
@@ -90,6 +91,8 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 			cfg.Redis = d.redis(blk)
 		case "smtp":
 			cfg.SMTP = d.smtp(blk)
+		case "telemetry":
+			cfg.Telemetry = d.telemetry(blk)
 		case "admin_token":
 			tok := d.adminToken(blk)
 			cfg.AdminTokens[tok.Name] = tok

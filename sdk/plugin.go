@@ -89,7 +89,7 @@ func Serve(c Connector) {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: pluginSets(c),
-		GRPCServer:       plugin.DefaultGRPCServer,
+		GRPCServer:       traceServer,
 		Logger:           Logger(),
 	})
 }
@@ -118,6 +118,8 @@ func ClientConfig(cmd *exec.Cmd, checksum []byte, logger hclog.Logger) *plugin.C
 		// authenticated.
 		AutoMTLS: true,
 		Logger:   logger,
+		// The host's span goes with each call (see SpanContext).
+		GRPCDialOptions: traceDialOptions(),
 	}
 	if checksum != nil {
 		cfg.SecureConfig = &plugin.SecureConfig{Checksum: checksum, Hash: sha256.New()}

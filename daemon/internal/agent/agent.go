@@ -41,6 +41,11 @@ type Options struct {
 	// DrainTimeout is how long the plugins of a replaced configuration keep
 	// running after a reload, so calls in flight finish (default 30s).
 	DrainTimeout time.Duration
+	// Version and Commit label dsrhost_build_info and traces.
+	Version, Commit string
+	// TelemetryInterval is how often /metrics' queue and request counts
+	// are read from Redis (default 15s).
+	TelemetryInterval time.Duration
 }
 
 // Agent is a running daemon.
@@ -65,6 +70,9 @@ type Agent struct {
 
 	reloadMu sync.Mutex
 	drains   sync.WaitGroup
+
+	keys *seal.KeyRing
+	obs  observability
 }
 
 // ConfigError is a configuration with errors: the diagnostics, and the
@@ -98,6 +106,16 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	}
 	cfg, host := l.cfg, l.host
 	a.cfg, a.host, a.inv = l.cfg, l.host, l.inv
+	if err := a.startTelemetry(ctx, cfg); err != nil {
+		host.Close()
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			a.stopTelemetry()
+		}
+	}()
 	a.signer.Store(l.signer)
 	a.mailer.Store(l.mailer)
 
@@ -118,6 +136,7 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, err
 	}
+	a.keys = keys
 	if a.tokens, err = auth.NewTokens(cfg.AdminTokens); err != nil {
 		host.Close()
 		return nil, fmt.Errorf("admin tokens: %w", err)
@@ -147,6 +166,8 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, fmt.Errorf("direct contact answers: %w", err)
 	}
+	a.startCollector(cfg, eopts.Prefix)
+	started = true
 	return a, nil
 }
 
@@ -292,6 +313,7 @@ func (a *Agent) Shutdown() {
 	a.mu.RUnlock()
 	host.Close()
 	a.drains.Wait()
+	a.stopTelemetry()
 	if a.opts.Redis == nil {
 		if err := a.rdb.Close(); err != nil && !errors.Is(err, redis.ErrClosed) {
 			a.logger.Warn("close redis", "error", err)

@@ -76,6 +76,10 @@ type Options struct {
 	// API's is an error from New.
 	Routes map[string]http.Handler
 
+	// Interceptors run first on every admin and Direct Contact call,
+	// before authentication: tracing, which must see refused calls too.
+	Interceptors []connect.Interceptor
+
 	// Zero timeouts and limits take the Default* values.
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -182,7 +186,8 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	authn := auth.NewInterceptor(opts.Tokens, Policy.Need, opts.Logger.Named("auth"))
 	limits := connect.WithReadMaxBytes(opts.MaxRequestBytes)
 	calls := callLogger{log: opts.Logger.Named("calls")}
-	guarded := connect.WithHandlerOptions(connect.WithInterceptors(authn, calls, v), limits)
+	first := opts.Interceptors[:len(opts.Interceptors):len(opts.Interceptors)]
+	guarded := connect.WithHandlerOptions(connect.WithInterceptors(append(first, authn, calls, v)...), limits)
 
 	mux := http.NewServeMux()
 	mux.Handle(adminv1connect.NewRequestServiceHandler(&requestService{
@@ -197,7 +202,7 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes)))
+	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, connect.WithInterceptors(append(first, calls, v)...), connect.WithReadMaxBytes(opts.MaxUploadBytes)))
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)

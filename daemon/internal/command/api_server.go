@@ -4,13 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net"
 	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
 	"strings"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
+	"github.com/dsrhost/dsrhost/daemon/internal/telemetry"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -19,6 +25,8 @@ type apiServer struct {
 	addr string
 	srv  *api.Server
 	errs chan error
+	// telemetry is the telemetry block's own listener, if it has one.
+	telemetry *telemetryServer
 }
 
 // startAPI serves the admin API (Connect, gRPC and gRPC-Web, health and
@@ -34,6 +42,10 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 		DirectContact: a.Responder().Service(),
 		Routes:        map[string]http.Handler{linktoken.Path: a.Responder().PageHandler()},
 		Logger:        logger.Named("api"),
+		Interceptors:  []connect.Interceptor{telemetry.NewServerTracing()},
+	}
+	if t := cfg.Telemetry; t != nil && (t.Listen == "" || t.Listen == cfg.Server.Listen) {
+		maps.Copy(opts.Routes, a.TelemetryRoutes())
 	}
 	if t := cfg.Server.TLS; t != nil {
 		opts.TLS = &api.TLSFiles{CertFile: t.CertFile, KeyFile: t.KeyFile}
@@ -58,6 +70,7 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 // shutdown stops accepting calls and lets those in flight finish.
 func (s *apiServer) shutdown(ctx context.Context) {
 	_ = s.srv.Shutdown(ctx)
+	s.telemetry.shutdown(ctx)
 }
 
 // reloadConfig reloads the configuration, for SIGHUP and for
@@ -94,4 +107,52 @@ func splitDiagnostics(s string) []string {
 		out = append(out, part)
 	}
 	return out
+}
+
+// telemetryServer serves /metrics and /debug/pprof/ on telemetry.listen
+// when it differs from server.listen; nil otherwise.
+type telemetryServer struct {
+	addr string
+	srv  *http.Server
+}
+
+// startTelemetry listens on the telemetry block's own address, if any.
+func startTelemetry(a *agent.Agent, logger hclog.Logger, errs chan<- error) (*telemetryServer, error) {
+	cfg := a.Config()
+	t := cfg.Telemetry
+	if t == nil || t.Listen == "" || t.Listen == cfg.Server.Listen {
+		return nil, nil
+	}
+	mux := http.NewServeMux()
+	for pattern, h := range a.TelemetryRoutes() {
+		mux.Handle(pattern, h)
+	}
+	l, err := net.Listen("tcp", t.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: listen on %s: %w", t.Listen, err)
+	}
+	ts := &telemetryServer{addr: l.Addr().String(), srv: &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		// pprof's profile and trace run for as long as asked (30s by
+		// default), so writes get room beyond that.
+		WriteTimeout: 5 * time.Minute,
+		ErrorLog:     logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
+	}}
+	go func() {
+		if err := ts.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			select {
+			case errs <- fmt.Errorf("telemetry listener: %w", err):
+			default: // the API failed first; one error stops the daemon
+			}
+		}
+	}()
+	return ts, nil
+}
+
+// shutdown stops the telemetry listener; nil-safe.
+func (ts *telemetryServer) shutdown(ctx context.Context) {
+	if ts != nil {
+		_ = ts.srv.Shutdown(ctx)
+	}
 }

@@ -102,7 +102,8 @@ func (c *ServerCommand) Run(args []string) int {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	opts := agent.Options{ConfigPath: *configPath, Logger: logger}
+	build := Build()
+	opts := agent.Options{ConfigPath: *configPath, Logger: logger, Version: build.Version, Commit: build.Commit}
 	var env *devmode.Env
 	if *dev {
 		exe, err := os.Executable()
@@ -133,6 +134,14 @@ func (c *ServerCommand) Run(args []string) int {
 		fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
 		return exitError
 	}
+	tel, err := startTelemetry(a, logger.Named("telemetry"), srv.errs)
+	if err != nil {
+		srv.shutdown(context.Background())
+		a.Shutdown()
+		fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
+		return exitError
+	}
+	srv.telemetry = tel
 	if err := a.Start(); err != nil {
 		srv.shutdown(context.Background())
 		a.Shutdown()
