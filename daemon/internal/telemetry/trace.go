@@ -143,7 +143,9 @@ func endServerSpan(span trace.Span, err error) {
 }
 
 // headerCarrier reads a header for extraction only.
-type headerCarrier struct{ h interface{ Get(string) string } }
+type headerCarrier struct {
+	h interface{ Get(string) string }
+}
 
 func (c headerCarrier) Get(key string) string { return c.h.Get(key) }
 func (c headerCarrier) Set(string, string)    {}
