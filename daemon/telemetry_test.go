@@ -107,12 +107,12 @@ func TestMetricsCountABatch(t *testing.T) {
 	}
 
 	want := map[string]float64{
-		`dsrhost_jobs_started_total{integration="crm",workflow="extracting"}`:                           batch,
-		`dsrhost_jobs_finished_total{integration="crm",outcome="complete",workflow="extracting"}`:       batch,
-		`dsrhost_connector_call_duration_seconds_count{integration="crm",method="Access"}`:              batch,
+		`dsrhost_jobs_started_total{integration="crm",workflow="extracting"}`:                             batch,
+		`dsrhost_jobs_finished_total{integration="crm",outcome="complete",workflow="extracting"}`:         batch,
+		`dsrhost_connector_call_duration_seconds_count{integration="crm",method="Access"}`:                batch,
 		`dsrhost_jobs_finished_total{integration="limited",outcome="rate_limited",workflow="extracting"}`: batch,
-		`dsrhost_requests{stage="process"}`:                                                              batch,
-		`dsrhost_plugin_health{plugin="test",state="healthy"}`:                                           1,
+		`dsrhost_requests{stage="process"}`:                                                               batch,
+		`dsrhost_plugin_health{plugin="test",state="healthy"}`:                                            1,
 	}
 	var got map[string]float64
 	var families map[string]*dto.MetricFamily
