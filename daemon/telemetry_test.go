@@ -81,6 +81,19 @@ integration "limited" {
 	return path
 }
 
+// startTelemetryDaemon runs a daemon on telemetryConfig and returns the
+// admin API's and the telemetry listener's addresses once it is healthy.
+func startTelemetryDaemon(t *testing.T) (addr, metricsAddr string) {
+	t.Helper()
+	bin := testbin.Install(t)
+	rs := testredis.Start(t)
+	addr, metricsAddr = freeAddr(t), freeAddr(t)
+	d := &daemon{cmd: newServerCmd(bin, telemetryConfig(t, bin, rs.Addr, addr, metricsAddr)), done: make(chan struct{})}
+	startProcess(t, d)
+	waitHealthy(t, addr, d)
+	return addr, metricsAddr
+}
+
 // TestMetricsCountABatch runs a batch of access requests through a daemon
 // and checks the scraped counters against it, parsed with the Prometheus
 // text parser: every crm job started and completed, every limited job
@@ -89,12 +102,7 @@ integration "limited" {
 func TestMetricsCountABatch(t *testing.T) {
 	t.Parallel()
 	const batch = 20
-	bin := testbin.Install(t)
-	rs := testredis.Start(t)
-	addr, metricsAddr := freeAddr(t), freeAddr(t)
-	d := &daemon{cmd: newServerCmd(bin, telemetryConfig(t, bin, rs.Addr, addr, metricsAddr)), done: make(chan struct{})}
-	startProcess(t, d)
-	waitHealthy(t, addr, d)
+	addr, metricsAddr := startTelemetryDaemon(t)
 
 	var ids []string
 	for i := range batch {
@@ -231,12 +239,7 @@ func pick(got, want map[string]float64) map[string]float64 {
 // viewer's; /metrics needs none.
 func TestPprofNeedsAnAdminToken(t *testing.T) {
 	t.Parallel()
-	bin := testbin.Install(t)
-	rs := testredis.Start(t)
-	addr, metricsAddr := freeAddr(t), freeAddr(t)
-	d := &daemon{cmd: newServerCmd(bin, telemetryConfig(t, bin, rs.Addr, addr, metricsAddr)), done: make(chan struct{})}
-	startProcess(t, d)
-	waitHealthy(t, addr, d)
+	_, metricsAddr := startTelemetryDaemon(t)
 
 	for _, tt := range []struct {
 		path, token string
