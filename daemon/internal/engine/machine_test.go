@@ -67,7 +67,11 @@ type want struct {
 
 func TestStateMachine(t *testing.T) {
 	pol := machinePolicy()
-	waiting := func(it *store.Integration) { it.NextAttemptAt = machineNow.Add(time.Minute); it.Transient = 1; it.Try = 1 }
+	waiting := func(it *store.Integration) {
+		it.NextAttemptAt = machineNow.Add(time.Minute)
+		it.Transient = 1
+		it.Try = 1
+	}
 	tests := []struct {
 		name string
 		cur  *store.Integration
@@ -290,7 +294,9 @@ func TestDirectContactTransitions(t *testing.T) {
 	answer.job.Attempt = 2 // a link of another attempt
 	checkDecision(t, decide(dc(), answer, pol), want{err: ErrFailedPrecondition})
 	start := event{kind: trStart, now: machineNow, stage: state.StageProcess, job: jobRef{Attempt: 1}}
-	d = decide(dc(func(it *store.Integration) { it.Status, it.Phase, it.Detail = state.Pending, store.PhaseNone, state.DetailNone }), start, pol)
+	d = decide(dc(func(it *store.Integration) {
+		it.Status, it.Phase, it.Detail = state.Pending, store.PhaseNone, state.DetailNone
+	}), start, pol)
 	checkDecision(t, d, want{label: "Processing Due in 14 days", attempt: 1, accepted: true, events: []string{EventAttempt, EventIntegrationState}})
 }
 

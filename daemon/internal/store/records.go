@@ -85,8 +85,8 @@ type Integration struct {
 	Transient int
 	// Try numbers the run task of the current attempt: each "not now,
 	// later" hands the job to a task numbered one more.
-	Try int
-	Version      int64
+	Try     int
+	Version int64
 
 	indexedStatus state.Status
 }
