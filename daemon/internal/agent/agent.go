@@ -12,8 +12,10 @@ import (
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/flow"
 	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
@@ -36,11 +38,19 @@ type Options struct {
 	// Resolve turns a plugin's command into the path to launch.
 	Resolve func(p *config.Plugin) string
 	Logger  hclog.Logger
-	// Engine tunes the workflow engine; Keys and Logger are set here.
+	// Engine tunes the workflow engine; Keys and Logger are set here, and
+	// Flow when nil.
 	Engine engine.Options
+	// OnFlowWait, when set, is told each time a job waits for its
+	// integration's concurrency or rate limit (for metrics); it must not
+	// block.
+	OnFlowWait func(integration, reason string)
 	// DrainTimeout is how long the plugins of a replaced configuration keep
 	// running after a reload, so calls in flight finish (default 30s).
 	DrainTimeout time.Duration
+	// PrivacyMetrics counts what subjects do in the privacy center (nil:
+	// not counted).
+	PrivacyMetrics privacycenter.Metrics
 }
 
 // Agent is a running daemon.
@@ -57,6 +67,8 @@ type Agent struct {
 	// follow reloads.
 	tokens *auth.Tokens
 	mailer atomic.Pointer[reply.Mailer]
+	// privacy serves the subjects' pages; nil when off.
+	privacy *privacycenter.Center
 
 	mu   sync.RWMutex
 	cfg  *config.Config
@@ -128,6 +140,10 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		return a.signer.Load().ResponseURL(ctx, link)
 	}
 	eopts.Logger = opts.Logger.Named("engine")
+	if eopts.Flow == nil {
+		eopts.Flow = flow.New(a.rdb, cmp.Or(eopts.Prefix, "dsrhost"))
+		eopts.Flow.OnWait = opts.OnFlowWait
+	}
 	if eopts.ResultsRetention == 0 {
 		eopts.ResultsRetention = cfg.ResultsRetention.Duration
 	}
@@ -146,6 +162,10 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	if err != nil {
 		host.Close()
 		return nil, fmt.Errorf("direct contact answers: %w", err)
+	}
+	if err := a.newPrivacyCenter(cfg, keys, eopts); err != nil {
+		host.Close()
+		return nil, err
 	}
 	return a, nil
 }

@@ -30,6 +30,7 @@ func engineConfig(cfg *config.Config, inv *inventory.Inventory) engine.Config {
 			MaxWait:          in.Config.MaxWait.Duration,
 			DeletionBehavior: engine.DeletionBehavior(in.Config.DeletionBehavior),
 			DependsOn:        in.Config.DependsOn,
+			Flow:             flowSpec(in.Config.Flow),
 		}
 		if d.Type == sdk.DirectContact {
 			spec.DirectContact = directContactSpec(in.Settings)
@@ -103,4 +104,13 @@ func requestTypes(m *config.Manual) []sdk.RequestType {
 		out = append(out, sdk.RequestType(rt))
 	}
 	return out
+}
+
+// flowSpec is an integration's flow control as the engine takes it.
+func flowSpec(f config.Flow) engine.FlowSpec {
+	spec := engine.FlowSpec{Concurrency: f.Concurrency, CallTimeout: f.CallTimeout.Duration}
+	if r := f.RateLimit; r != nil {
+		spec.RateRequests, spec.RatePer = r.Requests, r.Per.Duration
+	}
+	return spec
 }

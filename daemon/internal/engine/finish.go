@@ -66,7 +66,7 @@ func complete(next *store.Integration, out outcome) error {
 		if n < 0 {
 			return sdk.Errorf(sdk.ErrorInternal, "the connector reported a negative number of records deleted")
 		}
-		next.Detail, next.Count = deletedDetail(next.Type, n)
+		next.Detail, next.Count = state.DeletionDetail(next.Type, n, out.del.WholeRecord)
 	}
 	return nil
 }
@@ -84,15 +84,6 @@ func foundDetail(t sdk.IntegrationType, records, files int) (state.Detail, int64
 		return state.DetailRecordsFound, int64(records)
 	}
 	return state.DetailNoRecordsFound, 0
-}
-
-// deletedDetail is "# records deleted" for APIs deleting record by record
-// and "Deletion done" for whole-record deletion and Direct Contact.
-func deletedDetail(t sdk.IntegrationType, n int64) (state.Detail, int64) {
-	if t == sdk.WholeRecordDeletionAPI || t == sdk.DirectContact {
-		return state.DetailDeletionDone, 0
-	}
-	return state.DetailRecordsDeleted, n
 }
 
 func resultOf(out outcome) *store.Result {

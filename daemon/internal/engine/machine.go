@@ -273,7 +273,7 @@ func decideOutcome(cur *store.Integration, ev event, pol policy) decision {
 		fail(&d, next, out.err, spec, now)
 	case p != nil && j.Workflow == state.PendingDelete.Code() && spec.DeletionBehavior == CompleteOnSubmit && next.Type != sdk.DirectContact:
 		next.Status, next.Phase, next.Handle, next.Transient = state.Complete, store.PhaseNone, "", 0
-		next.Detail, next.Count = deletedDetail(next.Type, int64(out.records))
+		next.Detail, next.Count = state.DeletionDetail(next.Type, int64(out.records), false)
 		d.events = append(d.events, stateEvent(next, now, ActorSystem))
 		d.completed = true
 	case p != nil && next.Type == sdk.DirectContact:

@@ -41,7 +41,12 @@ func (e *Engine) handlePoll(ctx context.Context, t *asynq.Task) error {
 		// The plugin is restarting: ask again once it is back.
 		return e.reschedule(ctx, taskPoll, j, time.Until(at))
 	default:
+		permit, err := e.admit(ctx, j, taskPoll)
+		if err != nil {
+			return err
+		}
 		out = e.poll(ctx, snap, cur)
+		e.release(permit)
 	}
 	return e.finishInterruptible(ctx, j, w, store.PhasePoll, snap, out)
 }
@@ -55,7 +60,7 @@ func (e *Engine) poll(ctx context.Context, snap *store.Snapshot, it *store.Integ
 	if err != nil {
 		return outcome{err: err}
 	}
-	cctx, cancel := context.WithTimeout(ctx, e.opts.CallTimeout)
+	cctx, cancel := context.WithTimeout(ctx, e.callTimeout(it.Name))
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {

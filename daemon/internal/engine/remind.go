@@ -26,7 +26,12 @@ func (e *Engine) handleRemind(ctx context.Context, t *asynq.Task) error {
 	if !awaiting(snap, w, j) {
 		return nil
 	}
+	permit, err := e.admit(ctx, j, taskRemind)
+	if err != nil {
+		return err
+	}
 	out := e.poll(ctx, snap, snap.Integration(w, j.Integration))
+	e.release(permit)
 	p := out.pending()
 	if out.err != nil || p == nil {
 		if out.err != nil {

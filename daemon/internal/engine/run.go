@@ -28,6 +28,13 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	if !up && loop == nil {
 		return e.reschedule(ctx, taskRun, j, time.Until(at))
 	}
+	// Flow control next: a job that must wait goes back to the queue
+	// before anything is written, so it counts no attempt.
+	permit, err := e.admit(ctx, j, taskRun)
+	if err != nil {
+		return err
+	}
+	defer e.release(permit)
 	d, snap, err := e.transition(ctx, j.Request, w, j.Integration, nil, func(s *store.Snapshot) event {
 		return event{kind: trStart, now: e.now(), stage: s.Request.Stage, job: j}
 	})
@@ -52,6 +59,7 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	default:
 		out = e.call(ctx, snap, it, spec)
 	}
+	e.release(permit)
 	return e.finishInterruptible(ctx, j, w, store.PhaseCall, withIntegration(snap, it), out)
 }
 
@@ -102,7 +110,7 @@ func (e *Engine) call(ctx context.Context, snap *store.Snapshot, it *store.Integ
 	if err != nil {
 		return outcome{err: err}
 	}
-	cctx, cancel := context.WithTimeout(ctx, e.opts.CallTimeout)
+	cctx, cancel := context.WithTimeout(ctx, e.callTimeout(it.Name))
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {

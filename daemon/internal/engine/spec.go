@@ -79,6 +79,8 @@ type IntegrationSpec struct {
 	// find is added to the subject this one receives.
 	DependsOn     []string
 	DirectContact DirectContactSpec
+	// Flow limits the calls made to the integration's third party.
+	Flow FlowSpec
 }
 
 // DirectContactSpec configures a Direct Contact integration.

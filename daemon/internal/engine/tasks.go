@@ -72,10 +72,10 @@ func (e *Engine) enqueue(ctx context.Context, kind string, j jobRef, delay time.
 		return fmt.Errorf("encode job: %w", err)
 	}
 	opts := []asynq.Option{
-		asynq.Queue(e.opts.Queue),
+		asynq.Queue(e.queueOf(j.Integration)),
 		asynq.TaskID(j.taskID(kind)),
 		asynq.MaxRetry(25),
-		asynq.Timeout(e.opts.CallTimeout + time.Minute),
+		asynq.Timeout(e.callTimeout(j.Integration) + time.Minute),
 	}
 	if delay > 0 {
 		opts = append(opts, asynq.ProcessIn(delay))
@@ -105,12 +105,13 @@ var errTaskActive = errors.New("task is running")
 // deleteTask removes a scheduled or queued task; a task that is not there
 // is fine. A running one cannot be deleted: errTaskActive.
 func (e *Engine) deleteTask(kind string, j jobRef) error {
-	err := e.insp.DeleteTask(e.opts.Queue, j.taskID(kind))
+	q := e.queueOf(j.Integration)
+	err := e.insp.DeleteTask(q, j.taskID(kind))
 	switch {
 	case err == nil, errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
 		return nil
 	}
-	info, ierr := e.insp.GetTaskInfo(e.opts.Queue, j.taskID(kind))
+	info, ierr := e.insp.GetTaskInfo(q, j.taskID(kind))
 	if ierr == nil && info.State == asynq.TaskStateActive {
 		return errTaskActive
 	}
