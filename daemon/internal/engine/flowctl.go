@@ -182,5 +182,9 @@ func (e *Engine) serveQueues() {
 		return
 	}
 	e.srv, e.served = srv, want
-	go old.Shutdown()
+	e.stopped.Add(1)
+	go func() {
+		defer e.stopped.Done()
+		old.Shutdown()
+	}()
 }
