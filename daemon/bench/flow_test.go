@@ -54,13 +54,13 @@ encryption_key = {{printf "%q" .Key}}
 request_type "access" {
   auto_approve = true
 }
-plugin "test" {
-  command = {{printf "%q" .Plugin}}
+{{range .Integrations}}
+plugin "test-{{.Name}}" {
+  command = {{printf "%q" $.Plugin}}
   args    = ["-type", "sync"]
 }
-{{range .Integrations}}
 integration {{printf "%q" .Name}} {
-  plugin = "test"
+  plugin = "test-{{.Name}}"
   {{.Extra}}
   settings {
     token   = "bench"

@@ -85,11 +85,11 @@ func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit
 		return nil, err
 	}
 	if d.Permit == nil {
-		// The gate now holds the queue shut: the job can go straight back
-		// among the queued ones for a slot, or for the rate at its time.
-		after := time.Duration(0)
-		if d.Reason == flow.ReasonRate {
-			after = d.Wait
+		// Behind a shut gate the job can go straight back among the
+		// queued ones; otherwise it comes back after the (short) wait.
+		after := d.Wait
+		if d.Gated {
+			after = 0
 		}
 		e.wake(e.queueOf(j.Integration), j.taskID(kind), after)
 		return nil, errFlowWait{integration: j.Integration, reason: d.Reason, wait: d.Wait}

@@ -90,12 +90,20 @@ type Decision struct {
 	// limit is full.
 	Wait   time.Duration
 	Reason string
+	// Gated says the gate is shut for the wait: a job may be queued again
+	// at once, the queue holding it until the gate opens.
+	Gated bool
 }
 
 // maxGate bounds how long a full concurrency limit shuts the gate: the
 // gate reopens at least this often so a slot whose holder died is found
 // (its lease expired) without anyone releasing it.
 const maxGate = time.Second
+
+// stuckAfter is how long a wait must be to shut the gate: slots all held
+// by calls this old, or a rate this slow. Shorter waits are short enough
+// for the job to come back after them.
+const stuckAfter = time.Second
 
 // Acquire asks to start one call for key under lim; holder names the call
 // (unique among calls in flight). It never blocks waiting for room.
@@ -107,17 +115,17 @@ func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, holder strin
 		lim.Lease = time.Minute
 	}
 	res, err := acquireScript.Run(ctx, l.rdb, l.keys(key),
-		holder, lim.Lease.Milliseconds(), lim.Concurrency, lim.emission(), maxGate.Milliseconds()).Int64Slice()
+		holder, lim.Lease.Milliseconds(), lim.Concurrency, lim.emission(), maxGate.Milliseconds(), stuckAfter.Milliseconds()).Int64Slice()
 	if err != nil {
 		return Decision{}, fmt.Errorf("flow control for %q: %w", key.Name, err)
 	}
-	if len(res) != 3 {
+	if len(res) != 4 {
 		return Decision{}, fmt.Errorf("flow control for %q: unexpected answer %v", key.Name, res)
 	}
 	if res[0] == 1 {
 		return Decision{Permit: &Permit{l: l, key: key, lim: lim, holder: holder}}, nil
 	}
-	d := Decision{Wait: time.Duration(max(res[1], 1)) * time.Millisecond, Reason: ReasonConcurrency}
+	d := Decision{Wait: time.Duration(max(res[1], 1)) * time.Millisecond, Reason: ReasonConcurrency, Gated: res[3] == 1}
 	if res[2] == 1 {
 		d.Reason = ReasonRate
 	}
