@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -87,7 +88,9 @@ func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit
 	if d.Permit == nil {
 		// Behind a shut gate the job can go straight back among the
 		// queued ones; otherwise it comes back after the (short) wait.
-		after := d.Wait
+		// Jitter spreads jobs refused together, so they do not all come
+		// back at the same instant to be refused again.
+		after := d.Wait + rand.N(2*d.Wait+time.Millisecond)
 		if d.Gated {
 			after = 0
 		}
