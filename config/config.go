@@ -46,6 +46,9 @@ type Config struct {
 
 	// Manuals are the manual data sources, keyed by name.
 	Manuals map[string]*Manual
+
+	// PrivacyCenter is nil when the file has no privacy_center block.
+	PrivacyCenter *PrivacyCenter
 }
 
 // Server is the server block: where the admin API listens.
@@ -57,11 +60,15 @@ type Server struct {
 	PublicURL string
 	// TLS is nil when the API is served without TLS.
 	TLS *TLS
+	// CORSOrigins are the browser origins allowed to call the API from
+	// another site (cors_origins); none by default.
+	CORSOrigins []string
 	// DeclRange is the server block's header; zero when the file has none.
 	DeclRange hcl.Range
 }
 
-// TLS is the server's certificate and key, paths as written in the file.
+// TLS is the server's certificate and key; relative paths in the file are
+// resolved from the file's directory.
 type TLS struct {
 	CertFile  string
 	KeyFile   string

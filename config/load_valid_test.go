@@ -88,7 +88,8 @@ func TestLoadFull(t *testing.T) {
 		Server: Server{
 			Listen:    "127.0.0.1:8700",
 			PublicURL: "https://privacy.example.com",
-			TLS:       &TLS{CertFile: "certs/server.pem", KeyFile: "certs/server-key.pem"},
+			TLS: &TLS{CertFile: filepath.Join(filepath.Dir(path), "certs/server.pem"),
+				KeyFile: filepath.Join(filepath.Dir(path), "certs/server-key.pem")},
 		},
 		Redis:                  Redis{URL: "redis://127.0.0.1:6379/0"},
 		EncryptionKey:          mustKey(t, "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="),

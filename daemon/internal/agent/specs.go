@@ -3,6 +3,7 @@ package agent
 import (
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
@@ -81,7 +82,20 @@ func (c connectors) Connector(integration string) (sdk.Remote, bool) {
 	return in.Plugin.Connector(), true
 }
 
-var _ engine.Connectors = connectors{}
+// Ready tells the engine whether the plugin behind integration can take a
+// call now: jobs for a restarting plugin wait for it rather than fail.
+func (c connectors) Ready(integration string) (bool, time.Time, error) {
+	in, ok := c.a.inventory().Integrations[integration]
+	if !ok {
+		return true, time.Time{}, nil // the job fails as not configured
+	}
+	return in.Plugin.Ready()
+}
+
+var (
+	_ engine.Connectors = connectors{}
+	_ engine.Readiness  = connectors{}
+)
 
 // requestTypes are the request types a manual data source applies to.
 func requestTypes(m *config.Manual) []sdk.RequestType {

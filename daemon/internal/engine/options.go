@@ -57,6 +57,10 @@ type Options struct {
 	Flow *flow.Limiter
 	// ResponseURL builds Direct Contact links; without it jobs carry none.
 	ResponseURL ResponseURLFunc
+	// Transient shapes the waits after transient errors (plugin_crashed,
+	// unavailable, timeout, rate_limited): by default 2s doubling to 15m,
+	// 8 in a row before the attempt counts as failed.
+	Transient TransientPolicy
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -98,6 +102,18 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.FullReconcileInterval <= 0 {
 		o.FullReconcileInterval = time.Hour
+	}
+	if o.Transient.Initial <= 0 {
+		o.Transient.Initial = 2 * time.Second
+	}
+	if o.Transient.Max <= 0 {
+		o.Transient.Max = 15 * time.Minute
+	}
+	if o.Transient.Max < o.Transient.Initial {
+		o.Transient.Max = o.Transient.Initial
+	}
+	if o.Transient.Retries <= 0 {
+		o.Transient.Retries = 8
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second

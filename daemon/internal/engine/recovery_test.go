@@ -42,7 +42,7 @@ func TestManualRetryReplacesTheScheduledOne(t *testing.T) {
 	fail.Store(true)
 	crm := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) {
 		if fail.Load() {
-			return nil, sdk.Errorf(sdk.ErrorRateLimited, "slow down").WithStatus(429)
+			return nil, sdk.Errorf(sdk.ErrorPermission, "missing scope").WithStatus(403)
 		}
 		return records(1), nil
 	}}

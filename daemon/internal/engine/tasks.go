@@ -29,6 +29,10 @@ type jobRef struct {
 	Integration string `json:"n"`
 	Attempt     int    `json:"a"`
 	PollSeq     int    `json:"p,omitempty"`
+	// Try numbers the run tasks of one attempt: a job told "not now" (a
+	// transient wait, a plugin restarting, flow control) is handed to a
+	// new task numbered one more, as the running task's id is taken.
+	Try int `json:"t,omitempty"`
 }
 
 func (j jobRef) workflow() (state.Workflow, error) { return state.ParseWorkflow(j.Workflow) }
@@ -40,6 +44,9 @@ func (j jobRef) taskID(kind string) string {
 	id := kind + ":" + j.Request + ":" + j.Workflow + ":" + strconv.Itoa(j.Attempt)
 	if kind == taskPoll || kind == taskRemind {
 		id += "." + strconv.Itoa(j.PollSeq)
+	}
+	if j.Try > 0 {
+		id += "~" + strconv.Itoa(j.Try)
 	}
 	return id + ":" + j.Integration
 }
@@ -114,20 +121,22 @@ func (e *Engine) deleteTask(kind string, j jobRef) error {
 // cancelJobs removes whatever is scheduled for an integration's attempt
 // and asks a running call to stop. Best effort: a job that still runs
 // finds its attempt over when it commits, and its result is rejected.
-func (e *Engine) cancelJobs(j jobRef, pollSeq int) {
+func (e *Engine) cancelJobs(j jobRef, pollSeq, try int) {
 	next := j
 	next.Attempt++
 	poll := j
 	poll.PollSeq = pollSeq
+	waiting := j
+	waiting.Try = try
 	for _, t := range []struct {
 		kind string
 		ref  jobRef
-	}{{taskRun, next}, {taskPoll, poll}, {taskRemind, poll}, {taskDue, j}} {
+	}{{taskRun, next}, {taskRun, waiting}, {taskPoll, poll}, {taskRemind, poll}, {taskDue, j}} {
 		if err := e.deleteTask(t.kind, t.ref); err != nil && !errors.Is(err, errTaskActive) {
 			e.log.Debug("could not remove scheduled job", "task", t.kind, "request", j.Request, "error", err)
 		}
 	}
-	if err := e.insp.CancelProcessing(j.taskID(taskRun)); err != nil {
+	if err := e.insp.CancelProcessing(waiting.taskID(taskRun)); err != nil {
 		e.log.Debug("could not signal running job", "request", j.Request, "error", err)
 	}
 }

@@ -1,10 +1,10 @@
-package api
+package archive
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 	"time"
@@ -14,8 +14,19 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 )
 
-// archiveName is the file name ExportResults suggests.
-func archiveName(id string) string { return "dsrhost-" + id + ".zip" }
+// Name is the file name an archive of request id is offered under.
+func Name(id string) string { return "dsrhost-" + id + ".zip" }
+
+// Options shape an archive.
+type Options struct {
+	// Now is the export time recorded in the manifest.
+	Now time.Time
+	// Index adds index.txt, a plain-words table of contents for the
+	// subject who downloads the archive.
+	Index bool
+	// Organisation names who holds the data, in the index.
+	Organisation string
+}
 
 // The JSON documents of an export archive.
 type (
@@ -54,14 +65,14 @@ type (
 	}
 )
 
-// buildArchive writes a request's access results as one zip: manifest.json
+// Write writes a request's access results as one zip to w: manifest.json
 // listing what is inside, integrations/<name>.json with each integration's
 // records (as the third party returned them) and identifiers, and
 // files/<name>/<file> for uploaded files. Results arrive decrypted from the
-// engine and exist only in memory while the archive is built.
-func buildArchive(r *engine.Request, results []engine.Result, now time.Time) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
+// engine and exist only in memory while the archive is written.
+func Write(w io.Writer, r *engine.Request, results []engine.Result, opts Options) error {
+	now := opts.Now
+	zw := zip.NewWriter(w)
 	manifest := exportManifest{
 		RequestID: r.ID, Type: string(r.Type), CreatedAt: r.CreatedAt.UTC(), ExportedAt: now.UTC(),
 		Integrations: []exportIndexItem{},
@@ -87,17 +98,17 @@ func buildArchive(r *engine.Request, results []engine.Result, now time.Time) ([]
 		for _, f := range res.Files {
 			p := unique(used, path.Join("files", base, safeName(f.Name)))
 			if err := writeEntry(zw, p, f.Content, now); err != nil {
-				return nil, err
+				return err
 			}
 			doc.Files = append(doc.Files, exportFile{Name: f.Name, ContentType: f.ContentType, Path: p, Size: len(f.Content)})
 		}
 		name := unique(used, path.Join("integrations", base+".json"))
 		body, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
-			return nil, fmt.Errorf("export %s: %w", res.Integration, err)
+			return fmt.Errorf("export %s: %w", res.Integration, err)
 		}
 		if err := writeEntry(zw, name, append(body, '\n'), now); err != nil {
-			return nil, err
+			return err
 		}
 		manifest.Integrations = append(manifest.Integrations, exportIndexItem{
 			Integration: res.Integration, Workflow: res.Workflow.String(), File: name,
@@ -106,15 +117,20 @@ func buildArchive(r *engine.Request, results []engine.Result, now time.Time) ([]
 	}
 	body, err := json.MarshalIndent(manifest, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("export manifest: %w", err)
+		return fmt.Errorf("export manifest: %w", err)
 	}
 	if err := writeEntry(zw, "manifest.json", append(body, '\n'), now); err != nil {
-		return nil, err
+		return err
+	}
+	if opts.Index {
+		if err := writeEntry(zw, "index.txt", index(r, manifest, opts), now); err != nil {
+			return err
+		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("finish export archive: %w", err)
+		return fmt.Errorf("finish export archive: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 func writeEntry(zw *zip.Writer, name string, content []byte, now time.Time) error {
