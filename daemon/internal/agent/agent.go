@@ -31,7 +31,7 @@ type Options struct {
 	// Dev mode supplies its own.
 	Load func() (*config.Config, *config.Files, hcl.Diagnostics)
 	// Redis, when set, is used instead of the configured one (dev mode's
-	// embedded Redis).
+	// embedded Redis), and its settings are not checked (see checkRedis).
 	Redis redis.UniversalClient
 	// Resolve turns a plugin's command into the path to launch.
 	Resolve func(p *config.Plugin) string
@@ -111,6 +111,10 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	if err := a.rdb.Ping(ctx).Err(); err != nil {
 		host.Close()
 		return nil, fmt.Errorf("connect to redis: %w", err)
+	}
+	if err := a.checkRedis(ctx); err != nil {
+		host.Close()
+		return nil, err
 	}
 
 	keys, err := keyRing(cfg)
@@ -256,6 +260,10 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	defer a.reloadMu.Unlock()
 	l, err := a.load(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkRedis(ctx); err != nil {
+		l.host.Close()
 		return nil, err
 	}
 	if err := a.engine.SetConfig(engineConfig(l.cfg, l.inv)); err != nil {

@@ -1,9 +1,11 @@
 package agent
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/redisguard"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -32,4 +34,24 @@ func redisClient(c config.Redis) (redis.UniversalClient, error) {
 		return redis.NewClient(opts), nil
 	}
 	return nil, fmt.Errorf("no redis configured: set redis.url, redis.sentinel or redis.cluster")
+}
+
+// checkRedis refuses a Redis that can evict dsrhost's keys and warns
+// loudly about one that keeps nothing on disk, at start and on every
+// reload (an operator may have changed the server meanwhile). Dev mode's
+// embedded Redis (Options.Redis) is exempt: it keeps nothing by design.
+func (a *Agent) checkRedis(ctx context.Context) error {
+	if a.opts.Redis != nil {
+		return nil
+	}
+	findings, err := redisguard.Check(ctx, a.rdb)
+	for _, f := range findings {
+		if f.Severity == redisguard.Warning {
+			a.logger.Warn("REDIS CAN LOSE REQUESTS: "+f.Message, "redis", f.Addr, "setting", f.Setting)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("check redis settings: %w", err)
+	}
+	return nil
 }
