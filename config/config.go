@@ -46,6 +46,9 @@ type Config struct {
 
 	// Manuals are the manual data sources, keyed by name.
 	Manuals map[string]*Manual
+
+	// PrivacyCenter is nil when the file has no privacy_center block.
+	PrivacyCenter *PrivacyCenter
 }
 
 // Server is the server block: where the admin API listens.

@@ -29,6 +29,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "smtp"},
 		{Type: "reply_template", LabelNames: []string{"name"}},
 		{Type: "manual", LabelNames: []string{"name"}},
+		{Type: "privacy_center"},
 	},
 }
 
@@ -71,7 +72,7 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 	)
 	for _, blk := range content.Blocks {
 		switch blk.Type {
-		case "server", "redis", "smtp":
+		case "server", "redis", "smtp", "privacy_center":
 			if prev := singles[blk.Type]; prev != nil {
 				d.errorAt(blk.DefRange, fmt.Sprintf("Duplicate %s block", blk.Type),
 					"A %s block was already declared at %s.", blk.Type, position(prev.DefRange))
@@ -90,6 +91,8 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 			cfg.Redis = d.redis(blk)
 		case "smtp":
 			cfg.SMTP = d.smtp(blk)
+		case "privacy_center":
+			cfg.PrivacyCenter = d.privacyCenter(blk)
 		case "admin_token":
 			tok := d.adminToken(blk)
 			cfg.AdminTokens[tok.Name] = tok
@@ -124,6 +127,7 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 	d.resolvePlugins(cfg, integrations)
 	d.checkDependencies(cfg, integrations)
 	d.checkManualNames(cfg, manuals)
+	d.checkPrivacyCenter(cfg)
 	return cfg, d.diags
 }
 

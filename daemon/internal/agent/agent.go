@@ -14,6 +14,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
@@ -41,6 +42,9 @@ type Options struct {
 	// DrainTimeout is how long the plugins of a replaced configuration keep
 	// running after a reload, so calls in flight finish (default 30s).
 	DrainTimeout time.Duration
+	// PrivacyMetrics counts what subjects do in the privacy center (nil:
+	// not counted).
+	PrivacyMetrics privacycenter.Metrics
 }
 
 // Agent is a running daemon.
@@ -57,6 +61,8 @@ type Agent struct {
 	// follow reloads.
 	tokens *auth.Tokens
 	mailer atomic.Pointer[reply.Mailer]
+	// privacy serves the subjects' pages; nil when off.
+	privacy *privacycenter.Center
 
 	mu   sync.RWMutex
 	cfg  *config.Config
@@ -150,6 +156,10 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	if err != nil {
 		host.Close()
 		return nil, fmt.Errorf("direct contact answers: %w", err)
+	}
+	if err := a.newPrivacyCenter(cfg, keys, eopts); err != nil {
+		host.Close()
+		return nil, err
 	}
 	return a, nil
 }

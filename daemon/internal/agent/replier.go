@@ -27,8 +27,17 @@ var _ api.Replier = replier{}
 // Replier composes and sends replies to subjects.
 func (a *Agent) Replier() api.Replier { return replier{a} }
 
+// Compose fills the reply from its template; a request filed through the
+// privacy center gets its status link and, for access, a download link.
 func (r replier) Compose(ctx context.Context, req *engine.Request, template string, edited engine.Reply) (engine.Reply, error) {
-	return r.a.mailer.Load().Compose(ctx, req, template, edited)
+	var links reply.Links
+	if pc := r.a.privacy; pc != nil {
+		var err error
+		if links, err = pc.ReplyLinks(req); err != nil {
+			return engine.Reply{}, err
+		}
+	}
+	return r.a.mailer.Load().ComposeWithLinks(ctx, req, template, edited, links)
 }
 
 // Send mails the reply. Without an smtp block there is no way to send: the

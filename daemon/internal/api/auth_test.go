@@ -81,11 +81,20 @@ var methods = []method{
 			return err
 		}
 		defer stream.Close()
-		if !stream.Receive() {
-			return stream.Err()
-		}
-		if stream.Msg().GetRequest().GetId() != id {
-			return fmt.Errorf("watch sent request %q", stream.Msg().GetRequest().GetId())
+		// The fake engine sends one event at once: receive the request
+		// and that event, after which the handler calls the engine no
+		// more. Hanging up earlier leaves the handler's read for the
+		// event to land in the next subtest's calls.
+		for i := range 2 {
+			if !stream.Receive() {
+				return stream.Err()
+			}
+			if got := stream.Msg().GetRequest().GetId(); got != id {
+				return fmt.Errorf("watch sent request %q", got)
+			}
+			if hasEvent := stream.Msg().GetEvent() != nil; hasEvent != (i == 1) {
+				return fmt.Errorf("message %d: event %v", i, stream.Msg().GetEvent())
+			}
 		}
 		return nil
 	}},

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/archive"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 )
 
@@ -24,8 +25,8 @@ func (s *requestService) ExportResultsStream(ctx context.Context, req *connect.R
 	if err != nil {
 		return s.fail(req.Spec().Procedure, err)
 	}
-	w := &chunkSender{send: stream.Send, filename: archiveName(id), buf: make([]byte, 0, exportChunkBytes)}
-	if err := writeArchive(w, r, results, s.clock()); err != nil {
+	w := &chunkSender{send: stream.Send, filename: archive.Name(id), buf: make([]byte, 0, exportChunkBytes)}
+	if err := archive.Write(w, r, results, archive.Options{Now: s.clock()}); err != nil {
 		return s.fail(req.Spec().Procedure, err)
 	}
 	if err := w.flush(); err != nil {

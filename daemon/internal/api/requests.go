@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/dsrhost/dsrhost/daemon/internal/archive"
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
@@ -184,9 +186,9 @@ func (s *requestService) ExportResults(ctx context.Context, req *connect.Request
 	if err != nil {
 		return nil, s.fail(req.Spec().Procedure, err)
 	}
-	archive, err := buildArchive(r, results, s.clock())
-	if err != nil {
+	var buf bytes.Buffer
+	if err := archive.Write(&buf, r, results, archive.Options{Now: s.clock()}); err != nil {
 		return nil, s.fail(req.Spec().Procedure, err)
 	}
-	return connect.NewResponse(&adminv1.ExportResultsResponse{Filename: archiveName(id), Archive: archive}), nil
+	return connect.NewResponse(&adminv1.ExportResultsResponse{Filename: archive.Name(id), Archive: buf.Bytes()}), nil
 }

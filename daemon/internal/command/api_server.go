@@ -10,6 +10,7 @@ import (
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
+	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
 	"github.com/hashicorp/go-hclog"
 )
@@ -35,6 +36,9 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 		Routes:        map[string]http.Handler{linktoken.Path: a.Responder().PageHandler()},
 		Logger:        logger.Named("api"),
 		CORSOrigins:   cfg.Server.CORSOrigins,
+	}
+	if pc := a.PrivacyCenter(); pc != nil && sharesAPIListener(a) {
+		opts.Routes[privacycenter.Path] = pc.Handler()
 	}
 	if t := cfg.Server.TLS; t != nil {
 		opts.TLS = &api.TLSFiles{CertFile: t.CertFile, KeyFile: t.KeyFile}

@@ -133,6 +133,14 @@ func (c *ServerCommand) Run(args []string) int {
 		fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
 		return exitError
 	}
+	psrv, err := startPrivacy(a, logger)
+	if err != nil {
+		srv.shutdown(context.Background())
+		a.Shutdown()
+		fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
+		return exitError
+	}
+	defer psrv.shutdown(context.Background())
 	if err := a.Start(); err != nil {
 		srv.shutdown(context.Background())
 		a.Shutdown()
@@ -143,11 +151,14 @@ func (c *ServerCommand) Run(args []string) int {
 		printBanner(stdout, env, srv.addr)
 	}
 	logger.Info("dsrhost started", "listen", srv.addr, "integrations", len(a.Inventory().Integrations))
-	return c.wait(a, srv, logger)
+	if psrv != nil {
+		logger.Info("privacy center started", "listen", psrv.addr)
+	}
+	return c.wait(a, srv, psrv, logger)
 }
 
 // wait serves until SIGINT or SIGTERM, reloading on SIGHUP.
-func (c *ServerCommand) wait(a *agent.Agent, srv *apiServer, logger hclog.Logger) int {
+func (c *ServerCommand) wait(a *agent.Agent, srv *apiServer, psrv *privacyServer, logger hclog.Logger) int {
 	sigs := c.signals
 	if sigs == nil {
 		sigs = make(chan os.Signal, 4)
@@ -160,6 +171,11 @@ func (c *ServerCommand) wait(a *agent.Agent, srv *apiServer, logger hclog.Logger
 			logger.Error("admin API stopped", "error", err)
 			a.Shutdown()
 			return exitError
+		case err := <-psrv.failed():
+			logger.Error("privacy center stopped", "error", err)
+			srv.shutdown(context.Background())
+			a.Shutdown()
+			return exitError
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
 				reload(a, logger)
@@ -168,6 +184,7 @@ func (c *ServerCommand) wait(a *agent.Agent, srv *apiServer, logger hclog.Logger
 			logger.Info("shutting down", "signal", sig.String())
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			srv.shutdown(ctx)
+			psrv.shutdown(ctx)
 			cancel()
 			a.Shutdown()
 			logger.Info("stopped")
@@ -200,10 +217,12 @@ func printBanner(w io.Writer, env *devmode.Env, addr string) {
 ==> dsrhost dev mode is running. Do not use it in production.
 
     Admin API:   http://%[1]s  (Connect, gRPC and gRPC-Web)
+    Privacy:     http://%[1]s/privacy/  (the subjects' own request pages)
     Root token:  %[2]s
     Redis:       embedded, in memory (everything is lost on exit)
     Demo:        a CRM and a Heap stand-in that know %[3]s,
-                 and a mail sink that logs each direct-contact email with its link
+                 and a mail sink that logs each email with its links (direct
+                 contact, privacy center verification and download)
 
 Try, in another terminal:
 
@@ -212,7 +231,9 @@ Try, in another terminal:
     bin/dsrhost integration list
     bin/dsrhost request create -type deletion -email %[3]s
     bin/dsrhost request approve <ID>
-    bin/dsrhost request get <ID>
+    bin/dsrhost request get <ID>        # CRM and Heap complete on their own;
+                                        # acme-support waits: open the link the log shows
+    bin/dsrhost request close <ID>
     bin/dsrhost request history <ID>
 
 `, addr, env.RootToken, devmode.DemoSubject)

@@ -107,3 +107,18 @@ manual "paper-archive" {
   instructions  = "Shred the subject's paper file in room 4."
 }
 `
+
+// devPrivacyCenter turns the privacy center on at /privacy/ on the dev
+// listener (its address twice); verification and download links reach the
+// mail sink's log.
+const devPrivacyCenter = `
+privacy_center {
+  listen       = %q
+  public_url   = "http://%s"
+  organisation = "dsrhost dev"
+  request_type "access" {
+    identifiers = ["phone"]
+  }
+  request_type "deletion" {}
+}
+`

@@ -110,8 +110,9 @@ func Start(opts Options) (env *Env, err error) {
 	e.MailSink, err = mailsink.Start("127.0.0.1:0", func(m mailsink.Email) {
 		// Dev mode only: the demo processor's link is what the newcomer
 		// needs to answer, so it is logged here on purpose.
-		mailLog.Info("direct-contact email", "to", strings.Join(m.To, ","), "subject", m.Subject,
-			"response_link", strings.Join(m.Links, " "))
+		// So are the privacy center's verification and download links.
+		mailLog.Info("email", "to", strings.Join(m.To, ","), "subject", m.Subject,
+			"links", strings.Join(m.Links, " "))
 	})
 	if err != nil {
 		return nil, err
@@ -124,7 +125,8 @@ func Start(opts Options) (env *Env, err error) {
 	}
 	e.hcl = []byte(fmt.Sprintf(devConfig,
 		opts.ListenAddress, opts.ListenAddress, e.mini.Addr(), randomKey(), hashToken(opts.RootToken),
-		plugins, crmAddr, crmToken, heapAppID, heapAPIKey, heapAddr, sinkPort, sinkPort))
+		plugins, crmAddr, crmToken, heapAppID, heapAPIKey, heapAddr, sinkPort, sinkPort) +
+		fmt.Sprintf(devPrivacyCenter, opts.ListenAddress, opts.ListenAddress))
 	return e, nil
 }
 

@@ -23,6 +23,9 @@ type Plugin struct {
 	opts   Options
 	logger hclog.Logger
 	remote *remote
+	// redact removes subjects' identifiers and sensitive settings from
+	// what the plugin says.
+	redact *redactor
 
 	// configMu serialises Configure with the re-configuration of a
 	// restarted process, so no integration's settings are missed by a
@@ -77,30 +80,37 @@ func (p *Plugin) Connector() sdk.Remote { return p.remote }
 // Configure applies one integration's settings. Unless req.ValidateOnly is
 // set, settings the connector accepted (no error diagnostics) are
 // remembered and applied again to every restarted process; settings it
-// rejected are forgotten.
+// rejected leave the last accepted ones in force, as the sdk does in the
+// plugin. The integration's sensitive setting values (by the plugin's
+// schema) are redacted from the answer, and from everything the plugin
+// says about the integration from then on.
 func (p *Plugin) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*sdk.ConfigureResponse, error) {
 	if req == nil {
 		return nil, errors.New("configure: nil request")
 	}
+	var secrets []string
+	if d := p.Describe(); d != nil {
+		secrets = sensitiveValues(d.Settings, req.Settings)
+	}
+	release := p.redact.holdValues(secrets)
+	defer release()
 	p.configMu.Lock()
 	defer p.configMu.Unlock()
 	resp, err := p.remote.Configure(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("configure integration %q with plugin %q: %w", req.Integration, p.spec.Name, err)
+		return nil, fmt.Errorf("configure integration %q with plugin %q: %w", req.Integration, p.spec.Name, scrubError(err, secrets))
 	}
 	if resp == nil {
 		resp = &sdk.ConfigureResponse{}
 	}
-	if req.ValidateOnly {
+	scrubDiagnostics(resp, secrets)
+	if req.ValidateOnly || resp.HasErrors() {
 		return resp, nil
 	}
+	p.redact.setSecrets(req.Integration, secrets)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if resp.HasErrors() {
-		delete(p.settings, req.Integration)
-	} else {
-		p.settings[req.Integration] = slices.Clone(req.Settings)
-	}
+	p.settings[req.Integration] = slices.Clone(req.Settings)
 	return resp, nil
 }
 

@@ -19,7 +19,7 @@ import (
 var defaults = map[string]config.ReplyTemplate{
 	string(sdk.RequestAccess): {
 		Subject: "Your data access request",
-		Body:    "Hello,\n\nwe have completed your request for a copy of your personal data (reference {{ .ID }}), received on {{ .Created }}.\n\nKind regards,\nThe privacy team\n",
+		Body:    "Hello,\n\nwe have completed your request for a copy of your personal data (reference {{ .ID }}), received on {{ .Created }}.\n{{ with .DownloadURL }}\nDownload your data here: {{ . }}\nThe link works until {{ $.DownloadUntil }}.\n{{ end }}\nKind regards,\nThe privacy team\n",
 	},
 	string(sdk.RequestDeletion): {
 		Subject: "Your data deletion request",
@@ -50,21 +50,58 @@ type data struct {
 	Email   string
 	Created string
 	Due     string
+	// StatusURL, DownloadURL and DownloadUntil are the privacy center's
+	// links for a request filed there; empty otherwise.
+	StatusURL     string
+	DownloadURL   string
+	DownloadUntil string
 }
 
-func templateData(r *engine.Request) data {
-	return data{
-		ID:      r.ID,
-		Type:    strings.ReplaceAll(string(r.Type), "_", " "),
-		Email:   r.Subject.Email,
-		Created: r.CreatedAt.UTC().Format(time.DateOnly),
-		Due:     r.DueAt.UTC().Format(time.DateOnly),
+// Links are the privacy center's signed links for a request's subject.
+type Links struct {
+	StatusURL string
+	// DownloadURL reaches the access results until DownloadUntil.
+	DownloadURL   string
+	DownloadUntil time.Time
+}
+
+func templateData(r *engine.Request, l Links) data {
+	d := data{
+		ID:          r.ID,
+		Type:        strings.ReplaceAll(string(r.Type), "_", " "),
+		Email:       r.Subject.Email,
+		Created:     r.CreatedAt.UTC().Format(time.DateOnly),
+		Due:         r.DueAt.UTC().Format(time.DateOnly),
+		StatusURL:   l.StatusURL,
+		DownloadURL: l.DownloadURL,
 	}
+	if !l.DownloadUntil.IsZero() {
+		d.DownloadUntil = l.DownloadUntil.UTC().Format("2 January 2006 15:04 MST")
+	}
+	return d
 }
 
 // Compose fills the fields edited leaves empty from the template named
 // name (a request type, or "rejected").
-func (m *Mailer) Compose(_ context.Context, r *engine.Request, name string, edited engine.Reply) (engine.Reply, error) {
+func (m *Mailer) Compose(ctx context.Context, r *engine.Request, name string, edited engine.Reply) (engine.Reply, error) {
+	return m.ComposeWithLinks(ctx, r, name, edited, Links{})
+}
+
+// ComposeWithLinks is Compose for a request filed through the privacy
+// center: templates see its links, and a body the operator wrote without
+// the download link gets it appended, so the subject always receives it.
+func (m *Mailer) ComposeWithLinks(_ context.Context, r *engine.Request, name string, edited engine.Reply, links Links) (engine.Reply, error) {
+	out, err := m.compose(r, name, edited, links)
+	if err != nil {
+		return engine.Reply{}, err
+	}
+	if links.DownloadURL != "" && name != config.RejectedTemplate && !strings.Contains(out.Body, links.DownloadURL) {
+		out.Body = strings.TrimRight(out.Body, "\n") + "\n\nDownload your data here: " + links.DownloadURL + "\n"
+	}
+	return out, nil
+}
+
+func (m *Mailer) compose(r *engine.Request, name string, edited engine.Reply, links Links) (engine.Reply, error) {
 	tpl, ok := m.templates[name]
 	if !ok {
 		tpl, ok = defaults[name]
@@ -75,25 +112,25 @@ func (m *Mailer) Compose(_ context.Context, r *engine.Request, name string, edit
 	out := edited
 	var err error
 	if out.Subject == "" {
-		if out.Subject, err = render(name+" subject", tpl.Subject, r); err != nil {
+		if out.Subject, err = render(name+" subject", tpl.Subject, r, links); err != nil {
 			return engine.Reply{}, err
 		}
 	}
 	if out.Body == "" {
-		if out.Body, err = render(name+" body", tpl.Body, r); err != nil {
+		if out.Body, err = render(name+" body", tpl.Body, r, links); err != nil {
 			return engine.Reply{}, err
 		}
 	}
 	return out, nil
 }
 
-func render(name, text string, r *engine.Request) (string, error) {
+func render(name, text string, r *engine.Request, l Links) (string, error) {
 	t, err := template.New(name).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("reply template %s: %w", name, err)
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, templateData(r)); err != nil {
+	if err := t.Execute(&b, templateData(r, l)); err != nil {
 		return "", fmt.Errorf("reply template %s: %w", name, err)
 	}
 	return b.String(), nil
@@ -106,10 +143,10 @@ func Check(templates map[string]*config.ReplyTemplate) error {
 	sample := &engine.Request{ID: "01JDEMO00000000000000000000", Type: sdk.RequestAccess,
 		Subject: sdk.Subject{Email: "subject@example.com"}, CreatedAt: time.Unix(0, 0), DueAt: time.Unix(0, 0)}
 	for name, t := range templates {
-		if _, err := render(name+" subject", t.Subject, sample); err != nil {
+		if _, err := render(name+" subject", t.Subject, sample, Links{}); err != nil {
 			return err
 		}
-		if _, err := render(name+" body", t.Body, sample); err != nil {
+		if _, err := render(name+" body", t.Body, sample, Links{}); err != nil {
 			return err
 		}
 	}

@@ -37,16 +37,26 @@ func (m *Mailer) Send(ctx context.Context, r *engine.Request, reply engine.Reply
 	if r.Subject.Email == "" {
 		return errors.New("send reply: the request has no email address")
 	}
+	if err := m.SendTo(ctx, r.Subject.Email, reply.Subject, reply.Body); err != nil {
+		return fmt.Errorf("send reply: %w", err)
+	}
+	return nil
+}
+
+// SendTo mails a plain-text message to one address, for the privacy
+// center's verification and confirmation emails as for replies. Errors
+// never quote the address.
+func (m *Mailer) SendTo(ctx context.Context, to, subject, body string) error {
 	msg := mail.NewMsg()
 	if err := msg.From(m.smtp.From); err != nil {
-		return fmt.Errorf("send reply: smtp.from: %w", err)
+		return fmt.Errorf("smtp.from: %w", err)
 	}
-	if err := msg.To(r.Subject.Email); err != nil {
+	if err := msg.To(to); err != nil {
 		// The address is personal data: say what is wrong, not what it is.
-		return errors.New("send reply: the subject's email address is not valid")
+		return errors.New("the recipient's email address is not valid")
 	}
-	msg.Subject(reply.Subject)
-	msg.SetBodyString(mail.TypeTextPlain, reply.Body)
+	msg.Subject(subject)
+	msg.SetBodyString(mail.TypeTextPlain, body)
 	msg.SetMessageID()
 	msg.SetDate()
 
@@ -65,10 +75,10 @@ func (m *Mailer) Send(ctx context.Context, r *engine.Request, reply engine.Reply
 	}
 	client, err := mail.NewClient(m.smtp.Host, opts...)
 	if err != nil {
-		return fmt.Errorf("send reply: smtp client: %w", err)
+		return fmt.Errorf("smtp client: %w", err)
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("send reply through %s:%d: %w", m.smtp.Host, m.smtp.Port, scrub(err, r.Subject.Email))
+		return fmt.Errorf("send through %s:%d: %w", m.smtp.Host, m.smtp.Port, scrub(err, to))
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,23 +12,15 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/testprereq"
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
-// chromium finds a Chromium (Debian's chromium package), skipping the test
-// when there is none, unless DSRHOST_REQUIRE_BROWSER is set, as CI sets it.
+// chromium finds a Chromium (Debian's chromium package), failing the test
+// when there is none, or under -short skipping it (see testprereq).
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("DSRHOST_REQUIRE_BROWSER") != "" {
-		t.Fatal("DSRHOST_REQUIRE_BROWSER is set but no chromium is installed (apt-get install -y chromium chromium-driver)")
-	}
-	t.Skip("no chromium installed (apt-get install -y chromium chromium-driver); set DSRHOST_REQUIRE_BROWSER=1 to make this a failure")
-	return ""
+	return testprereq.Command(t, "chromium", "chromium", "chromium-browser", "google-chrome")
 }
 
 // browser starts a headless Chromium with a fresh profile for the test.

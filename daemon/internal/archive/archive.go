@@ -1,8 +1,7 @@
-package api
+package archive
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,8 +14,19 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 )
 
-// archiveName is the file name ExportResults suggests.
-func archiveName(id string) string { return "dsrhost-" + id + ".zip" }
+// Name is the file name an archive of request id is offered under.
+func Name(id string) string { return "dsrhost-" + id + ".zip" }
+
+// Options shape an archive.
+type Options struct {
+	// Now is the export time recorded in the manifest.
+	Now time.Time
+	// Index adds index.txt, a plain-words table of contents for the
+	// subject who downloads the archive.
+	Index bool
+	// Organisation names who holds the data, in the index.
+	Organisation string
+}
 
 // The JSON documents of an export archive.
 type (
@@ -55,21 +65,13 @@ type (
 	}
 )
 
-// buildArchive returns writeArchive's zip whole, for ExportResults.
-func buildArchive(r *engine.Request, results []engine.Result, now time.Time) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := writeArchive(&buf, r, results, now); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// writeArchive writes a request's access results to w as one zip: manifest.json
+// Write writes a request's access results as one zip to w: manifest.json
 // listing what is inside, integrations/<name>.json with each integration's
 // records (as the third party returned them) and identifiers, and
 // files/<name>/<file> for uploaded files. Results arrive decrypted from the
-// engine and exist only in memory while the archive is built.
-func writeArchive(w io.Writer, r *engine.Request, results []engine.Result, now time.Time) error {
+// engine and exist only in memory while the archive is written.
+func Write(w io.Writer, r *engine.Request, results []engine.Result, opts Options) error {
+	now := opts.Now
 	zw := zip.NewWriter(w)
 	manifest := exportManifest{
 		RequestID: r.ID, Type: string(r.Type), CreatedAt: r.CreatedAt.UTC(), ExportedAt: now.UTC(),
@@ -119,6 +121,11 @@ func writeArchive(w io.Writer, r *engine.Request, results []engine.Result, now t
 	}
 	if err := writeEntry(zw, "manifest.json", append(body, '\n'), now); err != nil {
 		return err
+	}
+	if opts.Index {
+		if err := writeEntry(zw, "index.txt", index(r, manifest, opts), now); err != nil {
+			return err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("finish export archive: %w", err)

@@ -1,0 +1,43 @@
+package agent
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+
+	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
+	"github.com/dsrhost/dsrhost/daemon/internal/seal"
+)
+
+// newPrivacyCenter builds the subjects' pages when the configuration
+// enables them. Its settings are those at start: a reload does not change
+// them.
+func (a *Agent) newPrivacyCenter(cfg *config.Config, keys *seal.KeyRing, eopts engine.Options) error {
+	pc := cfg.PrivacyCenter
+	if pc == nil || !pc.Enabled {
+		return nil
+	}
+	c, err := privacycenter.New(privacycenter.Options{
+		Config: pc, Engine: a.engine, Keys: keys, Redis: a.rdb, Prefix: cmp.Or(eopts.Prefix, "dsrhost"),
+		Mailer: liveMailer{a}, ResultsRetention: eopts.ResultsRetention, Metrics: a.opts.PrivacyMetrics,
+		Clock: eopts.Clock, Logger: a.logger.Named("privacy"),
+	})
+	if err != nil {
+		return fmt.Errorf("privacy center: %w", err)
+	}
+	a.privacy = c
+	return nil
+}
+
+// PrivacyCenter serves the subjects' pages; nil when the configuration
+// does not enable them.
+func (a *Agent) PrivacyCenter() *privacycenter.Center { return a.privacy }
+
+// liveMailer sends through the smtp block in force.
+type liveMailer struct{ a *Agent }
+
+func (m liveMailer) SendTo(ctx context.Context, to, subject, body string) error {
+	return m.a.mailer.Load().SendTo(ctx, to, subject, body)
+}
