@@ -14,6 +14,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
+	"github.com/dsrhost/dsrhost/daemon/internal/redisguard"
 	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond"
@@ -109,6 +110,7 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 
 	a.rdb = opts.Redis
 	if a.rdb == nil {
+		redisguard.SetLogger(opts.Logger.Named("redis"))
 		if a.rdb, err = redisClient(cfg.Redis); err != nil {
 			host.Close()
 			return nil, err

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/redisguard"
@@ -54,4 +55,22 @@ func (a *Agent) checkRedis(ctx context.Context) error {
 		return fmt.Errorf("check redis settings: %w", err)
 	}
 	return nil
+}
+
+// redisWatchInterval is how often the daemon pings Redis to keep its
+// health status true.
+const redisWatchInterval = 2 * time.Second
+
+// WatchRedis pings Redis until ctx ends, calling change when it becomes
+// unreachable and again when it is back, and logging each transition once
+// (not every failed call).
+func (a *Agent) WatchRedis(ctx context.Context, change func(up bool)) {
+	redisguard.Watch(ctx, a.rdb, redisWatchInterval, func(up bool, err error) {
+		if up {
+			a.logger.Info("redis reachable again; serving")
+		} else {
+			a.logger.Error("redis unreachable: the API answers unavailable and health is NOT_SERVING until it is back", "error", err)
+		}
+		change(up)
+	})
 }

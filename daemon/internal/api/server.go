@@ -14,6 +14,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
+	"github.com/dsrhost/dsrhost/daemon/internal/throttle"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
 	"github.com/hashicorp/go-hclog"
 )
@@ -100,6 +101,8 @@ type Server struct {
 
 	closing   chan struct{}
 	closeOnce sync.Once
+	// healthMu orders SetServing against Shutdown's NOT_SERVING.
+	healthMu sync.Mutex
 }
 
 // Services whose health the gRPC health service reports (besides the
@@ -184,7 +187,7 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	errs := errorMapper{log: opts.Logger}
+	errs := errorMapper{log: opts.Logger, quiet: throttle.New(unavailableLogEvery)}
 	authn := auth.NewInterceptor(opts.Tokens, Policy.Need, opts.Logger.Named("auth"))
 	limits := connect.WithReadMaxBytes(opts.MaxRequestBytes)
 	calls := callLogger{log: opts.Logger.Named("calls")}
@@ -317,6 +320,8 @@ func (s *Server) ListenAndServe(addr string) error {
 // ends; then the remaining connections are closed.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		s.healthMu.Lock()
+		defer s.healthMu.Unlock()
 		s.health.SetStatus("", grpchealth.StatusNotServing)
 		for _, name := range healthServices {
 			s.health.SetStatus(name, grpchealth.StatusNotServing)
