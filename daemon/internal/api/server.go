@@ -91,6 +91,13 @@ type Options struct {
 	MaxUploadBytes    int
 }
 
+// SubmitGate is implemented by a DirectContact handler that can refuse a
+// SubmitResponse by its link token before the body (up to MaxUploadBytes)
+// is read and decoded; New wraps the service with it.
+type SubmitGate interface {
+	GateSubmit(next http.Handler) http.Handler
+}
+
 // Server is the admin API's HTTP server.
 type Server struct {
 	handler http.Handler
@@ -207,7 +214,11 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes))...))
+	dcPath, dcHandler := adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes))...)
+	if g, ok := dc.(SubmitGate); ok {
+		dcHandler = g.GateSubmit(dcHandler)
+	}
+	mux.Handle(dcPath, dcHandler)
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)
