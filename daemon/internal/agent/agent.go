@@ -72,6 +72,10 @@ type Agent struct {
 
 	reloadMu sync.Mutex
 	drains   sync.WaitGroup
+	// stopDrains, closed by Shutdown, ends every drain at once: a SIGTERM
+	// soon after a reload need not wait DrainTimeout.
+	stopDrains chan struct{}
+	shutOnce   sync.Once
 }
 
 // ConfigError is a configuration with errors: the diagnostics, and the
@@ -97,9 +101,9 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	if opts.Load == nil {
 		opts.Load = func() (*config.Config, *config.Files, hcl.Diagnostics) { return config.Load(opts.ConfigPath) }
 	}
-	a := &Agent{opts: opts, logger: opts.Logger}
+	a := &Agent{opts: opts, logger: opts.Logger, stopDrains: make(chan struct{})}
 
-	l, err := a.load(ctx)
+	l, err := a.load(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -185,16 +189,16 @@ type loaded struct {
 
 // load reads the configuration, brings up its plugins on a new host, and
 // builds its link signer and replier. On error nothing is left running.
-func (a *Agent) load(ctx context.Context) (*loaded, error) {
+func (a *Agent) load(ctx context.Context, prev *pluginhost.Host) (*loaded, error) {
 	cfg, files, diags := a.opts.Load()
 	if diags.HasErrors() {
 		return nil, &ConfigError{Diags: diags, Files: files}
 	}
 	host := pluginhost.New(a.logger, pluginhost.Options{})
-	inv, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{Resolve: a.opts.Resolve})
+	inv, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{Resolve: a.opts.Resolve, Previous: prev})
 	diags = append(diags, pdiags...)
 	if diags.HasErrors() {
-		host.Close()
+		host.Abandon()
 		return nil, &ConfigError{Diags: diags, Files: files}
 	}
 	for _, d := range diags {
@@ -202,12 +206,12 @@ func (a *Agent) load(ctx context.Context) (*loaded, error) {
 	}
 	signer, err := newSigner(cfg)
 	if err != nil {
-		host.Close()
+		host.Abandon()
 		return nil, err
 	}
 	mailer, err := newMailer(cfg)
 	if err != nil {
-		host.Close()
+		host.Abandon()
 		return nil, err
 	}
 	return &loaded{cfg: cfg, host: host, inv: inv, signer: signer, mailer: mailer}, nil
@@ -270,22 +274,26 @@ type ReloadResult struct {
 func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
-	l, err := a.load(ctx)
+	a.mu.RLock()
+	running := a.host
+	a.mu.RUnlock()
+	l, err := a.load(ctx, running)
 	if err != nil {
 		return nil, err
 	}
 	if err := a.checkRedis(ctx); err != nil {
-		l.host.Close()
+		l.host.Abandon()
 		return nil, err
 	}
 	if err := a.engine.SetConfig(engineConfig(l.cfg, l.inv)); err != nil {
-		l.host.Close()
+		l.host.Abandon()
 		return nil, fmt.Errorf("apply configuration: %w", err)
 	}
 	a.mu.Lock()
 	oldCfg, oldHost, oldInv := a.cfg, a.host, a.inv
 	a.cfg, a.host, a.inv = l.cfg, l.host, l.inv
 	a.mu.Unlock()
+	l.host.Commit()
 	a.signer.Store(l.signer)
 	a.mailer.Store(l.mailer)
 	if err := a.tokens.Replace(l.cfg.AdminTokens); err != nil {
@@ -295,7 +303,12 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	a.drains.Add(1)
 	go func() {
 		defer a.drains.Done()
-		time.Sleep(a.opts.DrainTimeout)
+		if len(oldHost.Plugins()) > 0 {
+			select {
+			case <-time.After(a.opts.DrainTimeout):
+			case <-a.stopDrains:
+			}
+		}
 		oldHost.Close()
 	}()
 	res := diffIntegrations(oldCfg, l.cfg, oldInv, l.inv)
@@ -311,6 +324,7 @@ func (a *Agent) Shutdown() {
 	host := a.host
 	a.mu.RUnlock()
 	host.Close()
+	a.shutOnce.Do(func() { close(a.stopDrains) })
 	a.drains.Wait()
 	if a.opts.Redis == nil {
 		if err := a.rdb.Close(); err != nil && !errors.Is(err, redis.ErrClosed) {
