@@ -460,3 +460,28 @@ func expiredLink(t *testing.T, base, id string) string {
 	}
 	return base + "/privacy/download/" + tok
 }
+
+// submitForm loads the form at page and sends it with fields, as a
+// browser does, returning the response's status.
+func submitForm(t *testing.T, page string, fields url.Values) int {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no form at %s (%d):\n%s", page, res.StatusCode, body)
+	}
+	fields.Set("csrf_token", html.UnescapeString(string(m[1])))
+	res, err = c.PostForm(page, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
