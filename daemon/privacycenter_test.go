@@ -76,6 +76,10 @@ admin_token "ops" {
   sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
   role   = "operator"
 }
+request_type "access" {
+  deadline  = "1mo"
+  extension = "2mo"
+}
 smtp {
   host = "127.0.0.1"
   port = %[4]s
@@ -307,6 +311,20 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 	if code := call(t, w.api, opsToken, "dsrhost.admin.v1.RequestService/ApproveRequest", map[string]string{"id": id}, nil); code != 200 {
 		t.Fatalf("approve: %d", code)
 	}
+	// More time is needed: the operator extends, the subject is told.
+	before := got.Request.DueAt
+	out := cli(t, w.c.bin, w.api, "request", "extend", id, "-reason", "Our CRM vendor is slow to answer")
+	if !strings.Contains(out, "Extended request "+id) {
+		t.Errorf("request extend printed:\n%s", out)
+	}
+	notice := w.mail("extension notice")
+	if notice.Subject != "Your privacy request needs more time" || !strings.Contains(notice.Body, "Our CRM vendor is slow to answer") {
+		t.Errorf("extension notice %q:\n%s", notice.Subject, notice.Body)
+	}
+	call(t, w.api, opsToken, "dsrhost.admin.v1.RequestService/GetRequest", map[string]string{"id": id}, &got)
+	if b, a := parseTime(t, before), parseTime(t, got.Request.DueAt); !a.Equal(addMonths(b, 2)) {
+		t.Errorf("due %s after extension, was %s: want two calendar months later", got.Request.DueAt, before)
+	}
 	waitFor(t, "Reply", func() bool {
 		call(t, w.api, opsToken, "dsrhost.admin.v1.RequestService/GetRequest", map[string]string{"id": id}, &got)
 		return got.Request.Stage == "STAGE_REPLY"
@@ -376,6 +394,22 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 	if ref := pageReference(t, ctx); ref == id {
 		t.Errorf("the code verified the first request again")
 	}
+}
+
+func parseTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatalf("time %q: %v", s, err)
+	}
+	return v
+}
+
+// addMonths is t plus n calendar months, on the month's last day when it
+// has no such day.
+func addMonths(t time.Time, n int) time.Time {
+	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	return first.AddDate(0, 0, min(t.Day(), first.AddDate(0, 1, -1).Day())-1)
 }
 
 // fetchDownload opens a download link as a browser does (the page, then

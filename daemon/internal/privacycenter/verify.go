@@ -136,7 +136,9 @@ func (c *Center) wrongSecret(w http.ResponseWriter, r *http.Request, id string, 
 // API's CreateRequest makes. A second open request of the same type from
 // the same address is linked to the first for the operator.
 func (c *Center) file(ctx context.Context, s *submission) (*engine.Request, error) {
-	in := engine.CreateInput{Type: s.Type, Subject: s.Subject, Details: s.Details, Source: Source, Actor: engine.ActorPrivacyCenter}
+	// The verification email, sent on receipt, acknowledged the request.
+	in := engine.CreateInput{Type: s.Type, Subject: s.Subject, Details: s.Details, Source: Source, Actor: engine.ActorPrivacyCenter,
+		ReceivedAt: s.ReceivedAt, VerifiedAt: c.now(), AcknowledgedAt: s.ReceivedAt}
 	open, _, err := c.engine.List(ctx, engine.Filter{Email: s.Subject.Email, Type: s.Type}, "", 50)
 	if err != nil {
 		return nil, err

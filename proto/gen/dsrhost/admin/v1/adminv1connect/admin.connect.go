@@ -68,6 +68,9 @@ const (
 	// RequestServiceExportResultsProcedure is the fully-qualified name of the RequestService's
 	// ExportResults RPC.
 	RequestServiceExportResultsProcedure = "/dsrhost.admin.v1.RequestService/ExportResults"
+	// RequestServiceExtendRequestProcedure is the fully-qualified name of the RequestService's
+	// ExtendRequest RPC.
+	RequestServiceExtendRequestProcedure = "/dsrhost.admin.v1.RequestService/ExtendRequest"
 	// RequestServiceWatchRequestProcedure is the fully-qualified name of the RequestService's
 	// WatchRequest RPC.
 	RequestServiceWatchRequestProcedure = "/dsrhost.admin.v1.RequestService/WatchRequest"
@@ -124,6 +127,10 @@ type RequestServiceClient interface {
 	GetRequestHistory(context.Context, *connect.Request[v1.GetRequestHistoryRequest]) (*connect.Response[v1.GetRequestHistoryResponse], error)
 	// ExportResults returns one zip archive of the request's access results.
 	ExportResults(context.Context, *connect.Request[v1.ExportResultsRequest]) (*connect.Response[v1.ExportResultsResponse], error)
+	// ExtendRequest moves the due date by the request type's extension, once,
+	// before the first period ends, with a reason; the subject is told by
+	// email.
+	ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error)
 	// WatchRequest streams the request each time it changes, with the history
 	// event that changed it.
 	WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest]) (*connect.ServerStreamForClient[v1.WatchRequestResponse], error)
@@ -197,6 +204,12 @@ func NewRequestServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(requestServiceMethods.ByName("ExportResults")),
 			connect.WithClientOptions(opts...),
 		),
+		extendRequest: connect.NewClient[v1.ExtendRequestRequest, v1.ExtendRequestResponse](
+			httpClient,
+			baseURL+RequestServiceExtendRequestProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("ExtendRequest")),
+			connect.WithClientOptions(opts...),
+		),
 		watchRequest: connect.NewClient[v1.WatchRequestRequest, v1.WatchRequestResponse](
 			httpClient,
 			baseURL+RequestServiceWatchRequestProcedure,
@@ -217,6 +230,7 @@ type requestServiceClient struct {
 	closeRequest      *connect.Client[v1.CloseRequestRequest, v1.CloseRequestResponse]
 	getRequestHistory *connect.Client[v1.GetRequestHistoryRequest, v1.GetRequestHistoryResponse]
 	exportResults     *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
+	extendRequest     *connect.Client[v1.ExtendRequestRequest, v1.ExtendRequestResponse]
 	watchRequest      *connect.Client[v1.WatchRequestRequest, v1.WatchRequestResponse]
 }
 
@@ -265,6 +279,11 @@ func (c *requestServiceClient) ExportResults(ctx context.Context, req *connect.R
 	return c.exportResults.CallUnary(ctx, req)
 }
 
+// ExtendRequest calls dsrhost.admin.v1.RequestService.ExtendRequest.
+func (c *requestServiceClient) ExtendRequest(ctx context.Context, req *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error) {
+	return c.extendRequest.CallUnary(ctx, req)
+}
+
 // WatchRequest calls dsrhost.admin.v1.RequestService.WatchRequest.
 func (c *requestServiceClient) WatchRequest(ctx context.Context, req *connect.Request[v1.WatchRequestRequest]) (*connect.ServerStreamForClient[v1.WatchRequestResponse], error) {
 	return c.watchRequest.CallServerStream(ctx, req)
@@ -294,6 +313,10 @@ type RequestServiceHandler interface {
 	GetRequestHistory(context.Context, *connect.Request[v1.GetRequestHistoryRequest]) (*connect.Response[v1.GetRequestHistoryResponse], error)
 	// ExportResults returns one zip archive of the request's access results.
 	ExportResults(context.Context, *connect.Request[v1.ExportResultsRequest]) (*connect.Response[v1.ExportResultsResponse], error)
+	// ExtendRequest moves the due date by the request type's extension, once,
+	// before the first period ends, with a reason; the subject is told by
+	// email.
+	ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error)
 	// WatchRequest streams the request each time it changes, with the history
 	// event that changed it.
 	WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest], *connect.ServerStream[v1.WatchRequestResponse]) error
@@ -363,6 +386,12 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 		connect.WithSchema(requestServiceMethods.ByName("ExportResults")),
 		connect.WithHandlerOptions(opts...),
 	)
+	requestServiceExtendRequestHandler := connect.NewUnaryHandler(
+		RequestServiceExtendRequestProcedure,
+		svc.ExtendRequest,
+		connect.WithSchema(requestServiceMethods.ByName("ExtendRequest")),
+		connect.WithHandlerOptions(opts...),
+	)
 	requestServiceWatchRequestHandler := connect.NewServerStreamHandler(
 		RequestServiceWatchRequestProcedure,
 		svc.WatchRequest,
@@ -389,6 +418,8 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 			requestServiceGetRequestHistoryHandler.ServeHTTP(w, r)
 		case RequestServiceExportResultsProcedure:
 			requestServiceExportResultsHandler.ServeHTTP(w, r)
+		case RequestServiceExtendRequestProcedure:
+			requestServiceExtendRequestHandler.ServeHTTP(w, r)
 		case RequestServiceWatchRequestProcedure:
 			requestServiceWatchRequestHandler.ServeHTTP(w, r)
 		default:
@@ -434,6 +465,10 @@ func (UnimplementedRequestServiceHandler) GetRequestHistory(context.Context, *co
 
 func (UnimplementedRequestServiceHandler) ExportResults(context.Context, *connect.Request[v1.ExportResultsRequest]) (*connect.Response[v1.ExportResultsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.RequestService.ExportResults is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.RequestService.ExtendRequest is not implemented"))
 }
 
 func (UnimplementedRequestServiceHandler) WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest], *connect.ServerStream[v1.WatchRequestResponse]) error {
