@@ -16,7 +16,9 @@ type RequestExtendCommand struct {
 }
 
 // Synopsis is the one-line help.
-func (c *RequestExtendCommand) Synopsis() string { return "Extend a request's deadline, once, with a reason" }
+func (c *RequestExtendCommand) Synopsis() string {
+	return "Extend a request's deadline, once, with a reason"
+}
 
 // Help is the full help.
 func (c *RequestExtendCommand) Help() string {
