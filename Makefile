@@ -17,7 +17,7 @@ PROTOVALIDATE_VERSION := v1.2.2
 PROTOVALIDATE_SUM     := h1:2H/9/Kr97etSRqW3IJjTTb09z+zutkK2GDhDRbOnqr4=
 PROTOVALIDATE_LINK    := proto/third_party/protovalidate
 
-.PHONY: all build plugins test vet lint-proto checkgenerate generate proto-deps run bench clean
+.PHONY: all build plugins test test-unit provision vet lint-proto checkgenerate generate proto-deps run bench clean
 
 all: build
 
@@ -31,10 +31,24 @@ plugins:
 		$(GO) build -o $(BIN)/dsrhost-plugin-$$p ./plugins/$$p || exit 1; \
 	done
 
-# test: generated code fresh, protos lint clean and wire-compatible, vet, then
-# the suite (which starts its own redis-server and builds plugin binaries).
-test: checkgenerate lint-proto vet
+# test: what the tests need installed (provision), generated code fresh,
+# protos lint clean and wire-compatible, vet, then the whole suite, which
+# starts its own redis-server, Chromium and database servers and builds the
+# plugin binaries. A test whose server is missing fails; only -short skips.
+test: provision checkgenerate lint-proto vet
+test: export DSRHOST_REQUIRE_REDIS=1
+test: export DSRHOST_REQUIRE_BROWSER=1
 	$(GO) test $(GOTESTFLAGS) ./...
+
+# test-unit: the quick subset (go test -short): tests needing a server, a
+# browser or a long wait are skipped, and nothing is installed.
+test-unit:
+	$(GO) test $(GOTESTFLAGS) -short ./...
+
+# provision installs redis-server, Chromium, PostgreSQL, MariaDB (and the
+# Node.js example's packages) through apt-get when missing.
+provision:
+	@.ci/provision
 
 vet:
 	$(GO) vet ./...

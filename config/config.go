@@ -60,11 +60,15 @@ type Server struct {
 	PublicURL string
 	// TLS is nil when the API is served without TLS.
 	TLS *TLS
+	// CORSOrigins are the browser origins allowed to call the API from
+	// another site (cors_origins); none by default.
+	CORSOrigins []string
 	// DeclRange is the server block's header; zero when the file has none.
 	DeclRange hcl.Range
 }
 
-// TLS is the server's certificate and key, paths as written in the file.
+// TLS is the server's certificate and key; relative paths in the file are
+// resolved from the file's directory.
 type TLS struct {
 	CertFile  string
 	KeyFile   string
@@ -205,6 +209,8 @@ type Integration struct {
 	DeletionBehavior DeletionBehavior
 	// DependsOn names integrations that must complete first.
 	DependsOn []string
+	// Flow limits the calls made to the integration's third party.
+	Flow Flow
 	// Settings is the undecoded settings block; decode it with
 	// [DecodeSettings] against the plugin's schema. It is an empty body
 	// (whose missing-item range is the integration's header) when the

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,7 +29,10 @@ func (f *Files) Map() map[string]*hcl.File {
 
 // Load reads and decodes the configuration file at path. See [Parse].
 func Load(path string) (*Config, *Files, hcl.Diagnostics) {
-	src, err := os.ReadFile(path)
+	src, err := readBounded(path)
+	if errors.Is(err, errTooLarge) {
+		return nil, &Files{parser: hclparse.NewParser()}, hcl.Diagnostics{tooLarge(path)}
+	}
 	if err != nil {
 		return nil, &Files{parser: hclparse.NewParser()}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -47,6 +52,11 @@ func Load(path string) (*Config, *Files, hcl.Diagnostics) {
 func Parse(filename string, src []byte) (*Config, *Files, hcl.Diagnostics) {
 	parser := hclparse.NewParser()
 	files := &Files{parser: parser}
+	if diags := checkBounds(filename, src); diags.HasErrors() {
+		// The source is kept for the diagnostic's snippet, unparsed.
+		parser.AddFile(filename, &hcl.File{Bytes: src})
+		return nil, files, diags
+	}
 	file, diags := parser.ParseHCL(src, filename)
 	if diags.HasErrors() {
 		// Decoding a partly parsed body would add confusing follow-on
@@ -56,6 +66,27 @@ func Parse(filename string, src []byte) (*Config, *Files, hcl.Diagnostics) {
 	cfg, decodeDiags := decodeRoot(filename, file.Body, evalContext(filepath.Dir(filename)))
 	diags = append(diags, decodeDiags...)
 	return cfg, files, sortDiagnostics(diags)
+}
+
+// errTooLarge is readBounded's answer to a file over MaxFileBytes.
+var errTooLarge = errors.New("configuration file too large")
+
+// readBounded reads at most MaxFileBytes+1 bytes of path, so a huge file
+// (or /dev/zero given by mistake) is refused without being held whole.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > MaxFileBytes {
+		return src, errTooLarge
+	}
+	return src, nil
 }
 
 // sortDiagnostics orders diagnostics by file and position, so they read

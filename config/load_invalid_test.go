@@ -13,6 +13,7 @@ import (
 // file holds one mistake, except multiple_mistakes.hcl (one diagnostic per
 // mistake) and secret_misuse.hcl (a secret misused in many places).
 var invalidFiles = map[string][]string{
+	"bad_cors_origin.hcl":               {"8:50: Invalid CORS origin"},
 	"bad_deletion_behavior.hcl":         {"9:23: Invalid deletion behavior"},
 	"bad_duration.hcl":                  {"9:20: Invalid duration"},
 	"bad_encryption_key.hcl":            {"5:18: Invalid encryption key"},

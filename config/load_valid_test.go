@@ -71,6 +71,7 @@ func TestLoadFull(t *testing.T) {
 			Name: name, Plugin: plugin,
 			RetryInterval: dur(24 * time.Hour), MaxAttempts: 30, PollInterval: dur(time.Hour),
 			MaxWait: dur(4380 * time.Hour), DeletionBehavior: DeletionWaitForCompletion,
+			Flow: Flow{Concurrency: DefaultConcurrency, CallTimeout: dur(DefaultCallTimeout)},
 		}
 	}
 	heap := integration("heap", "heap")
@@ -87,7 +88,8 @@ func TestLoadFull(t *testing.T) {
 		Server: Server{
 			Listen:    "127.0.0.1:8700",
 			PublicURL: "https://privacy.example.com",
-			TLS:       &TLS{CertFile: "certs/server.pem", KeyFile: "certs/server-key.pem"},
+			TLS: &TLS{CertFile: filepath.Join(filepath.Dir(path), "certs/server.pem"),
+				KeyFile: filepath.Join(filepath.Dir(path), "certs/server-key.pem")},
 		},
 		Redis:                  Redis{URL: "redis://127.0.0.1:6379/0"},
 		EncryptionKey:          mustKey(t, "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="),

@@ -3,6 +3,7 @@ package config
 import (
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
@@ -12,6 +13,7 @@ var serverSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "listen"},
 		{Name: "public_url"},
+		{Name: "cors_origins"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "tls"}},
 }
@@ -67,6 +69,9 @@ func (d *decoder) server(blk *hcl.Block) Server {
 			}
 		}
 	}
+	if a := content.Attributes["cors_origins"]; a != nil {
+		s.CORSOrigins = d.corsOrigins(a)
+	}
 	for i, tb := range content.Blocks {
 		if i > 0 {
 			d.errorAt(tb.DefRange, "Duplicate tls block", "A tls block was already declared at %s.", position(content.Blocks[0].DefRange))
@@ -81,9 +86,21 @@ func (d *decoder) tls(blk *hcl.Block) *TLS {
 	t := &TLS{DeclRange: blk.DefRange}
 	content, diags := blk.Body.Content(tlsSchema)
 	d.add(diags...)
-	t.CertFile = d.nonEmptyString(content.Attributes["cert_file"])
-	t.KeyFile = d.nonEmptyString(content.Attributes["key_file"])
+	// Relative paths are read from the configuration file's directory, as
+	// file() reads them, so the daemon finds them whatever its working
+	// directory.
+	dir := filepath.Dir(blk.DefRange.Filename)
+	t.CertFile = relativeTo(dir, d.nonEmptyString(content.Attributes["cert_file"]))
+	t.KeyFile = relativeTo(dir, d.nonEmptyString(content.Attributes["key_file"]))
 	return t
+}
+
+// relativeTo resolves a relative, non-empty path from dir.
+func relativeTo(dir, path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
 }
 
 // nonEmptyString decodes an optional string attribute that, when present,

@@ -15,26 +15,27 @@ import (
 // host side it hands out a Remote. Neither side sees a proto type.
 type connectorPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	// impl is the connector served; nil on the host side.
-	impl Connector
+	// newConnector makes one connector per integration; nil on the host
+	// side.
+	newConnector func() Connector
 }
 
 var _ plugin.GRPCPlugin = (*connectorPlugin)(nil)
 
 // pluginSets is the versioned plugin set both sides agree on in the
-// handshake; impl is nil on the host side.
-func pluginSets(impl Connector) map[int]plugin.PluginSet {
+// handshake; newConnector is nil on the host side.
+func pluginSets(newConnector func() Connector) map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
-		ProtocolVersion: {PluginName: &connectorPlugin{impl: impl}},
+		ProtocolVersion: {PluginName: &connectorPlugin{newConnector: newConnector}},
 	}
 }
 
 // GRPCServer registers the connector service.
 func (p *connectorPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	if p.impl == nil {
+	if p.newConnector == nil {
 		return errors.New("serve connector: no connector given")
 	}
-	connectorv1.RegisterConnectorServiceServer(s, newGRPCServer(p.impl, Logger()))
+	connectorv1.RegisterConnectorServiceServer(s, newGRPCServer(p.newConnector, Logger()))
 	return nil
 }
 

@@ -14,34 +14,59 @@ import (
 	connectorv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/connector/v1"
 )
 
-// grpcServer serves a Connector on the plugin side. Failures a connector
-// returns travel in each response's error arm, never as gRPC status codes,
-// so the host can tell a connector's answer from a broken transport.
+// grpcServer serves a connector on the plugin side. Each integration gets
+// its own connector value, made by newConnector and configured with that
+// integration's settings alone; every job is routed to the value of the
+// integration it names. A connector keeping its settings on its struct is
+// therefore right however many integrations share the plugin process.
+//
+// Failures a connector returns travel in each response's error arm, never
+// as gRPC status codes, so the host can tell a connector's answer from a
+// broken transport.
 type grpcServer struct {
 	connectorv1.UnimplementedConnectorServiceServer
 
-	impl   Connector
-	logger hclog.Logger
+	newConnector func() Connector
+	logger       hclog.Logger
 
+	// prototype answers Describe; it is never configured.
+	prototype Connector
 	// declared is the connector's description, read once: a method is
 	// served only when the connector both declares and implements it.
 	declared func() *Description
+
+	mu         sync.Mutex
+	configured map[string]Connector
 }
 
 var _ connectorv1.ConnectorServiceServer = (*grpcServer)(nil)
 
-func newGRPCServer(impl Connector, logger hclog.Logger) *grpcServer {
-	s := &grpcServer{impl: impl, logger: logger}
+func newGRPCServer(newConnector func() Connector, logger hclog.Logger) *grpcServer {
+	s := &grpcServer{newConnector: newConnector, logger: logger, prototype: newConnector(),
+		configured: map[string]Connector{}}
 	s.declared = sync.OnceValue(func() *Description {
 		ctx, cancel := context.WithTimeout(context.Background(), describeTimeout)
 		defer cancel()
-		d, err := call(s, "describe", func() (*Description, error) { return impl.Describe(ctx) })
+		d, err := call(s, "describe", func() (*Description, error) { return s.prototype.Describe(ctx) })
 		if err != nil || d == nil {
 			return nil
 		}
 		return d
 	})
 	return s
+}
+
+// integration returns the connector configured for the job's integration.
+func (s *grpcServer) integration(job *connectorv1.Job) (Connector, *connectorv1.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.configured[job.GetIntegration()]
+	if !ok {
+		return nil, errorToProto(Errorf(ErrorInvalidConfig,
+			"integration %q is not configured in this plugin process", job.GetIntegration()).
+			WithRemediation("The daemon configures every integration before its jobs; reload the configuration, and report this if it persists."))
+	}
+	return c, nil
 }
 
 // call runs one connector method, turning a panic into an internal error
@@ -95,7 +120,7 @@ func (s *grpcServer) offers(c Capability) bool {
 }
 
 func (s *grpcServer) Describe(ctx context.Context, _ *connectorv1.DescribeRequest) (*connectorv1.DescribeResponse, error) {
-	d, err := call(s, "describe", func() (*Description, error) { return s.impl.Describe(ctx) })
+	d, err := call(s, "describe", func() (*Description, error) { return s.prototype.Describe(ctx) })
 	if err == nil && d == nil {
 		err = Errorf(ErrorInternal, "connector returned no description")
 	}
@@ -120,9 +145,16 @@ func statusError(err error) error {
 }
 
 func (s *grpcServer) Configure(ctx context.Context, req *connectorv1.ConfigureRequest) (*connectorv1.ConfigureResponse, error) {
-	resp, err := call(s, "configure", func() (*ConfigureResponse, error) {
-		return s.impl.Configure(ctx, configureRequestFromProto(req))
-	})
+	creq := configureRequestFromProto(req)
+	if d := s.declared(); d != nil {
+		settings, diags := d.Settings.Validate(creq.Settings)
+		if len(diags) > 0 {
+			return configureResponseToProto(&ConfigureResponse{Diagnostics: diags}), nil
+		}
+		creq.Settings = settings
+	}
+	c := s.newConnector()
+	resp, err := call(s, "configure", func() (*ConfigureResponse, error) { return c.Configure(ctx, creq) })
 	if err != nil {
 		// Configure answers in diagnostics: a failure is one about the
 		// settings block as a whole.
@@ -132,12 +164,26 @@ func (s *grpcServer) Configure(ctx context.Context, req *connectorv1.ConfigureRe
 	if resp == nil {
 		resp = &ConfigureResponse{}
 	}
+	// A rejected configuration leaves the integration's running one in
+	// force; a check (ValidateOnly) never replaces it.
+	if !creq.ValidateOnly && !resp.HasErrors() {
+		s.mu.Lock()
+		s.configured[creq.Integration] = c
+		s.mu.Unlock()
+	}
 	return configureResponseToProto(resp), nil
 }
 
 func (s *grpcServer) Access(ctx context.Context, req *connectorv1.AccessRequest) (*connectorv1.AccessResponse, error) {
-	a, ok := s.impl.(Accessor)
-	if !ok || !s.offers(CapabilityAccess) {
+	if _, ok := s.prototype.(Accessor); !ok || !s.offers(CapabilityAccess) {
+		return &connectorv1.AccessResponse{Outcome: &connectorv1.AccessResponse_Error{Error: s.unsupported(CapabilityAccess, "Accessor")}}, nil
+	}
+	c, cerr := s.integration(req.GetJob())
+	if cerr != nil {
+		return &connectorv1.AccessResponse{Outcome: &connectorv1.AccessResponse_Error{Error: cerr}}, nil
+	}
+	a, ok := c.(Accessor)
+	if !ok {
 		return &connectorv1.AccessResponse{Outcome: &connectorv1.AccessResponse_Error{Error: s.unsupported(CapabilityAccess, "Accessor")}}, nil
 	}
 	resp, err := call(s, "access", func() (*AccessResponse, error) {
@@ -154,8 +200,15 @@ func (s *grpcServer) Access(ctx context.Context, req *connectorv1.AccessRequest)
 }
 
 func (s *grpcServer) PollAccess(ctx context.Context, req *connectorv1.PollAccessRequest) (*connectorv1.PollAccessResponse, error) {
-	a, ok := s.impl.(AccessPoller)
-	if !ok || !s.offers(CapabilityAccess) {
+	if _, ok := s.prototype.(AccessPoller); !ok || !s.offers(CapabilityAccess) {
+		return &connectorv1.PollAccessResponse{Outcome: &connectorv1.PollAccessResponse_Error{Error: s.unsupported(CapabilityAccess, "AccessPoller")}}, nil
+	}
+	c, cerr := s.integration(req.GetJob())
+	if cerr != nil {
+		return &connectorv1.PollAccessResponse{Outcome: &connectorv1.PollAccessResponse_Error{Error: cerr}}, nil
+	}
+	a, ok := c.(AccessPoller)
+	if !ok {
 		return &connectorv1.PollAccessResponse{Outcome: &connectorv1.PollAccessResponse_Error{Error: s.unsupported(CapabilityAccess, "AccessPoller")}}, nil
 	}
 	resp, err := call(s, "poll access", func() (*AccessResponse, error) {
@@ -172,8 +225,15 @@ func (s *grpcServer) PollAccess(ctx context.Context, req *connectorv1.PollAccess
 }
 
 func (s *grpcServer) Delete(ctx context.Context, req *connectorv1.DeleteRequest) (*connectorv1.DeleteResponse, error) {
-	d, ok := s.impl.(Deleter)
-	if !ok || !s.offers(CapabilityDelete) {
+	if _, ok := s.prototype.(Deleter); !ok || !s.offers(CapabilityDelete) {
+		return &connectorv1.DeleteResponse{Outcome: &connectorv1.DeleteResponse_Error{Error: s.unsupported(CapabilityDelete, "Deleter")}}, nil
+	}
+	c, cerr := s.integration(req.GetJob())
+	if cerr != nil {
+		return &connectorv1.DeleteResponse{Outcome: &connectorv1.DeleteResponse_Error{Error: cerr}}, nil
+	}
+	d, ok := c.(Deleter)
+	if !ok {
 		return &connectorv1.DeleteResponse{Outcome: &connectorv1.DeleteResponse_Error{Error: s.unsupported(CapabilityDelete, "Deleter")}}, nil
 	}
 	resp, err := call(s, "delete", func() (*DeleteResponse, error) {
@@ -190,8 +250,15 @@ func (s *grpcServer) Delete(ctx context.Context, req *connectorv1.DeleteRequest)
 }
 
 func (s *grpcServer) PollDelete(ctx context.Context, req *connectorv1.PollDeleteRequest) (*connectorv1.PollDeleteResponse, error) {
-	d, ok := s.impl.(DeletePoller)
-	if !ok || !s.offers(CapabilityDelete) {
+	if _, ok := s.prototype.(DeletePoller); !ok || !s.offers(CapabilityDelete) {
+		return &connectorv1.PollDeleteResponse{Outcome: &connectorv1.PollDeleteResponse_Error{Error: s.unsupported(CapabilityDelete, "DeletePoller")}}, nil
+	}
+	c, cerr := s.integration(req.GetJob())
+	if cerr != nil {
+		return &connectorv1.PollDeleteResponse{Outcome: &connectorv1.PollDeleteResponse_Error{Error: cerr}}, nil
+	}
+	d, ok := c.(DeletePoller)
+	if !ok {
 		return &connectorv1.PollDeleteResponse{Outcome: &connectorv1.PollDeleteResponse_Error{Error: s.unsupported(CapabilityDelete, "DeletePoller")}}, nil
 	}
 	resp, err := call(s, "poll delete", func() (*DeleteResponse, error) {

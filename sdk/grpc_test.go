@@ -85,14 +85,20 @@ func (describeOnly) Configure(context.Context, *ConfigureRequest) (*ConfigureRes
 // without a process in between; the returned stop ends the server.
 func serveInProcess(t *testing.T, c Connector) (Remote, func()) {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{PluginName: &connectorPlugin{impl: c}})
+	client, server := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{PluginName: &connectorPlugin{newConnector: func() Connector { return c }}})
 	t.Cleanup(func() { _ = client.Close() })
 	t.Cleanup(server.Stop)
 	raw, err := client.Dispense(PluginName)
 	if err != nil {
 		t.Fatalf("dispense: %v", err)
 	}
-	return raw.(Remote), server.Stop
+	remote := raw.(Remote)
+	// Jobs reach only configured integrations; most tests use the
+	// unnamed one.
+	if _, err := remote.Configure(context.Background(), &ConfigureRequest{}); err != nil {
+		t.Fatalf("configure: %v", err)
+	}
+	return remote, server.Stop
 }
 
 // asError fails the test unless err is an *Error.

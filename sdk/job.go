@@ -30,8 +30,15 @@ type Subject struct {
 
 // Job is what every call about a request carries.
 type Job struct {
-	// IdempotencyKey is the same each time the same attempt is delivered;
-	// seeing it twice must not do the work twice.
+	// IdempotencyKey names the work the job asks for: one request, one
+	// workflow state (access or deletion), one integration. It is the same
+	// on every delivery and every attempt of that work (retries after
+	// errors, after a crash, after an operator's retry), and differs for
+	// any other request, workflow state or integration. Seeing it again
+	// must not do the work twice: answer as the first time did (a deletion
+	// that succeeded before a crash reports its deletions again, not a
+	// not_found), or do the work again only where that is harmless. Polls
+	// carry the key of the job they follow.
 	IdempotencyKey string
 	RequestID      string
 	RequestType    RequestType

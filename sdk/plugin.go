@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -71,14 +72,30 @@ func withLogLevel(cmd *exec.Cmd, level hclog.Level) {
 	cmd.Env = append(cmd.Env, logLevelEnv+"="+level.String())
 }
 
-// Serve runs c as a plugin until the daemon stops it. Call it from main.
-// It exits the process with a clear message when c's declared capabilities
-// do not match the interfaces it implements, or when run by hand. The
-// plugin runs with GOMAXPROCS=1 unless the GOMAXPROCS environment variable
-// says otherwise: connectors wait on third parties, and extra threads only
-// burn CPU the daemon needs.
-func Serve(c Connector) {
-	if err := checkConnector(c); err != nil {
+// Serve runs a connector plugin until the daemon stops it. Call it from
+// main with the connector's constructor:
+//
+//	func main() { sdk.Serve(connector.New) }
+//
+// One plugin process serves every integration that uses the plugin. Serve
+// calls newConnector once per integration (and once more for Describe), and
+// each integration's Configure and jobs reach only its own value, so a
+// connector may keep its settings on its struct. Before Configure, the
+// settings are checked against the schema Describe declares (see
+// [Schema.Validate]); a connector sees only settings that passed, with
+// defaults filled in.
+//
+// Serve exits the process with a clear message when the connector's
+// declared capabilities do not match the interfaces it implements, or when
+// run by hand. The plugin runs with GOMAXPROCS=1 unless the GOMAXPROCS
+// environment variable says otherwise: connectors wait on third parties,
+// and extra threads only burn CPU the daemon needs.
+func Serve[C Connector](newConnector func() C) {
+	var factory func() Connector
+	if newConnector != nil {
+		factory = func() Connector { return newConnector() }
+	}
+	if err := checkFactory(factory); err != nil {
 		// "[ERROR]" lets go-plugin log the line at error level on the host;
 		// a person running the binary reads it as plain text.
 		fmt.Fprintf(processStderr, "[ERROR] dsrhost connector cannot start: %v\n", err)
@@ -88,10 +105,18 @@ func Serve(c Connector) {
 	go exitWithParent(os.Getppid(), time.Second)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
-		VersionedPlugins: pluginSets(c),
+		VersionedPlugins: pluginSets(factory),
 		GRPCServer:       plugin.DefaultGRPCServer,
 		Logger:           Logger(),
 	})
+}
+
+// checkFactory checks the connector a constructor makes.
+func checkFactory(newConnector func() Connector) error {
+	if newConnector == nil {
+		return errors.New("no connector constructor given to sdk.Serve")
+	}
+	return checkConnector(newConnector())
 }
 
 // Logger returns the logger a connector should use: its lines reach the

@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 	case "":
 		os.Exit(m.Run())
 	case "serve":
-		Serve(&fakeConnector{
+		serveOne(&fakeConnector{
 			configure: func(_ context.Context, req *ConfigureRequest) (*ConfigureResponse, error) {
 				Logger().Info("configured", "integration", req.Integration)
 				return &ConfigureResponse{}, nil
@@ -42,17 +42,21 @@ func TestMain(m *testing.M) {
 		})
 	case "procs":
 		// Describe reports the GOMAXPROCS the plugin runs with.
-		Serve(&fakeConnector{describe: func(context.Context) (*Description, error) {
+		serveOne(&fakeConnector{describe: func(context.Context) (*Description, error) {
 			return &Description{Name: "fake", Version: strconv.Itoa(runtime.GOMAXPROCS(0)), Type: AsynchronousAPI,
 				Capabilities: []Capability{CapabilityAccess, CapabilityDelete}}, nil
 		}})
 	case "no-accessor":
-		Serve(describeOnlyDeclaring{caps: []Capability{CapabilityAccess}, typ: SynchronousAPI})
+		serveOne(describeOnlyDeclaring{caps: []Capability{CapabilityAccess}, typ: SynchronousAPI})
 	case "no-poller":
-		Serve(accessorDeclaring{typ: AsynchronousAPI})
+		serveOne(accessorDeclaring{typ: AsynchronousAPI})
 	}
 	os.Exit(0)
 }
+
+// serveOne serves c for every integration, as a connector keeping no
+// per-integration state may.
+func serveOne(c Connector) { Serve(func() Connector { return c }) }
 
 type describeOnlyDeclaring struct {
 	caps []Capability
@@ -207,7 +211,7 @@ func TestPluginProcessEndToEnd(t *testing.T) {
 	if _, err := remote.Configure(ctx, &ConfigureRequest{Integration: "crm-eu"}); err != nil {
 		t.Fatalf("Configure: %v", err)
 	}
-	resp, err := remote.Access(ctx, &AccessRequest{Job: Job{IdempotencyKey: "ok"}})
+	resp, err := remote.Access(ctx, &AccessRequest{Job: Job{IdempotencyKey: "ok", Integration: "crm-eu"}})
 	if err != nil {
 		t.Fatalf("Access: %v", err)
 	}
@@ -216,7 +220,7 @@ func TestPluginProcessEndToEnd(t *testing.T) {
 	}
 
 	// The process dies mid-call: the host sees a retryable plugin_crashed.
-	_, err = remote.Access(ctx, &AccessRequest{Job: Job{IdempotencyKey: "crash"}})
+	_, err = remote.Access(ctx, &AccessRequest{Job: Job{IdempotencyKey: "crash", Integration: "crm-eu"}})
 	if e := asError(t, err); e.Type != ErrorPluginCrashed || !e.Retryable {
 		t.Errorf("Access on a dying plugin = %#v, want a retryable plugin_crashed", e)
 	}

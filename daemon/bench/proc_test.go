@@ -44,7 +44,7 @@ func TestProcReadsOwnProcess(t *testing.T) {
 func TestChildrenFindsAChild(t *testing.T) {
 	cmd := exec.Command("sleep", "10")
 	if err := cmd.Start(); err != nil {
-		t.Skipf("cannot start sleep: %v", err)
+		t.Fatalf("start sleep: %v", err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	kids, err := Children(os.Getpid())

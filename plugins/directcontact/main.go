@@ -9,4 +9,4 @@ import (
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
-func main() { sdk.Serve(connector.New()) }
+func main() { sdk.Serve(func() *connector.Connector { return connector.New() }) }

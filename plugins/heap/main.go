@@ -8,4 +8,4 @@ import (
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
-func main() { sdk.Serve(connector.New()) }
+func main() { sdk.Serve(func() *connector.Heap { return connector.New() }) }

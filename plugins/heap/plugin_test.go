@@ -34,10 +34,12 @@ func startFake(t *testing.T) (*fakeheap.Server, string) {
 // launches it, keeps the connector contract against a fake Heap.
 func TestConformance(t *testing.T) {
 	fake, url := startFake(t)
+	second, secondURL := startFake(t)
 	subject := sdk.Subject{Email: "conformance@example.com", UserID: "sdktest-user"}
 	sdktest.Run(t, sdktest.Config{
-		Binary:        sdktest.Build(t, "."),
-		ValidSettings: map[string]any{"app_id": appID, "api_key": apiKey, "base_url": url, "send_user_id": true},
+		Binary:         sdktest.Build(t, "."),
+		ValidSettings:  map[string]any{"app_id": appID, "api_key": apiKey, "base_url": url, "send_user_id": true},
+		SecondSettings: map[string]any{"app_id": appID, "api_key": apiKey, "base_url": secondURL, "send_user_id": true},
 		InvalidSettings: []sdktest.SettingsCase{
 			{Name: "wrong API key", Settings: map[string]any{"api_key": "wrong"}, WantPath: []string{"api_key"}},
 			{Name: "non-production app id", Settings: map[string]any{"app_id": stagingAppID}, WantPath: []string{"app_id"}},
@@ -50,8 +52,12 @@ func TestConformance(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	// The job was delivered twice and submitted once, with the identity
-	// and the user id as separate entries, then polled to completion.
+	// Each integration's job was delivered twice and submitted once, to
+	// its own Heap, with the identity and the user id as separate entries,
+	// then polled to completion.
+	if n := len(second.Deletions()); n != 1 {
+		t.Errorf("the second integration's Heap received %d deletion requests, want 1", n)
+	}
 	dels := fake.Deletions()
 	if len(dels) != 1 {
 		t.Fatalf("Heap received %d deletion requests, want 1", len(dels))

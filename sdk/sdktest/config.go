@@ -17,6 +17,13 @@ type Config struct {
 	// the schema's defaults for absent top-level attributes and sends the
 	// result as a JSON object.
 	ValidSettings map[string]any
+	// SecondSettings configure a second integration in the same plugin
+	// process, as the daemon does when two integrations use one plugin.
+	// Point them at a second fake of the third party holding other records
+	// for Subject: the harness then proves each integration's calls reach
+	// its own settings. When nil, ValidSettings are used again and only
+	// the routing is exercised.
+	SecondSettings map[string]any
 	// InvalidSettings are cases that must each draw an error diagnostic at
 	// their WantPath.
 	InvalidSettings []SettingsCase

@@ -165,3 +165,22 @@ func requiredAttributes(s sdk.Schema) []string {
 	}
 	return out
 }
+
+// sensitiveValues are the values ValidSettings and SecondSettings give the
+// schema's top-level Sensitive attributes, as text. InvalidSettings are
+// left out: their values are often words a description also uses.
+func sensitiveValues(s sdk.Schema, cfg Config) []string {
+	var out []string
+	sets := []map[string]any{cfg.ValidSettings, cfg.SecondSettings}
+	for _, a := range s.Attributes {
+		if !a.Sensitive {
+			continue
+		}
+		for _, set := range sets {
+			if v, ok := set[a.Name]; ok && v != nil {
+				out = append(out, fmt.Sprint(v))
+			}
+		}
+	}
+	return out
+}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/dsrhost/dsrhost/sdk"
 )
@@ -20,21 +22,101 @@ var knownErrorTypes = []sdk.ErrorType{
 	sdk.ErrorPluginCrashed, sdk.ErrorInternal,
 }
 
-func (h *harness) job(c sdk.Capability, rt sdk.RequestType) sdk.Job {
+// job is the job the harness sends to integration for capability c; seq
+// tells apart the jobs of one integration and capability (a redelivery
+// keeps it).
+func (h *harness) job(integration string, c sdk.Capability, rt sdk.RequestType, seq int) sdk.Job {
 	return sdk.Job{
-		IdempotencyKey: "sdktest-" + c.String() + "-1",
+		IdempotencyKey: fmt.Sprintf("sdktest-%s-%s-%d", integration, c, seq),
 		RequestID:      "sdktest-request-1",
 		RequestType:    rt,
 		Subject:        h.cfg.Subject,
-		Integration:    "sdktest",
+		Integration:    integration,
 	}
 }
 
-// access runs the access checks and returns the records found, for delete.
-func (h *harness) access() []sdk.Record {
+// jobs runs the job checks on integration A, then configures B beside it
+// and checks that A's calls still reach A's settings.
+func (h *harness) jobs(d *sdk.Description) {
 	h.t.Helper()
-	const check = "Access"
-	job := h.job(sdk.CapabilityAccess, sdk.RequestAccess)
+	var recordsA, recordsB []sdk.Record
+	accessOK := true
+	if d.Can(sdk.CapabilityAccess) {
+		recordsA, accessOK = h.access(integrationA, 1)
+	}
+
+	second := h.cfg.SecondSettings
+	if second == nil {
+		second = h.cfg.ValidSettings
+	}
+	const checkOnly = "Configure the second integration's settings with ValidateOnly on the first"
+	if resp, ok := h.configureWith(checkOnly, integrationA, d.Settings, second, true); ok && resp.HasErrors() {
+		h.t.Errorf("%s: want no error diagnostic, got %s", checkOnly, listDiagnostics(resp))
+	}
+	const valid = "Configure with SecondSettings"
+	resp, ok := h.configureWith(valid, integrationB, d.Settings, second, false)
+	configuredB := ok && !resp.HasErrors()
+	if ok && resp.HasErrors() {
+		h.t.Errorf("%s (integration %q): want no error diagnostic, got %s", valid, integrationB, listDiagnostics(resp))
+	}
+	if configuredB {
+		h.did("%s (integration %q) beside %q in the same process: no error", valid, integrationB, integrationA)
+	}
+
+	if d.Can(sdk.CapabilityAccess) && configuredB && accessOK {
+		recordsB, _ = h.access(integrationB, 1)
+		again, ok := h.access(integrationA, 2)
+		h.checkIsolation(recordsA, recordsB, again, ok)
+	}
+	if d.Can(sdk.CapabilityDelete) {
+		h.delete(integrationA, recordsA)
+		if configuredB {
+			h.delete(integrationB, recordsB)
+		}
+	}
+}
+
+// checkIsolation compares integration A's records before and after B was
+// configured (after a ValidateOnly Configure of A with B's settings, too).
+func (h *harness) checkIsolation(before, other, after []sdk.Record, ok bool) {
+	h.t.Helper()
+	const check = "Two integrations in one process"
+	if !ok {
+		return
+	}
+	if diff := cmp.Diff(before, after, recordsAsSet); diff != "" {
+		h.t.Errorf("%s: after configuring %q (and checking its settings on %q with ValidateOnly), Access on %q "+
+			"answered differently: calls must reach their own integration's settings; keep settings per "+
+			"integration, never in globals, and never apply a ValidateOnly Configure (-before +after):\n%s",
+			check, integrationB, integrationA, integrationA, diff)
+		return
+	}
+	if h.cfg.SecondSettings != nil && cmp.Equal(before, other, recordsAsSet) {
+		h.t.Logf("sdktest: ValidSettings and SecondSettings found the same records, so the isolation of the two " +
+			"integrations was not shown; point SecondSettings at a second fake holding other records for the subject")
+	}
+	h.did("%s: Access on %q answered the same before and after %q was configured", check, integrationA, integrationB)
+}
+
+// recordsAsSet compares records and files in any order: third parties do
+// not promise one.
+var recordsAsSet = cmp.Options{
+	cmpopts.SortSlices(func(a, b sdk.Record) bool {
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return string(a.Data) < string(b.Data)
+	}),
+	cmpopts.SortSlices(func(a, b sdk.File) bool { return a.Name < b.Name }),
+	cmpopts.EquateEmpty(),
+}
+
+// access runs the access checks on integration and returns the records
+// found, for delete; ok is false when the job failed.
+func (h *harness) access(integration string, seq int) ([]sdk.Record, bool) {
+	h.t.Helper()
+	check := fmt.Sprintf("Access (integration %q)", integration)
+	job := h.job(integration, sdk.CapabilityAccess, sdk.RequestAccess, seq)
 	call := func() (*sdk.AccessResponse, error) {
 		ctx, cancel := h.ctx()
 		defer cancel()
@@ -43,7 +125,7 @@ func (h *harness) access() []sdk.Record {
 	first, err1 := call()
 	second, err2 := call()
 	if !sameOutcome(h, check, first, err1, second, err2) {
-		return nil
+		return nil, false
 	}
 	final := first
 	if first.Pending != nil {
@@ -56,7 +138,7 @@ func (h *harness) access() []sdk.Record {
 			return resp.Pending, nil
 		})
 		if !done {
-			return nil
+			return nil, false
 		}
 	}
 	for i, r := range final.Records {
@@ -64,13 +146,14 @@ func (h *harness) access() []sdk.Record {
 			h.t.Errorf("%s: record %d: Data is not a JSON object", check, i)
 		}
 	}
-	return final.Records
+	h.did("%s: the same job twice gave the same answer (%d records, compared as a set)", check, len(final.Records))
+	return final.Records, true
 }
 
-func (h *harness) delete(records []sdk.Record) {
+func (h *harness) delete(integration string, records []sdk.Record) {
 	h.t.Helper()
-	const check = "Delete"
-	job := h.job(sdk.CapabilityDelete, sdk.RequestDeletion)
+	check := fmt.Sprintf("Delete (integration %q)", integration)
+	job := h.job(integration, sdk.CapabilityDelete, sdk.RequestDeletion, 1)
 	call := func() (*sdk.DeleteResponse, error) {
 		ctx, cancel := h.ctx()
 		defer cancel()
@@ -98,6 +181,7 @@ func (h *harness) delete(records []sdk.Record) {
 	if final.RecordsDeleted < 0 {
 		h.t.Errorf("%s: RecordsDeleted is negative", check)
 	}
+	h.did("%s: the same job twice (%d records given) gave the same answer", check, len(records))
 }
 
 // sameOutcome checks that a job delivered twice with one idempotency key
@@ -108,13 +192,13 @@ func sameOutcome[R any](h *harness, check string, first *R, err1 error, second *
 	for i, err := range []error{err1, err2} {
 		if err != nil {
 			h.checkErrorShape(check, err)
-			h.t.Errorf("%s: delivery %d of the job failed with ValidSettings: %s", check, i+1, errText(err))
+			h.t.Errorf("%s: delivery %d of the job failed with valid settings: %s", check, i+1, errText(err))
 		}
 	}
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	if diff := cmp.Diff(first, second); diff != "" {
+	if diff := cmp.Diff(first, second, recordsAsSet); diff != "" {
 		h.t.Errorf("%s: the same job with the same idempotency key gave different answers; "+
 			"a redelivered job must get the first answer and do no work twice (-first +second):\n%s", check, diff)
 		return false
@@ -176,6 +260,27 @@ func (h *harness) checkErrorShape(check string, err error) {
 	}
 	if e.StatusCode < 0 {
 		h.t.Errorf("%s: error has a negative status code", check)
+	}
+	h.checkLeaks(check+": error", e.Message+" "+e.Remediation)
+}
+
+// checkLeaks reports text quoting the subject's identifiers or a
+// Sensitive setting's value. The daemon redacts them anyway, but a
+// connector must not rely on it: its own logs and the third party's
+// support tickets see them first.
+func (h *harness) checkLeaks(check, text string) {
+	h.t.Helper()
+	lower := strings.ToLower(text)
+	s := h.cfg.Subject
+	for what, v := range map[string]string{"email": s.Email, "phone": s.Phone, "user id": s.UserID} {
+		if len(v) >= 4 && strings.Contains(lower, strings.ToLower(v)) {
+			h.t.Errorf("%s quotes the subject's %s; errors must hold no personal data", check, what)
+		}
+	}
+	for _, v := range h.secrets {
+		if len(v) >= 4 && strings.Contains(text, v) {
+			h.t.Errorf("%s quotes the value of a Sensitive setting; errors must hold no secret", check)
+		}
 	}
 }
 

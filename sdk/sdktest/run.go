@@ -11,6 +11,14 @@ import (
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
+// The integration names the harness configures. Two integrations share
+// the plugin process, as they do under the daemon.
+const (
+	integrationA       = "sdktest-a"
+	integrationB       = "sdktest-b"
+	integrationInvalid = "sdktest-invalid"
+)
+
 // Run launches cfg.Binary as the daemon does and checks that the connector
 // keeps the contract the daemon relies on:
 //
@@ -19,17 +27,27 @@ import (
 //     defaults of the attribute's type, no default on a required attribute;
 //   - Configure with no settings reports an error diagnostic at the path of
 //     each required attribute; each of cfg.InvalidSettings draws an error at
-//     its WantPath; cfg.ValidSettings draw none;
-//   - for each declared capability, the same job (same idempotency key)
-//     twice gives equal answers without error, and a Pending answer reaches
-//     a terminal state within cfg.MaxPolls polls — except for Direct
-//     Contact connectors, whose processor answers through the daemon: their
-//     polls must keep answering Pending with a handle, without failing;
-//   - every error has a known type and a message.
+//     its WantPath; cfg.ValidSettings draw none, also with ValidateOnly set,
+//     and a ValidateOnly Configure changes nothing;
+//   - two integrations share the process, configured with cfg.ValidSettings
+//     and cfg.SecondSettings: after the second is configured, the first's
+//     Access still answers as before (each call reaches its own
+//     integration's settings);
+//   - for each declared capability and each integration, the same job (same
+//     idempotency key) twice gives the same answer, records compared as a
+//     set, and a Pending answer reaches a terminal state within cfg.MaxPolls
+//     polls — except for Direct Contact connectors, whose processor answers
+//     through the daemon: their polls must keep answering Pending with a
+//     handle, without failing;
+//   - every job carries cfg.Subject;
+//   - every error has a known type and a message, and no error or
+//     diagnostic quotes the subject's identifiers or the value of a
+//     Sensitive setting.
 //
 // Each failed check is reported with t.Errorf, prefixed with the check's
 // name, so one run lists everything to fix; t.Fatalf only when the plugin
-// cannot be launched or described at all.
+// cannot be launched or described at all. What was checked is logged with
+// t.Logf at the end.
 func Run(t T, cfg Config) {
 	t.Helper()
 	cfg = cfg.withDefaults()
@@ -37,18 +55,14 @@ func Run(t T, cfg Config) {
 		t.Fatalf("sdktest.Run: Config.Binary is empty; build the plugin with sdktest.Build")
 	}
 	h := &harness{t: t, cfg: cfg, remote: Launch(t, cfg.Binary, cfg.Args...)}
+	defer h.report()
 	d := h.describe()
 	h.waitsOnPerson = d.Type == sdk.DirectContact
+	h.secrets = sensitiveValues(d.Settings, cfg)
 	if !h.configure(d) {
 		return
 	}
-	var records []sdk.Record
-	if d.Can(sdk.CapabilityAccess) {
-		records = h.access()
-	}
-	if d.Can(sdk.CapabilityDelete) {
-		h.delete(records)
-	}
+	h.jobs(d)
 }
 
 type harness struct {
@@ -58,10 +72,26 @@ type harness struct {
 	// waitsOnPerson is set for Direct Contact connectors, whose jobs are
 	// finished by a person answering the daemon, not by polling.
 	waitsOnPerson bool
+	// secrets are the Sensitive settings' values no error may quote.
+	secrets []string
+	// checked lists what the run checked, for the closing log line.
+	checked []string
 }
 
 func (h *harness) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), h.cfg.CallTimeout)
+}
+
+func (h *harness) did(format string, args ...any) {
+	h.checked = append(h.checked, fmt.Sprintf(format, args...))
+}
+
+// report logs what was checked, so a passing run says what it proved.
+func (h *harness) report() {
+	if len(h.checked) == 0 {
+		return
+	}
+	h.t.Logf("sdktest checked:\n  - %s", strings.Join(h.checked, "\n  - "))
 }
 
 func (h *harness) describe() *sdk.Description {
@@ -75,32 +105,42 @@ func (h *harness) describe() *sdk.Description {
 	for _, p := range checkDescription(d) {
 		h.t.Errorf("Describe: %s", p)
 	}
+	h.did("Describe: %s %s, %s, capabilities %v, %d settings", d.Name, d.Version, d.Type, d.Capabilities, len(d.Settings.Attributes)+len(d.Settings.Blocks))
 	return d
 }
 
-// configure runs the Configure checks and leaves the connector configured
+// configure runs the Configure checks and leaves integration A configured
 // with cfg.ValidSettings; false means the job checks cannot run.
 func (h *harness) configure(d *sdk.Description) bool {
 	h.t.Helper()
 	const empty = "Configure with no settings"
-	if resp, ok := h.configureWith(empty, d.Settings, nil); ok {
-		for _, name := range requiredAttributes(d.Settings) {
+	if resp, ok := h.configureWith(empty, integrationInvalid, d.Settings, nil, false); ok {
+		required := requiredAttributes(d.Settings)
+		for _, name := range required {
 			if !hasErrorAt(resp, []string{name}) {
 				h.t.Errorf("%s: no error diagnostic at path [%s] for the missing required attribute; got %s",
 					empty, name, listDiagnostics(resp))
 			}
 		}
+		h.did("%s: an error at each required attribute %v", empty, required)
 	}
 
 	for _, c := range h.cfg.InvalidSettings {
 		check := fmt.Sprintf("Configure with invalid settings %q", c.Name)
-		if resp, ok := h.configureWith(check, d.Settings, overlay(h.cfg.ValidSettings, c.Settings)); ok && !hasErrorAt(resp, c.WantPath) {
+		if resp, ok := h.configureWith(check, integrationInvalid, d.Settings, overlay(h.cfg.ValidSettings, c.Settings), false); ok && !hasErrorAt(resp, c.WantPath) {
 			h.t.Errorf("%s: no error diagnostic at path %v; got %s", check, c.WantPath, listDiagnostics(resp))
 		}
+		h.did("%s: an error at %v", check, c.WantPath)
 	}
 
+	const checkOnly = "Configure with ValidSettings and ValidateOnly"
+	if resp, ok := h.configureWith(checkOnly, integrationA, d.Settings, h.cfg.ValidSettings, true); ok && resp.HasErrors() {
+		h.t.Errorf("%s: want no error diagnostic, got %s", checkOnly, listDiagnostics(resp))
+	}
+	h.did("%s: no error", checkOnly)
+
 	const valid = "Configure with ValidSettings"
-	resp, ok := h.configureWith(valid, d.Settings, h.cfg.ValidSettings)
+	resp, ok := h.configureWith(valid, integrationA, d.Settings, h.cfg.ValidSettings, false)
 	if !ok {
 		return false
 	}
@@ -108,12 +148,14 @@ func (h *harness) configure(d *sdk.Description) bool {
 		h.t.Errorf("%s: want no error diagnostic, got %s; the job checks need a configured connector", valid, listDiagnostics(resp))
 		return false
 	}
+	h.did("%s (integration %q): no error", valid, integrationA)
 	return true
 }
 
-// configureWith sends settings, with the schema's defaults filled in as
-// the daemon does, and checks the shape of the answer.
-func (h *harness) configureWith(check string, schema sdk.Schema, settings map[string]any) (*sdk.ConfigureResponse, bool) {
+// configureWith configures integration with settings, with the schema's
+// defaults filled in as the daemon does, and checks the shape of the
+// answer.
+func (h *harness) configureWith(check, integration string, schema sdk.Schema, settings map[string]any, validateOnly bool) (*sdk.ConfigureResponse, bool) {
 	h.t.Helper()
 	raw, err := json.Marshal(withDefaults(schema, settings))
 	if err != nil {
@@ -122,7 +164,7 @@ func (h *harness) configureWith(check string, schema sdk.Schema, settings map[st
 	}
 	ctx, cancel := h.ctx()
 	defer cancel()
-	resp, err := h.remote.Configure(ctx, &sdk.ConfigureRequest{Integration: "sdktest", Settings: sdk.Settings(raw)})
+	resp, err := h.remote.Configure(ctx, &sdk.ConfigureRequest{Integration: integration, Settings: sdk.Settings(raw), ValidateOnly: validateOnly})
 	if err != nil {
 		h.checkErrorShape(check, err)
 		h.t.Errorf("%s: call failed: %v", check, err)
@@ -135,6 +177,7 @@ func (h *harness) configureWith(check string, schema sdk.Schema, settings map[st
 		if strings.TrimSpace(d.Summary) == "" {
 			h.t.Errorf("%s: diagnostic at path %v has no summary", check, d.Path)
 		}
+		h.checkLeaks(check+": diagnostic", d.Summary+" "+d.Detail)
 		if d.Err != nil {
 			h.checkErrorShape(check+": diagnostic error", d.Err)
 		}

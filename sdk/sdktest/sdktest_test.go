@@ -15,9 +15,10 @@ const (
 // testConnectorConfig is a full conformance run of the test connector.
 func testConnectorConfig(t T, typ string) Config {
 	return Config{
-		Binary:        Build(t, testConnector),
-		Args:          []string{"-type", typ},
-		ValidSettings: map[string]any{"token": "test-token", "polls": 2},
+		Binary:         Build(t, testConnector),
+		Args:           []string{"-type", typ},
+		ValidSettings:  map[string]any{"token": "test-token", "polls": 2},
+		SecondSettings: map[string]any{"token": "other-token", "polls": 2, "records": 3},
 		InvalidSettings: []SettingsCase{
 			{Name: "refused token", Settings: map[string]any{"token": "wrong"}, WantPath: []string{"token"}},
 			{Name: "negative records", Settings: map[string]any{"records": -1}, WantPath: []string{"records"}},
@@ -55,30 +56,35 @@ func TestHarnessCatchesBrokenConnector(t *testing.T) {
 			`Describe: settings: attribute name "api key" is not a valid HCL identifier`,
 			`Describe: settings: attribute "token" is required and has a default`,
 		}},
-		{"configure", []string{
-			"Configure with no settings: no error diagnostic at path [token] for the missing required attribute",
+		{"shared", []string{
+			`Two integrations in one process: after configuring "sdktest-b"`,
+		}},
+		{"leak", []string{
+			`Access (integration "sdktest-a"): error quotes the subject's email`,
+			`Access (integration "sdktest-a"): error quotes the value of a Sensitive setting`,
 		}},
 		{"idempotency", []string{
-			"Access: the same job with the same idempotency key gave different answers",
+			`Access (integration "sdktest-a"): the same job with the same idempotency key gave different answers`,
 		}},
 		{"errorshape", []string{
-			`Access: error has no known type (got "")`,
-			`Access: error of type "" has an empty message`,
-			`Delete: error has no known type (got "")`,
+			`Access (integration "sdktest-a"): error has no known type (got "")`,
+			`Access (integration "sdktest-a"): error of type "" has an empty message`,
+			`Delete (integration "sdktest-a"): error has no known type (got "")`,
 		}},
 		{"polling", []string{
-			"Access: still pending after 3 polls",
-			"Delete: still pending after 3 polls",
+			`Access (integration "sdktest-a"): still pending after 3 polls`,
+			`Delete (integration "sdktest-a"): still pending after 3 polls`,
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
 			r := record(t, func(rt T) {
 				Run(rt, Config{
-					Binary:        Build(rt, brokenConnector),
-					Args:          []string{"-break", tt.mode},
-					ValidSettings: map[string]any{"token": "test-token"},
-					MaxPolls:      3,
+					Binary:         Build(rt, brokenConnector),
+					Args:           []string{"-break", tt.mode},
+					ValidSettings:  map[string]any{"token": "test-token"},
+					SecondSettings: map[string]any{"token": "other-token"},
+					MaxPolls:       3,
 				})
 			})
 			if !r.Failed() {
@@ -93,6 +99,12 @@ func TestHarnessCatchesBrokenConnector(t *testing.T) {
 			}
 			if strings.Contains(got, "FATAL") {
 				t.Errorf("harness stopped instead of reporting:\n%s", got)
+			}
+			// The connector never checks its required token: the sdk
+			// reports it from the schema, so that check passes (but for
+			// the mode whose token has a default the harness fills in).
+			if tt.mode != "describe" && strings.Contains(got, "for the missing required attribute") {
+				t.Errorf("the sdk did not report the missing required token for the connector:\n%s", got)
 			}
 		})
 	}
@@ -126,7 +138,7 @@ func TestHarnessCatchesWrongSettingsCases(t *testing.T) {
 				c.ValidSettings = map[string]any{"token": "t", "fail_with": "rate_limited", "fail_status": 429}
 				return c
 			},
-			want: "Access: delivery 1 of the job failed with ValidSettings: rate_limited (status 429)",
+			want: `Access (integration "sdktest-a"): delivery 1 of the job failed with valid settings: rate_limited (status 429)`,
 		},
 		{
 			name: "a plugin that crashes mid-job",
@@ -134,7 +146,7 @@ func TestHarnessCatchesWrongSettingsCases(t *testing.T) {
 				c.ValidSettings = map[string]any{"token": "t", "crash_on": "access"}
 				return c
 			},
-			want: "Access: delivery 1 of the job failed with ValidSettings: plugin_crashed",
+			want: `Access (integration "sdktest-a"): delivery 1 of the job failed with valid settings: plugin_crashed`,
 		},
 		{
 			name: "too few polls allowed",
@@ -143,7 +155,7 @@ func TestHarnessCatchesWrongSettingsCases(t *testing.T) {
 				c.MaxPolls = 2
 				return c
 			},
-			want: "Access: still pending after 2 polls",
+			want: `Access (integration "sdktest-a"): still pending after 2 polls`,
 		},
 	}
 	for _, tt := range tests {

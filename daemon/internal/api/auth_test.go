@@ -67,6 +67,16 @@ var methods = []method{
 		_, err := c.requests.ExportResults(ctx, connect.NewRequest(&adminv1.ExportResultsRequest{Id: id}))
 		return err
 	}},
+	{adminv1connect.RequestServiceExportResultsStreamProcedure, auth.Viewer, func(ctx context.Context, c clients) error {
+		stream, err := c.requests.ExportResultsStream(ctx, connect.NewRequest(&adminv1.ExportResultsStreamRequest{Id: id}))
+		if err != nil {
+			return err
+		}
+		defer stream.Close()
+		for stream.Receive() {
+		}
+		return stream.Err()
+	}},
 	{adminv1connect.RequestServiceWatchRequestProcedure, auth.Viewer, func(ctx context.Context, c clients) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -75,11 +85,20 @@ var methods = []method{
 			return err
 		}
 		defer stream.Close()
-		if !stream.Receive() {
-			return stream.Err()
-		}
-		if stream.Msg().GetRequest().GetId() != id {
-			return fmt.Errorf("watch sent request %q", stream.Msg().GetRequest().GetId())
+		// The fake engine sends one event at once: receive the request
+		// and that event, after which the handler calls the engine no
+		// more. Hanging up earlier leaves the handler's read for the
+		// event to land in the next subtest's calls.
+		for i := range 2 {
+			if !stream.Receive() {
+				return stream.Err()
+			}
+			if got := stream.Msg().GetRequest().GetId(); got != id {
+				return fmt.Errorf("watch sent request %q", got)
+			}
+			if hasEvent := stream.Msg().GetEvent() != nil; hasEvent != (i == 1) {
+				return fmt.Errorf("message %d: event %v", i, stream.Msg().GetEvent())
+			}
 		}
 		return nil
 	}},

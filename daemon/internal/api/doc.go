@@ -1,9 +1,10 @@
 // Package api serves dsrhost's admin API (package dsrhost.admin.v1) with
 // connect-go: one http.Handler that answers Connect (JSON or binary, so curl
 // works), gRPC and gRPC-Web clients over HTTP/1.1, h2c and, when configured,
-// TLS; with gRPC health (no token) and server reflection (a viewer token, so
-// `grpcurl -H "Authorization: Bearer $DSRHOST_TOKEN" ...` can list and
-// describe the services).
+// TLS; with gRPC health and server reflection, both without a token, so
+// `grpcurl -H "Authorization: Bearer $DSRHOST_TOKEN" ...` and buf curl can
+// list and describe the services before calling one; and CORS for the
+// browser origins server.cors_origins allows.
 //
 // Every call to RequestService, IntegrationService and ConfigService is
 // authenticated and authorised by package auth, then its request message is

@@ -7,9 +7,9 @@ import (
 )
 
 // Reflection procedures: grpcurl and similar tools list and describe the
-// services through them. They need a viewer token: the schema is no secret
-// (it is in the repository), but every other call but health needs a token,
-// and an open endpoint would tell a scanner what runs here.
+// services through them. They take no token, like health: the schema is no
+// secret (it is in the repository), and clients such as buf curl ask for it
+// before sending their headers. Every data method stays guarded.
 const (
 	reflectionV1Procedure      = "/" + grpcreflect.ReflectV1ServiceName + "/ServerReflectionInfo"
 	reflectionV1AlphaProcedure = "/" + grpcreflect.ReflectV1AlphaServiceName + "/ServerReflectionInfo"
@@ -17,20 +17,21 @@ const (
 
 // Policy is the role each admin API procedure needs: viewers read,
 // operators act, admins also reload the configuration.
-// DirectContactService and gRPC health are not here: they take no bearer
-// token. A procedure missing from this table is refused.
+// DirectContactService, gRPC health and reflection are not here: they take
+// no bearer token. A procedure missing from this table is refused.
 var Policy = auth.PolicyMap{
-	adminv1connect.RequestServiceGetRequestProcedure:        auth.Viewer,
-	adminv1connect.RequestServiceListRequestsProcedure:      auth.Viewer,
-	adminv1connect.RequestServiceGetRequestHistoryProcedure: auth.Viewer,
-	adminv1connect.RequestServiceExportResultsProcedure:     auth.Viewer,
-	adminv1connect.RequestServiceWatchRequestProcedure:      auth.Viewer,
-	adminv1connect.RequestServiceCreateRequestProcedure:     auth.Operator,
-	adminv1connect.RequestServiceApproveRequestProcedure:    auth.Operator,
-	adminv1connect.RequestServiceRejectRequestProcedure:     auth.Operator,
-	adminv1connect.RequestServiceApproveDeletionProcedure:   auth.Operator,
-	adminv1connect.RequestServiceCloseRequestProcedure:      auth.Operator,
-	adminv1connect.RequestServiceExtendRequestProcedure:     auth.Operator,
+	adminv1connect.RequestServiceGetRequestProcedure:          auth.Viewer,
+	adminv1connect.RequestServiceListRequestsProcedure:        auth.Viewer,
+	adminv1connect.RequestServiceGetRequestHistoryProcedure:   auth.Viewer,
+	adminv1connect.RequestServiceExportResultsProcedure:       auth.Viewer,
+	adminv1connect.RequestServiceExportResultsStreamProcedure: auth.Viewer,
+	adminv1connect.RequestServiceWatchRequestProcedure:        auth.Viewer,
+	adminv1connect.RequestServiceCreateRequestProcedure:       auth.Operator,
+	adminv1connect.RequestServiceApproveRequestProcedure:      auth.Operator,
+	adminv1connect.RequestServiceRejectRequestProcedure:       auth.Operator,
+	adminv1connect.RequestServiceApproveDeletionProcedure:     auth.Operator,
+	adminv1connect.RequestServiceExtendRequestProcedure:       auth.Operator,
+	adminv1connect.RequestServiceCloseRequestProcedure:        auth.Operator,
 
 	adminv1connect.IntegrationServiceListIntegrationsProcedure:   auth.Viewer,
 	adminv1connect.IntegrationServiceTestIntegrationProcedure:    auth.Operator,
@@ -40,7 +41,4 @@ var Policy = auth.PolicyMap{
 	adminv1connect.IntegrationServiceCompleteManualTaskProcedure: auth.Operator,
 
 	adminv1connect.ConfigServiceReloadConfigProcedure: auth.Admin,
-
-	reflectionV1Procedure:      auth.Viewer,
-	reflectionV1AlphaProcedure: auth.Viewer,
 }

@@ -132,20 +132,12 @@ func TestHealthWithoutToken(t *testing.T) {
 	}
 }
 
-// TestReflection lists the services as grpcurl does, which needs a viewer
-// token.
+// TestReflection lists the services as grpcurl and buf curl do: without a
+// token, since they ask for the schema before sending their headers.
 func TestReflection(t *testing.T) {
 	srv := apitest.Start(t, api.Options{})
 	rc := grpcreflect.NewClient(apitest.H2CClient(t), srv.URL, connect.WithGRPC())
-
 	stream := rc.NewStream(t.Context())
-	_, err := stream.ListServices()
-	wantCode(t, err, connect.CodeUnauthenticated)
-	_, _ = stream.Close()
-
-	h := http.Header{}
-	h.Set("Authorization", "Bearer "+apitest.ViewerToken)
-	stream = rc.NewStream(t.Context(), grpcreflect.WithRequestHeaders(h))
 	defer func() { _, _ = stream.Close() }()
 	names, err := stream.ListServices()
 	if err != nil {

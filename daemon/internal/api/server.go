@@ -76,6 +76,10 @@ type Options struct {
 	// API's is an error from New.
 	Routes map[string]http.Handler
 
+	// CORSOrigins are the browser origins (server.cors_origins) whose pages
+	// may call the API; none when empty.
+	CORSOrigins []string
+
 	// Zero timeouts and limits take the Default* values.
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -171,8 +175,10 @@ func or(d, def time.Duration) time.Duration {
 }
 
 // routes mounts every service on one mux: the admin services behind auth
-// and validation, DirectContactService behind validation only, health open,
-// reflection behind auth.
+// and validation, DirectContactService behind validation only, health and
+// reflection open (the schema is public: it is in the repository; grpcurl
+// and buf curl need it before they can send a token), and CORS around it
+// all for the configured origins.
 func (s *Server) routes(opts Options) (http.Handler, error) {
 	v, err := newValidator()
 	if err != nil {
@@ -182,7 +188,8 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	authn := auth.NewInterceptor(opts.Tokens, Policy.Need, opts.Logger.Named("auth"))
 	limits := connect.WithReadMaxBytes(opts.MaxRequestBytes)
 	calls := callLogger{log: opts.Logger.Named("calls")}
-	guarded := connect.WithHandlerOptions(connect.WithInterceptors(authn, calls, v), limits)
+	codecs := strictJSONCodecs()
+	guarded := connect.WithHandlerOptions(append(codecs, connect.WithInterceptors(authn, calls, v), limits)...)
 
 	mux := http.NewServeMux()
 	mux.Handle(adminv1connect.NewRequestServiceHandler(&requestService{
@@ -197,18 +204,18 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes)))
+	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes))...))
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector, connect.WithInterceptors(authn)))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, connect.WithInterceptors(authn)))
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	for pattern, h := range opts.Routes {
 		if err := handle(mux, pattern, h); err != nil {
 			return nil, err
 		}
 	}
-	return deadlines(mux, or(opts.UploadTimeout, DefaultUploadTimeout)), nil
+	return withCORS(deadlines(mux, or(opts.UploadTimeout, DefaultUploadTimeout)), opts.CORSOrigins), nil
 }
 
 // handle registers an extra route, turning ServeMux's panic on a bad or
@@ -234,10 +241,18 @@ var streamingProcedures = map[string]bool{
 	reflectionV1AlphaProcedure:                         true,
 }
 
+// longProcedures move large bodies: they get the upload timeout instead of
+// the server's read and write timeouts.
+var longProcedures = map[string]bool{
+	adminv1connect.DirectContactServiceSubmitResponseProcedure: true,
+	adminv1connect.RequestServiceExportResultsStreamProcedure:  true,
+}
+
 // deadlines replaces the connection deadlines the server's ReadTimeout and
 // WriteTimeout set where they do not fit: none for streaming procedures
 // (Shutdown ends those streams itself), and the longer upload timeout for
-// SubmitResponse, whose files may take minutes over a slow line.
+// SubmitResponse and ExportResultsStream, whose files may take minutes
+// over a slow line.
 func deadlines(next http.Handler, upload time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -245,7 +260,7 @@ func deadlines(next http.Handler, upload time.Duration) http.Handler {
 			rc := http.NewResponseController(w)
 			_ = rc.SetReadDeadline(time.Time{})
 			_ = rc.SetWriteDeadline(time.Time{})
-		case r.URL.Path == adminv1connect.DirectContactServiceSubmitResponseProcedure:
+		case longProcedures[r.URL.Path]:
 			rc := http.NewResponseController(w)
 			deadline := time.Now().Add(upload)
 			_ = rc.SetReadDeadline(deadline)

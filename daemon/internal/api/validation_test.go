@@ -84,6 +84,26 @@ func TestValidation(t *testing.T) {
 			_, err := c.requests.ListRequests(ctx, connect.NewRequest(&adminv1.ListRequestsRequest{Stage: 9}))
 			return err
 		}, "stage"},
+		{"list with a malformed page token", func(ctx context.Context) error {
+			_, err := c.requests.ListRequests(ctx, connect.NewRequest(&adminv1.ListRequestsRequest{PageToken: "not-a-token"}))
+			return err
+		}, "page_token"},
+		{"list with a lower-case page token", func(ctx context.Context) error {
+			_, err := c.requests.ListRequests(ctx, connect.NewRequest(&adminv1.ListRequestsRequest{PageToken: strings.ToLower(apitest.SampleID)}))
+			return err
+		}, "page_token"},
+		{"list with an undefined type", func(ctx context.Context) error {
+			_, err := c.requests.ListRequests(ctx, connect.NewRequest(&adminv1.ListRequestsRequest{Type: 77}))
+			return err
+		}, "type"},
+		{"list with an undefined integration status", func(ctx context.Context) error {
+			_, err := c.requests.ListRequests(ctx, connect.NewRequest(&adminv1.ListRequestsRequest{IntegrationStatus: 77}))
+			return err
+		}, "integration_status"},
+		{"submit with an undefined answer", func(ctx context.Context) error {
+			_, err := c.directContact.SubmitResponse(ctx, connect.NewRequest(&adminv1.SubmitResponseRequest{Token: "t", Answer: 77}))
+			return err
+		}, "answer"},
 		{"list with a bad integration name", func(ctx context.Context) error {
 			_, err := c.requests.ListRequests(ctx, connect.NewRequest(&adminv1.ListRequestsRequest{Integration: "../etc"}))
 			return err
@@ -177,7 +197,7 @@ func TestValidationAcceptsGoodCalls(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 	_, err = c.requests.ListRequests(t.Context(), connect.NewRequest(&adminv1.ListRequestsRequest{
-		Stage: adminv1.Stage_STAGE_PROCESS, Integration: "acme-support.v2", PageSize: 1000,
+		Stage: adminv1.Stage_STAGE_PROCESS, Integration: "acme-support.v2", PageSize: 1000, PageToken: apitest.SampleID,
 		IntegrationStatus: adminv1.IntegrationStatus_INTEGRATION_STATUS_ERROR, Email: "subject@example.com"}))
 	if err != nil {
 		t.Fatalf("list: %v", err)

@@ -35,6 +35,7 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 		DirectContact: a.Responder().Service(),
 		Routes:        map[string]http.Handler{linktoken.Path: a.Responder().PageHandler()},
 		Logger:        logger.Named("api"),
+		CORSOrigins:   cfg.Server.CORSOrigins,
 	}
 	if pc := a.PrivacyCenter(); pc != nil && sharesAPIListener(a) {
 		opts.Routes[privacycenter.Path] = pc.Handler()

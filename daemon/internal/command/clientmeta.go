@@ -42,7 +42,8 @@ Client options:
                     certificate. Defaults to $DSRHOST_CACERT.
 
   -format=table     "table" for people, or "json" for scripts (the API's
-                    JSON, as curl would receive it).
+                    JSON, as curl would receive it). Defaults to
+                    $DSRHOST_FORMAT.
 `
 
 func (m *clientMeta) stdout() io.Writer {
@@ -72,7 +73,7 @@ func (m *clientMeta) flagSet(name string, help func() string) *flag.FlagSet {
 	fs.StringVar(&m.address, "address", env.Address, "")
 	fs.StringVar(&m.token, "token", env.Token, "")
 	fs.StringVar(&m.caCert, "ca-cert", env.CACert, "")
-	fs.StringVar(&m.format, "format", "table", "")
+	fs.StringVar(&m.format, "format", envFormat(getenv, "table"), "")
 	return fs
 }
 

@@ -42,6 +42,7 @@ Usage: dsrhost integration <subcommand> [options] [args]
 // Run prints the help: the subcommand is missing.
 func (c *IntegrationCommand) Run(args []string) int {
 	fmt.Fprintln(c.stderr(), c.Help()+subcommandList(
+		[2]string{"catalog", "List ready-made SaaS integration templates, or print one"},
 		[2]string{"complete", "Mark a manual data source's task done on a request"},
 		[2]string{"list", "Show the data inventory"},
 		[2]string{"retry", "Run a failed integration on a request again now"},

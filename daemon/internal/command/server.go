@@ -231,7 +231,9 @@ Try, in another terminal:
     bin/dsrhost integration list
     bin/dsrhost request create -type deletion -email %[3]s
     bin/dsrhost request approve <ID>
-    bin/dsrhost request get <ID>
+    bin/dsrhost request get <ID>        # CRM and Heap complete on their own;
+                                        # acme-support waits: open the link the log shows
+    bin/dsrhost request close <ID>
     bin/dsrhost request history <ID>
 
 `, addr, env.RootToken, devmode.DemoSubject)

@@ -51,7 +51,8 @@ Usage: dsrhost validate [options] FILE
 
 Options:
 
-  -format=text   Output format: "text" or "json".
+  -format=text   Output format: "text" or "json" (default from
+                 $DSRHOST_FORMAT).
   -no-color      Print diagnostics without color.
 `)
 }
@@ -68,7 +69,7 @@ func (c *ValidateCommand) Run(args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, c.Help()) }
-	format := fs.String("format", "text", "")
+	format := fs.String("format", envFormat(nil, "text"), "")
 	noColor := fs.Bool("no-color", false, "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -76,6 +77,9 @@ func (c *ValidateCommand) Run(args []string) int {
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "dsrhost validate: expected exactly one FILE argument, e.g. `dsrhost validate dsrhost.hcl`.")
 		return exitUsage
+	}
+	if *format == "table" { // DSRHOST_FORMAT=table, meant for client commands
+		*format = "text"
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "dsrhost validate: -format must be \"text\" or \"json\", not %q.\n", *format)

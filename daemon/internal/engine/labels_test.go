@@ -263,6 +263,22 @@ func TestEveryLabel(t *testing.T) {
 				return id
 			}},
 		dcRow("Complete Deletion done", state.PendingDelete, Block, answer(AnswerDeleted, 0)),
+		// An API integration that extracts, then deletes the whole record
+		// by identity (genericrest's deletion mode "whole_record").
+		{label: "Complete Deletion done", w: state.PendingDelete, name: "crm",
+			specs: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, both)},
+			remotes: map[string]sdk.Remote{"crm": &fake{
+				access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(2), nil },
+				delete: func(context.Context, *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
+					return &sdk.DeleteResponse{WholeRecord: true}, nil
+				},
+			}},
+			drive: func(h *harness) string {
+				id := h.create(sdk.RequestDeletion, "ada@example.com")
+				h.approve(id)
+				return id
+			}},
+
 		{label: "Complete 3 records deleted", w: state.PendingDelete, name: "crm",
 			specs: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, both)},
 			remotes: map[string]sdk.Remote{"crm": &fake{

@@ -108,7 +108,7 @@ func Build(ctx context.Context, cfg *config.Config, host *pluginhost.Host, opts 
 			})
 			continue
 		}
-		cds := configureDiagnostics(in, resp)
+		cds := configureDiagnostics(in, p.Describe().Settings, resp)
 		diags = append(diags, cds...)
 		if cds.HasErrors() {
 			continue
@@ -171,8 +171,10 @@ func startHint(p *config.Plugin) string {
 }
 
 // configureDiagnostics points a connector's Configure diagnostics at the
-// settings they are about.
-func configureDiagnostics(in *config.Integration, resp *sdk.ConfigureResponse) hcl.Diagnostics {
+// settings they are about. One about a Sensitive attribute is marked
+// sensitive, so printing it shows where the secret is written but never
+// the secret (a refused API key written literally in the file).
+func configureDiagnostics(in *config.Integration, schema sdk.Schema, resp *sdk.ConfigureResponse) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, d := range resp.Diagnostics {
 		sev := hcl.DiagError
@@ -187,14 +189,44 @@ func configureDiagnostics(in *config.Integration, resp *sdk.ConfigureResponse) h
 		if len(d.Path) == 0 {
 			rng = in.DeclRange
 		}
-		diags = append(diags, &hcl.Diagnostic{
+		diag := &hcl.Diagnostic{
 			Severity: sev,
 			Summary:  d.Summary,
 			Detail:   detail,
 			Subject:  rng.Ptr(),
-		})
+		}
+		if sensitivePath(schema, d.Path) {
+			config.MarkSensitive(diag)
+		}
+		diags = append(diags, diag)
 	}
 	return diags
+}
+
+// sensitivePath reports whether path names a Sensitive attribute of
+// schema, or something inside one; list block indexes are skipped.
+func sensitivePath(schema sdk.Schema, path []string) bool {
+	for i := 0; i < len(path); i++ {
+		for _, a := range schema.Attributes {
+			if a.Name == path[i] {
+				return a.Sensitive
+			}
+		}
+		found := false
+		for _, b := range schema.Blocks {
+			if b.Name == path[i] {
+				schema, found = b.Schema, true
+				if b.Nesting == sdk.NestingList && i+1 < len(path) {
+					i++ // the block's index
+				}
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return false
 }
 
 func errorLead(e *sdk.Error) string {

@@ -58,6 +58,7 @@ func (h *Host) Start(ctx context.Context, spec Spec) (*Plugin, error) {
 		logger:   h.logger.Named(spec.Name),
 		checksum: sum,
 		settings: map[string]sdk.Settings{},
+		redact:   newRedactor(),
 		done:     make(chan struct{}),
 	}
 	p.remote = &remote{p: p}

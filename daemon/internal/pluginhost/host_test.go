@@ -226,6 +226,11 @@ func TestRejectedSettingsAreNotReapplied(t *testing.T) {
 		t.Fatalf("Configure ValidateOnly: %v", err)
 	}
 
+	// The refused settings left the running ones in force.
+	if n := accessRecords(t, p); n != 3 {
+		t.Errorf("Access after refused settings found %d records, want the accepted 3", n)
+	}
+
 	if err := syscall.Kill(p.Health().PID, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -234,9 +239,9 @@ func TestRejectedSettingsAreNotReapplied(t *testing.T) {
 		return hl.State == pluginhost.StateHealthy && hl.Restarts >= 1
 	})
 	// Neither the refused settings nor the validated ones were applied to
-	// the new process: it runs with the connector's default of 2 records.
-	if n := accessRecords(t, p); n != 2 {
-		t.Errorf("Access after restart found %d records, want the default 2", n)
+	// the new process: it runs with the last accepted ones.
+	if n := accessRecords(t, p); n != 3 {
+		t.Errorf("Access after restart found %d records, want the accepted 3", n)
 	}
 }
 
@@ -248,6 +253,7 @@ func TestReplacedBinaryRefusedOnRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	configure(t, p, settings(""))
 	if p.SHA256() != original {
 		t.Fatalf("SHA256() = %s, want the pinned %s", p.SHA256(), original)
 	}

@@ -39,7 +39,7 @@ func (p *Plugin) launch(ctx context.Context) (*instance, *sdk.Description, error
 		return nil, nil, err
 	}
 
-	cfg := sdk.ClientConfig(cmd, sum, p.logger)
+	cfg := sdk.ClientConfig(cmd, sum, newRedactingLogger(p.logger, p.redact))
 	// These are what the host promises whatever the sdk defaults become:
 	// the checksum checked again by go-plugin right before exec, mutual
 	// TLS, gRPC only, and a bounded handshake.

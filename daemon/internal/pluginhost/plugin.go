@@ -23,6 +23,9 @@ type Plugin struct {
 	opts   Options
 	logger hclog.Logger
 	remote *remote
+	// redact removes subjects' identifiers and sensitive settings from
+	// what the plugin says.
+	redact *redactor
 
 	// configMu serialises Configure with the re-configuration of a
 	// restarted process, so no integration's settings are missed by a
@@ -77,30 +80,37 @@ func (p *Plugin) Connector() sdk.Remote { return p.remote }
 // Configure applies one integration's settings. Unless req.ValidateOnly is
 // set, settings the connector accepted (no error diagnostics) are
 // remembered and applied again to every restarted process; settings it
-// rejected are forgotten.
+// rejected leave the last accepted ones in force, as the sdk does in the
+// plugin. The integration's sensitive setting values (by the plugin's
+// schema) are redacted from the answer, and from everything the plugin
+// says about the integration from then on.
 func (p *Plugin) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*sdk.ConfigureResponse, error) {
 	if req == nil {
 		return nil, errors.New("configure: nil request")
 	}
+	var secrets []string
+	if d := p.Describe(); d != nil {
+		secrets = sensitiveValues(d.Settings, req.Settings)
+	}
+	release := p.redact.holdValues(secrets)
+	defer release()
 	p.configMu.Lock()
 	defer p.configMu.Unlock()
 	resp, err := p.remote.Configure(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("configure integration %q with plugin %q: %w", req.Integration, p.spec.Name, err)
+		return nil, fmt.Errorf("configure integration %q with plugin %q: %w", req.Integration, p.spec.Name, scrubError(err, secrets))
 	}
 	if resp == nil {
 		resp = &sdk.ConfigureResponse{}
 	}
-	if req.ValidateOnly {
+	scrubDiagnostics(resp, secrets)
+	if req.ValidateOnly || resp.HasErrors() {
 		return resp, nil
 	}
+	p.redact.setSecrets(req.Integration, secrets)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if resp.HasErrors() {
-		delete(p.settings, req.Integration)
-	} else {
-		p.settings[req.Integration] = slices.Clone(req.Settings)
-	}
+	p.settings[req.Integration] = slices.Clone(req.Settings)
 	return resp, nil
 }
 
@@ -146,4 +156,25 @@ func (p *Plugin) setHealthLocked(s State, msg string, pid int) {
 	p.health.State = s
 	p.health.Message = msg
 	p.health.PID = pid
+}
+
+// Ready reports whether the plugin can take a call now, for callers that
+// would rather wait than have a call fail as plugin_crashed. While the
+// process is being restarted it is not ready, and retryAt is when the next
+// launch is due; in a crash loop, or when a restart was refused for a
+// reason an admin must fix, crashLoop is an error naming the plugin, so
+// the caller fails its job rather than wait for ever. A stopped plugin
+// counts as ready: a call fails at once, as it must.
+func (p *Plugin) Ready() (ready bool, retryAt time.Time, crashLoop error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.health
+	switch {
+	case h.State == StateFailed || (h.State == StateRestarting && h.CrashLoop):
+		return false, h.NextLaunch, sdk.Errorf(sdk.ErrorPluginCrashed, "plugin %q keeps exiting (%s)", p.spec.Name, h.Message).
+			WithRemediation(fmt.Sprintf("Read plugin %q's log lines and fix what makes it exit (or its binary's checksum); jobs are retried on the retry_interval schedule, or at once on retry.", p.spec.Name))
+	case h.State == StateRestarting:
+		return false, h.NextLaunch, nil
+	}
+	return true, time.Time{}, nil
 }

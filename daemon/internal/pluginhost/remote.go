@@ -25,19 +25,54 @@ func (r *remote) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*sdk
 }
 
 func (r *remote) Access(ctx context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
-	return call(ctx, r.p, "Access", func(c sdk.Remote) (*sdk.AccessResponse, error) { return c.Access(ctx, req) })
+	return jobCall(ctx, r.p, "Access", jobOf(req), func(c sdk.Remote) (*sdk.AccessResponse, error) { return c.Access(ctx, req) })
 }
 
 func (r *remote) PollAccess(ctx context.Context, req *sdk.PollRequest) (*sdk.AccessResponse, error) {
-	return call(ctx, r.p, "PollAccess", func(c sdk.Remote) (*sdk.AccessResponse, error) { return c.PollAccess(ctx, req) })
+	return jobCall(ctx, r.p, "PollAccess", pollJob(req), func(c sdk.Remote) (*sdk.AccessResponse, error) { return c.PollAccess(ctx, req) })
 }
 
 func (r *remote) Delete(ctx context.Context, req *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
-	return call(ctx, r.p, "Delete", func(c sdk.Remote) (*sdk.DeleteResponse, error) { return c.Delete(ctx, req) })
+	var job *sdk.Job
+	if req != nil {
+		job = &req.Job
+	}
+	return jobCall(ctx, r.p, "Delete", job, func(c sdk.Remote) (*sdk.DeleteResponse, error) { return c.Delete(ctx, req) })
 }
 
 func (r *remote) PollDelete(ctx context.Context, req *sdk.PollRequest) (*sdk.DeleteResponse, error) {
-	return call(ctx, r.p, "PollDelete", func(c sdk.Remote) (*sdk.DeleteResponse, error) { return c.PollDelete(ctx, req) })
+	return jobCall(ctx, r.p, "PollDelete", pollJob(req), func(c sdk.Remote) (*sdk.DeleteResponse, error) { return c.PollDelete(ctx, req) })
+}
+
+func jobOf(req *sdk.AccessRequest) *sdk.Job {
+	if req == nil {
+		return nil
+	}
+	return &req.Job
+}
+
+func pollJob(req *sdk.PollRequest) *sdk.Job {
+	if req == nil {
+		return nil
+	}
+	return &req.Job
+}
+
+// jobCall is call for a job: the subject's identifiers and the
+// integration's sensitive values are redacted from the error the plugin
+// returns, and from its log lines while the call runs and shortly after.
+func jobCall[T any](ctx context.Context, p *Plugin, method string, job *sdk.Job, f func(sdk.Remote) (*T, error)) (*T, error) {
+	if job == nil {
+		return call(ctx, p, method, f)
+	}
+	subject := subjectValues(job.Subject)
+	release := p.redact.holdValues(subject)
+	defer release()
+	res, err := call(ctx, p, method, f)
+	if err != nil {
+		err = scrubError(err, append(subject, p.redact.secretsOf(job.Integration)...))
+	}
+	return res, err
 }
 
 // call runs f against the live process. When there is none, or the process

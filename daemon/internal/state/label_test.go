@@ -108,7 +108,7 @@ func TestValidateRejectsStatesOutsideTheTables(t *testing.T) {
 	}{
 		{"records found by direct contact", State{Workflow: Extracting, Status: Complete, Detail: DetailRecordsFound}, sdk.DirectContact},
 		{"files uploaded by an API", State{Workflow: Extracting, Status: Complete, Detail: DetailFilesUploaded}, sdk.SynchronousAPI},
-		{"deletion done by a synchronous API", State{Workflow: PendingDelete, Status: Complete, Detail: DetailDeletionDone}, sdk.SynchronousAPI},
+		{"records deleted by a whole-record deletion API", State{Workflow: PendingDelete, Status: Complete, Detail: DetailRecordsDeleted, Count: 1}, sdk.WholeRecordDeletionAPI},
 		{"request submitted to a processor", State{Workflow: Extracting, Status: Processing, Detail: DetailRequestSubmitted}, sdk.DirectContact},
 		{"deletion detail while extracting", State{Workflow: Extracting, Status: Complete, Detail: DetailNothingToDelete}, sdk.DirectContact},
 		{"no workflow", State{Status: Pending}, sdk.SynchronousAPI},

@@ -22,7 +22,6 @@ var (
 	apiTypes = []sdk.IntegrationType{sdk.SynchronousAPI, sdk.AsynchronousAPI}
 	allAPI   = []sdk.IntegrationType{sdk.SynchronousAPI, sdk.AsynchronousAPI, sdk.WholeRecordDeletionAPI}
 	dcOnly   = []sdk.IntegrationType{sdk.DirectContact}
-	deletion = []sdk.IntegrationType{sdk.WholeRecordDeletionAPI, sdk.DirectContact}
 )
 
 // The two tables, row for row as the seed writes them. "Processing Due in
@@ -30,7 +29,9 @@ var (
 // words depend on the clock. One departure: the seed lists "Complete
 // Stopped processing" in Pending Delete for Direct Contact only, while the
 // contract lets an operator stop any integration; it is valid for all types
-// here, as in Extracting Personal Data.
+// here, as in Extracting Personal Data. Another: "Complete Deletion done"
+// is also valid for Synchronous and Asynchronous API integrations that
+// delete whole records by identity after extracting (DeletionDetail).
 var tables = map[Workflow][]Row{
 	Extracting: {
 		{NotStarted, DetailNone, "Not Started", allTypes},
@@ -59,7 +60,7 @@ var tables = map[Workflow][]Row{
 		{Complete, DetailNothingToDelete, "Complete Nothing to delete", dcOnly},
 		{Complete, DetailNoRecordsDeleted, "Complete No records deleted", apiTypes},
 		{Complete, DetailStopped, "Complete Stopped processing", allTypes},
-		{Complete, DetailDeletionDone, "Complete Deletion done", deletion},
+		{Complete, DetailDeletionDone, "Complete Deletion done", allTypes},
 		{Complete, DetailRecordsDeleted, "Complete # records deleted", apiTypes},
 		{Complete, DetailDataFoundNotDeleted, "Complete Data found, not deleted", dcOnly},
 	},

@@ -1,32 +1,24 @@
 // Package testbrowser starts a headless Chromium for tests of the daemon's
 // pages, with JavaScript of the page turned off, as the pages must work
-// without it.
+// without it. A missing Chromium fails the test (see testprereq).
 package testbrowser
 
 import (
 	"context"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testprereq"
 )
 
-// chromium finds a Chromium (Debian's chromium package), skipping the test
-// when there is none, unless DSRHOST_REQUIRE_BROWSER is set, as CI sets it.
+// chromium finds a Chromium (Debian's chromium package), failing the test
+// when there is none, or under -short skipping it (see testprereq).
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("DSRHOST_REQUIRE_BROWSER") != "" {
-		t.Fatal("DSRHOST_REQUIRE_BROWSER is set but no chromium is installed (apt-get install -y chromium chromium-driver)")
-	}
-	t.Skip("no chromium installed (apt-get install -y chromium chromium-driver); set DSRHOST_REQUIRE_BROWSER=1 to make this a failure")
-	return ""
+	return testprereq.Command(t, "chromium", "chromium", "chromium-browser", "google-chrome")
 }
 
 // New starts a headless Chromium with a fresh profile for the test and

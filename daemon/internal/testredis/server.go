@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testprereq"
 )
 
 // Server is one redis-server process.
@@ -30,21 +31,11 @@ type Server struct {
 	once sync.Once
 }
 
-// binaries returns the redis-server and redis-cli paths, skipping (or,
-// under DSRHOST_REQUIRE_REDIS, failing) the test when absent.
+// binaries returns the redis-server and redis-cli paths, failing the test
+// (or under -short skipping it) when absent: see testprereq.
 func binaries(t testing.TB) (server, cli string) {
 	t.Helper()
-	server, err := exec.LookPath("redis-server")
-	if err == nil {
-		cli, err = exec.LookPath("redis-cli")
-	}
-	if err != nil {
-		if os.Getenv("DSRHOST_REQUIRE_REDIS") != "" {
-			t.Fatalf("redis-server and redis-cli are required: %v", err)
-		}
-		t.Skipf("redis-server not installed: %v", err)
-	}
-	return server, cli
+	return testprereq.Command(t, "redis-server", "redis-server"), testprereq.Command(t, "redis-tools", "redis-cli")
 }
 
 // Start runs a single redis-server and returns it once it answers PING.

@@ -25,29 +25,39 @@ func (c *Connector) Access(ctx context.Context, req *sdk.AccessRequest) (*sdk.Ac
 		}
 		return nil, e
 	}
-	data := subjectData(req.Job)
 	if p.async == nil {
-		call, err := in.build(&p.endpoint, data)
+		calls, err := p.calls(ctx, in, req.Job)
 		if err != nil {
 			return nil, err
 		}
-		found, err := in.fetchRecords(ctx, call, p.records, p.pages, p.notFound)
-		if err != nil {
-			return nil, err
+		var found []any
+		for _, call := range calls {
+			more, err := in.fetchRecords(ctx, call, p.records, p.pages, p.notFound)
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, more...)
 		}
 		return p.result(found), nil
 	}
 	v, err := c.jobs.do(jobKey(in, opAccess, req.Job.IdempotencyKey), func() (any, error) {
-		call, err := in.build(&p.endpoint, data)
+		calls, err := p.calls(ctx, in, req.Job)
 		if err != nil {
 			return nil, err
 		}
-		id, err := in.submit(ctx, p.async, call, false)
-		if err != nil {
-			return nil, err
+		h := handle{V: 1, Op: opAccess}
+		for _, call := range calls {
+			id, err := in.submit(ctx, p.async, call, false)
+			if err != nil {
+				return nil, err
+			}
+			h.Jobs = append(h.Jobs, id)
 		}
-		c.logger.Debug("export submitted", "integration", in.name, "endpoint", p.label())
-		return &sdk.AccessResponse{Pending: p.async.pending(handle{V: 1, Op: opAccess, Jobs: []string{id}})}, nil
+		if len(h.Jobs) == 0 {
+			return &sdk.AccessResponse{}, nil // the steps found nothing to export
+		}
+		c.logger.Debug("export submitted", "integration", in.name, "endpoint", p.label(), "jobs", len(h.Jobs))
+		return &sdk.AccessResponse{Pending: p.async.pending(h)}, nil
 	}, func(any) bool { return true })
 	if err != nil {
 		return nil, err
@@ -98,6 +108,16 @@ func (c *Connector) PollAccess(ctx context.Context, req *sdk.PollRequest) (*sdk.
 	return p.result(found), nil
 }
 
+// calls runs the access steps and renders the access request for what
+// they found: once, once per value of a value with several, or not at all.
+func (p *accessPlan) calls(ctx context.Context, in *integration, job sdk.Job) ([]*call, error) {
+	data, err := in.runSteps(ctx, p.steps, subjectData(job), p.notFound)
+	if err != nil {
+		return nil, err
+	}
+	return in.builds(&p.endpoint, data)
+}
+
 // result turns what records_path found into the answer: records with their
 // ids and kind, and the identifiers to pass on.
 func (p *accessPlan) result(found []any) *sdk.AccessResponse {
@@ -112,15 +132,18 @@ func (p *accessPlan) result(found []any) *sdk.AccessResponse {
 		}
 		resp.Records = append(resp.Records, sdk.Record{ID: scalarString(first(p.id, v)), Kind: p.kind, Data: data})
 	}
+	// Every value found is passed on, not the first record's only: a
+	// dependent integration sends its requests once per value.
 	for _, ip := range p.identifiers {
+		var values []string
 		for _, v := range found {
-			if s := scalarString(first(ip.path, v)); s != "" {
-				if resp.Identifiers == nil {
-					resp.Identifiers = map[string]string{}
-				}
-				resp.Identifiers[ip.name] = s
-				break
+			values = append(values, scalars(ip.path.Get(v))...)
+		}
+		if s := sdk.JoinIdentifierValues(values); s != "" {
+			if resp.Identifiers == nil {
+				resp.Identifiers = map[string]string{}
 			}
+			resp.Identifiers[ip.name] = s
 		}
 	}
 	return resp

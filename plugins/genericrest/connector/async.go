@@ -97,7 +97,9 @@ func (in *integration) status(ctx context.Context, a *asyncPlan, data map[string
 	case slices.Contains(a.done, state):
 		return jobDone, doc, nil
 	case slices.Contains(a.failed, state):
-		return jobFailed, doc, sdk.Errorf(sdk.ErrorUnavailable, "the API reports the job as %q (%s)", state, a.status.label()).
+		// Not transient: polling again would read the same state until
+		// max_wait. The attempt fails now; a retry submits the job again.
+		return jobFailed, doc, sdk.Errorf(sdk.ErrorInternal, "the API reports the job as %q (%s)", state, a.status.label()).
 			WithRemediation("The third party could not finish the job; retrying the integration submits it again. If it keeps failing, ask the third party why.")
 	}
 	return jobRunning, doc, nil

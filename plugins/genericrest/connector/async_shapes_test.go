@@ -94,7 +94,7 @@ func TestAsyncAccessFromStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(resp.Records) != 2 || resp.Records[0].ID != "x1" || resp.Identifiers["first_id"] != "x1" {
+	if len(resp.Records) != 2 || resp.Records[0].ID != "x1" || resp.Identifiers["first_id"] != `["x1","x2"]` {
 		t.Errorf("Access = %+v", resp)
 	}
 }

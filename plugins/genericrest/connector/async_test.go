@@ -96,9 +96,10 @@ func TestAsyncExportFailed(t *testing.T) {
 	for i := 0; err == nil && resp.Pending != nil && i < 10; i++ {
 		resp, err = c.PollAccess(ctx, &sdk.PollRequest{Job: j, Handle: resp.Pending.Handle})
 	}
+	// A failed state is final: polling again would read it until max_wait.
 	e := asError(t, err)
-	if e.Type != sdk.ErrorUnavailable || !e.Retryable {
-		t.Errorf("error = %+v, want retryable unavailable", e)
+	if e.Type != sdk.ErrorInternal || e.Retryable {
+		t.Errorf("error = %+v, want a non-retryable internal error", e)
 	}
 	assertNoPersonalData(t, e, "ada@example.com")
 }

@@ -55,7 +55,8 @@ func (a queryAuth) apply(_ context.Context, req *http.Request) error {
 }
 
 // oauth2Auth runs the client credentials grant through
-// golang.org/x/oauth2/clientcredentials, which caches the token until it
+// golang.org/x/oauth2/clientcredentials, or, with a refresh token, the
+// refresh token grant through oauth2.Config; both cache the token until it
 // expires. reset drops the cache after the API refused a token early.
 type oauth2Auth struct {
 	cfg    clientcredentials.Config
@@ -63,6 +64,10 @@ type oauth2Auth struct {
 
 	mu sync.Mutex
 	ts oauth2.TokenSource
+	// refresh is the refresh token to use next: the configured one, then
+	// any the token endpoint rotated it to, so a reset does not reuse a
+	// refresh token the provider has already retired.
+	refresh string
 }
 
 func newOAuth2Auth(s *oauth2Settings, client *http.Client) *oauth2Auth {
@@ -75,7 +80,8 @@ func newOAuth2Auth(s *oauth2Settings, client *http.Client) *oauth2Auth {
 			ClientID: s.ClientID, ClientSecret: s.ClientSecret, TokenURL: s.TokenURL,
 			Scopes: s.Scopes, EndpointParams: params,
 		},
-		client: client,
+		client:  client,
+		refresh: s.RefreshToken,
 	}
 }
 
@@ -86,15 +92,27 @@ func (a *oauth2Auth) source() oauth2.TokenSource {
 		// The token source outlives any one job, so it fetches with a
 		// background context; the client's timeout bounds each fetch.
 		ctx := context.WithValue(context.Background(), oauth2.HTTPClient, a.client)
-		a.ts = a.cfg.TokenSource(ctx)
+		if a.refresh == "" {
+			a.ts = a.cfg.TokenSource(ctx)
+		} else {
+			cfg := oauth2.Config{ClientID: a.cfg.ClientID, ClientSecret: a.cfg.ClientSecret, Scopes: a.cfg.Scopes,
+				Endpoint: oauth2.Endpoint{TokenURL: a.cfg.TokenURL}}
+			a.ts = cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: a.refresh})
+		}
 	}
 	return a.ts
 }
 
 func (a *oauth2Auth) reset() {
 	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ts != nil && a.refresh != "" {
+		// The cached token carries the latest refresh token.
+		if tok, err := a.ts.Token(); err == nil && tok.RefreshToken != "" {
+			a.refresh = tok.RefreshToken
+		}
+	}
 	a.ts = nil
-	a.mu.Unlock()
 }
 
 func (a *oauth2Auth) apply(_ context.Context, req *http.Request) error {

@@ -7,9 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/dsrhost/dsrhost/sdk"
@@ -27,14 +27,36 @@ type endpoint struct {
 	setting  string // "access", "access.async.status", ...
 	method   string
 	pathText string
-	path     *template.Template
+	path     *compiled
 	query    []queryParam
-	body     *template.Template
+	body     *compiled
+	success  *successCheck
 }
 
 type queryParam struct {
 	name string
-	tmpl *template.Template
+	tmpl *compiled
+}
+
+// refs are the data names the endpoint's templates read.
+func (e *endpoint) refs() []string {
+	var out []string
+	add := func(t *compiled) {
+		if t == nil {
+			return
+		}
+		for _, r := range t.refs {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	add(e.path)
+	add(e.body)
+	for _, q := range e.query {
+		add(q.tmpl)
+	}
+	return out
 }
 
 // label names the endpoint as configured, such as GET /contacts: safe to
@@ -56,9 +78,42 @@ type response struct {
 }
 
 // build renders ep over data: path values URL-escaped, query values encoded
-// by url.Values, body strings JSON-escaped.
+// by url.Values, body strings JSON-escaped. It is for requests that read
+// single values; see builds.
 func (in *integration) build(ep *endpoint, data map[string]any) (*call, error) {
-	path, err := render(ep.path, ep.setting+".path", data, url.PathEscape)
+	calls, err := in.builds(ep, data)
+	if err != nil {
+		return nil, err
+	}
+	if len(calls) != 1 {
+		return nil, sdk.Errorf(sdk.ErrorInvalidConfig, "settings.%s reads a value that has %d values here, and this request is sent once", ep.setting, len(calls)).
+			WithRemediation(fmt.Sprintf("Use only single values (such as the job id) in settings.%s.", ep.setting))
+	}
+	return calls[0], nil
+}
+
+// builds renders ep once for every combination of the values it reads: an
+// identifier or step output with several values sends the request once
+// per value, one with none not at all.
+func (in *integration) builds(ep *endpoint, data map[string]any) ([]*call, error) {
+	variants, err := expand(data, ep.refs())
+	if err != nil {
+		return nil, sdk.Errorf(sdk.ErrorInvalidConfig, "settings.%s: %s", ep.setting, err).
+			WithRemediation(fmt.Sprintf("Read fewer values with several entries in settings.%s.", ep.setting))
+	}
+	calls := make([]*call, 0, len(variants))
+	for _, v := range variants {
+		c, err := in.render(ep, v)
+		if err != nil {
+			return nil, err
+		}
+		calls = append(calls, c)
+	}
+	return calls, nil
+}
+
+func (in *integration) render(ep *endpoint, data map[string]any) (*call, error) {
+	path, err := render(ep.path, ep.setting+".path", data)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +125,7 @@ func (in *integration) build(ep *endpoint, data map[string]any) (*call, error) {
 	if len(ep.query) > 0 {
 		q := u.Query()
 		for _, p := range ep.query {
-			v, err := render(p.tmpl, ep.setting+".query", data, noEscape)
+			v, err := render(p.tmpl, ep.setting+".query", data)
 			if err != nil {
 				return nil, err
 			}
@@ -80,7 +135,7 @@ func (in *integration) build(ep *endpoint, data map[string]any) (*call, error) {
 	}
 	c := &call{ep: ep, url: u}
 	if ep.body != nil {
-		b, err := render(ep.body, ep.setting+".body", data, jsonEscape)
+		b, err := render(ep.body, ep.setting+".body", data)
 		if err != nil {
 			return nil, err
 		}
@@ -179,6 +234,11 @@ func (in *integration) expect(ctx context.Context, c *call, allow404 bool) (*res
 	if resp.status >= 400 {
 		wait, _ := retryAfter(resp.header, time.Now())
 		return nil, statusError(c.ep, resp.status, wait)
+	}
+	if c.ep.success != nil && resp.status != http.StatusNotFound {
+		if err := c.ep.success.check(c.ep, resp); err != nil {
+			return nil, err
+		}
 	}
 	return resp, nil
 }

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/dsrhost/dsrhost/sdk"
@@ -44,6 +43,8 @@ var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 // compiler collects diagnostics; it never stops at the first.
 type compiler struct {
 	diags []sdk.Diagnostic
+	// secrets are settings.secrets, the keys hmac_sha256 may use.
+	secrets map[string]string
 }
 
 func (c *compiler) errorf(path []string, summary, format string, args ...any) {
@@ -53,7 +54,7 @@ func (c *compiler) errorf(path []string, summary, format string, args ...any) {
 // compile checks s and builds an integration from it; it returns nil when
 // any diagnostic is an error.
 func compile(name string, s *settings) (*integration, []sdk.Diagnostic) {
-	c := &compiler{}
+	c := &compiler{secrets: s.Secrets}
 	in := &integration{name: name, headers: s.Headers, sleep: sleepCtx}
 
 	in.baseURL = c.baseURL(s.BaseURL)
@@ -91,7 +92,8 @@ func compile(name string, s *settings) (*integration, []sdk.Diagnostic) {
 func (c *compiler) baseURL(raw string) string {
 	path := []string{"base_url"}
 	if raw == "" {
-		return "" // reported as missing by checkShape
+		c.errorf(path, "Missing required setting", "\"base_url\" is required: the base URL of the API, such as https://api.example.com/v1 (or set template to use a catalogue entry).")
+		return ""
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -211,6 +213,7 @@ func (c *compiler) endpoint(path []string, r *requestSettings, defaultMethod str
 	if !slices.Contains(methods, ep.method) {
 		c.errorf(at(path, "method"), "Unsupported method", "method must be one of %s.", strings.Join(methods, ", "))
 	}
+	sc.secrets = sortedKeys(c.secrets)
 	switch {
 	case r.Path == "":
 		// reported as missing by checkShape
@@ -219,28 +222,48 @@ func (c *compiler) endpoint(path []string, r *requestSettings, defaultMethod str
 	case strings.ContainsAny(r.Path, "?#"):
 		c.errorf(at(path, "path"), "Invalid path", "Put query parameters in the query map, where their values are escaped, not in path.")
 	default:
-		ep.path = c.template(at(path, "path"), r.Path, sc)
+		ep.path = c.template(at(path, "path"), r.Path, sc, inPath)
 	}
 	if ep.path == nil {
-		ep.path = template.Must(template.New("path").Parse(""))
+		ep.path, _ = compileTemplate("path", "", sc, inPath, nil)
 	}
 	for _, name := range sortedKeys(r.Query) {
 		if name == "" {
 			c.errorf(at(path, "query"), "Invalid query parameter", "A query parameter needs a name.")
 			continue
 		}
-		if t := c.template(at(path, "query"), r.Query[name], sc); t != nil {
+		if t := c.template(at(path, "query"), r.Query[name], sc, inQuery); t != nil {
 			ep.query = append(ep.query, queryParam{name: name, tmpl: t})
 		}
 	}
 	if r.Body != "" {
-		ep.body = c.template(at(path, "body"), r.Body, sc)
+		ep.body = c.template(at(path, "body"), r.Body, sc, inBody)
 	}
+	ep.success = c.success(path, r)
 	return ep
 }
 
-func (c *compiler) template(path []string, text string, sc scope) *template.Template {
-	t, problem := compileTemplate(path[len(path)-1], text, sc)
+// success compiles success_path with its values.
+func (c *compiler) success(path []string, r *requestSettings) *successCheck {
+	if r.SuccessPath == "" {
+		if len(r.SuccessValues) > 0 || len(r.FailureValues) > 0 {
+			c.errorf(at(path, "success_path"), "Missing success path", "success_values and failure_values need success_path, the JSONPath to the field they are compared with.")
+		}
+		return nil
+	}
+	if len(r.SuccessValues) == 0 && len(r.FailureValues) == 0 {
+		c.errorf(at(path, "success_values"), "No success or failure values", "success_path needs success_values, failure_values or both.")
+	}
+	for _, v := range r.FailureValues {
+		if slices.Contains(r.SuccessValues, v) {
+			c.errorf(at(path, "failure_values"), "Value both success and failure", "%q is in both success_values and failure_values.", v)
+		}
+	}
+	return &successCheck{path: c.jsonPath(at(path, "success_path"), r.SuccessPath), ok: r.SuccessValues, failed: r.FailureValues}
+}
+
+func (c *compiler) template(path []string, text string, sc scope, in place) *compiled {
+	t, problem := compileTemplate(path[len(path)-1], text, sc, in, c.secrets)
 	if problem != "" {
 		c.errorf(path, "Invalid template", "%s", problem)
 	}

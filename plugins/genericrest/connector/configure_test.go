@@ -42,7 +42,8 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 	walk("", d.Settings)
-	want := []string{"auth.basic.password", "auth.bearer.token", "auth.header.value", "auth.oauth2.client_secret", "auth.query.value"}
+	want := []string{"auth.basic.password", "auth.basic.username", "auth.bearer.token", "auth.header.value",
+		"auth.oauth2.client_secret", "auth.oauth2.refresh_token", "auth.query.value", "secrets"}
 	slices.Sort(sensitive)
 	if diff := cmp.Diff(want, sensitive); diff != "" {
 		t.Errorf("sensitive settings (-want +got):\n%s", diff)
@@ -115,7 +116,7 @@ func TestConfigureShape(t *testing.T) {
 		{"unknown nested", `{"base_url": "https://a.example", "deletion": {"mode": "whole_record", "path": "/x", "paht": "/y"}}`, [][]string{{"deletion", "paht"}}},
 		{"wrong type", `{"base_url": 5, "deletion": {"mode": "whole_record", "path": "/x"}}`, [][]string{{"base_url"}}},
 		{"wrong nested type", `{"base_url": "https://a.example", "access": {"path": "/x", "records_path": "$", "query": {"a": 1}}}`, [][]string{{"access", "query"}}},
-		{"missing required", `{"deletion": {"mode": "whole_record"}}`, [][]string{{"base_url"}, {"deletion", "path"}}},
+		{"missing required", `{"deletion": {"mode": "whole_record"}}`, [][]string{{"deletion", "path"}, {"base_url"}}},
 		{"block not an object", `{"base_url": "https://a.example", "auth": "token"}`, [][]string{{"auth"}}},
 		{"missing status block", `{"base_url": "https://a.example", "deletion": {"mode": "whole_record", "path": "/x", "async": {"job_id_path": "$.id", "status_path": "$.s", "done_values": ["d"]}}}`, [][]string{{"deletion", "async"}}},
 	}

@@ -84,6 +84,11 @@ func (c *Connector) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*
 	if err := req.Settings.Decode(&s); err != nil {
 		return diagnostics(append(diags, sdk.AttributeError(nil, "Settings cannot be decoded", "The settings do not match the schema."))...), nil
 	}
+	if s.Template != "" {
+		if more := resolveTemplate(&s, raw); len(more) > 0 {
+			return diagnostics(append(diags, more...)...), nil
+		}
+	}
 	in, more := compile(req.Integration, &s)
 	diags = append(diags, more...)
 	resp := &sdk.ConfigureResponse{Diagnostics: diags}

@@ -62,7 +62,8 @@ func TestCRMAccessFollowsCursorPages(t *testing.T) {
 	if crm.Lookups() != 3 {
 		t.Errorf("pages fetched = %d, want 3 (five contacts, two a page)", crm.Lookups())
 	}
-	if diff := cmp.Diff(map[string]string{"crm_contact_id": ids[0]}, resp.Identifiers); diff != "" {
+	// Every contact's id is passed on, not the first's only.
+	if diff := cmp.Diff(ids, sdk.IdentifierValues(resp.Identifiers["crm_contact_id"])); diff != "" {
 		t.Errorf("identifiers (-want +got):\n%s", diff)
 	}
 }

@@ -46,28 +46,21 @@ func (c *Connector) deleteRecords(ctx context.Context, in *integration, req *sdk
 		if _, ok := fields.(map[string]any); !ok {
 			fields = map[string]any{}
 		}
-		call, err := in.build(&p.endpoint, with(subject, varRecord, fields, varRecordID, rec.ID))
+		sent, ids, err := p.run(ctx, in, with(subject, varRecord, fields, varRecordID, rec.ID))
 		if err != nil {
+			c.logger.Warn("per-record deletion stopped", "integration", in.name, "deleted", done+h.Done, "submitted", len(h.Jobs), "records", len(req.Records))
 			return nil, err
 		}
-		if p.async != nil {
-			id, err := in.submit(ctx, p.async, call, p.notFound)
-			if err != nil {
-				c.logger.Warn("per-record deletion stopped", "integration", in.name, "submitted", len(h.Jobs), "records", len(req.Records))
-				return nil, err
-			}
-			if id == "" {
-				h.Done++
-			} else {
-				h.Jobs = append(h.Jobs, id)
-			}
-			continue
+		switch {
+		case sent == 0:
+			// The steps found nothing of this record to delete.
+		case len(ids) > 0:
+			h.Jobs = append(h.Jobs, ids...)
+		case p.async != nil:
+			h.Done++
+		default:
+			done++
 		}
-		if _, err := in.expect(ctx, call, p.notFound); err != nil {
-			c.logger.Warn("per-record deletion stopped", "integration", in.name, "deleted", done, "records", len(req.Records))
-			return nil, err
-		}
-		done++
 	}
 	if p.async != nil && len(h.Jobs) > 0 {
 		return &sdk.DeleteResponse{Pending: p.async.pending(h)}, nil
@@ -78,26 +71,48 @@ func (c *Connector) deleteRecords(ctx context.Context, in *integration, req *sdk
 	return &sdk.DeleteResponse{RecordsDeleted: done}, nil
 }
 
+// run runs the deletion steps over data and sends the deletion request
+// for what they found. It returns how many deletion requests it sent and
+// the ids of the jobs they submitted (async; a 404 with not_found_is_deleted
+// submits none).
+func (p *deletionPlan) run(ctx context.Context, in *integration, data map[string]any) (int, []string, error) {
+	data, err := in.runSteps(ctx, p.steps, data, p.notFound)
+	if err != nil {
+		return 0, nil, err
+	}
+	calls, err := in.builds(&p.endpoint, data)
+	if err != nil {
+		return 0, nil, err
+	}
+	var ids []string
+	for _, call := range calls {
+		if p.async == nil {
+			if _, err := in.expect(ctx, call, p.notFound); err != nil {
+				return 0, nil, err
+			}
+			continue
+		}
+		id, err := in.submit(ctx, p.async, call, p.notFound)
+		if err != nil {
+			return 0, nil, err
+		}
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return len(calls), ids, nil
+}
+
 func (c *Connector) deleteWhole(ctx context.Context, in *integration, req *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
 	p := in.deletion
-	call, err := in.build(&p.endpoint, subjectData(req.Job))
+	_, ids, err := p.run(ctx, in, subjectData(req.Job))
 	if err != nil {
 		return nil, err
 	}
-	if p.async == nil {
-		if _, err := in.expect(ctx, call, p.notFound); err != nil {
-			return nil, err
-		}
+	if len(ids) == 0 {
 		return &sdk.DeleteResponse{WholeRecord: true}, nil
 	}
-	id, err := in.submit(ctx, p.async, call, p.notFound)
-	if err != nil {
-		return nil, err
-	}
-	if id == "" {
-		return &sdk.DeleteResponse{WholeRecord: true}, nil
-	}
-	return &sdk.DeleteResponse{Pending: p.async.pending(handle{V: 1, Op: opDelete, Jobs: []string{id}})}, nil
+	return &sdk.DeleteResponse{Pending: p.async.pending(handle{V: 1, Op: opDelete, Jobs: ids})}, nil
 }
 
 // PollDelete asks for the state of every deletion job still running; it

@@ -64,8 +64,13 @@ func TestOAuth2BurstsOf429(t *testing.T) {
 	if !slices.Equal(got, ids) {
 		t.Errorf("ids = %v, want %v", got, ids)
 	}
-	if resp.Identifiers["people_id"] != strconv.FormatInt(ids[0], 10) {
-		t.Errorf("identifiers = %v", resp.Identifiers)
+	// Every person's id is passed on, not the first's only.
+	var wantIDs []string
+	for _, id := range ids {
+		wantIDs = append(wantIDs, strconv.FormatInt(id, 10))
+	}
+	if got := sdk.IdentifierValues(resp.Identifiers["people_id"]); !slices.Equal(got, wantIDs) {
+		t.Errorf("identifiers = %v, want %v", got, wantIDs)
 	}
 	waits := s.waits()
 	if len(waits) == 0 || len(waits) != api.Throttled() {

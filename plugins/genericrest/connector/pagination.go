@@ -69,10 +69,16 @@ func (in *integration) nextPage(c *call, p *pagination, resp *response, doc any,
 		return next, nil
 	case pageCursor:
 		cursor := scalarString(first(p.cursor, doc))
-		if cursor == "" || seen[cursor] {
+		if cursor == "" {
 			return nil, nil
 		}
+		if seen[cursor] {
+			return nil, repeatedPage(c.ep, "cursor")
+		}
 		seen[cursor] = true
+		if p.cursorBody != nil {
+			return next, setBodyCursor(next, p.cursorBody, cursor)
+		}
 		q := u.Query()
 		q.Set(p.cursorParam, cursor)
 		u.RawQuery = q.Encode()
@@ -100,11 +106,38 @@ func (in *integration) nextPage(c *call, p *pagination, resp *response, doc any,
 		}
 		key := abs.String()
 		if seen[key] {
-			return nil, nil
+			return nil, repeatedPage(c.ep, "next page link")
 		}
 		seen[key] = true
 		next.url = abs
 		return next, nil
 	}
 	return nil, nil
+}
+
+// repeatedPage is the error for an API that hands back a cursor or link it
+// gave before: the pages are not ending, and stopping there would report
+// fewer records than the subject has, so fewer would be deleted.
+func repeatedPage(ep *endpoint, what string) *sdk.Error {
+	return sdk.Errorf(sdk.ErrorInternal, "%s: the API answered a %s it gave before, so the pages never end", ep.label(), what).
+		WithRemediation(fmt.Sprintf("The API is not reading the cursor where settings.%s.pagination puts it; check cursor_param or cursor_body_path against the API's documentation.", ep.setting))
+}
+
+// setBodyCursor puts cursor into c's JSON body at x.
+func setBodyCursor(c *call, x jp.Expr, cursor string) error {
+	body, err := parseJSON(c.body)
+	if _, ok := body.(map[string]any); err != nil || !ok {
+		return sdk.Errorf(sdk.ErrorInvalidConfig, "%s: the request body is not a JSON object, so the cursor cannot go in it", c.ep.label()).
+			WithRemediation(fmt.Sprintf("Make settings.%s.body a JSON object, or use pagination.cursor_param.", c.ep.setting))
+	}
+	if err := x.Set(body, cursor); err != nil {
+		return sdk.Errorf(sdk.ErrorInvalidConfig, "%s: cannot set the cursor at pagination.cursor_body_path", c.ep.label()).
+			WithRemediation(fmt.Sprintf("Check settings.%s.pagination.cursor_body_path: it must name a field of the body, such as $.pagination.starting_after.", c.ep.setting))
+	}
+	b, err := encodeRecord(body)
+	if err != nil {
+		return sdk.Errorf(sdk.ErrorInternal, "%s: cannot encode the request body", c.ep.label())
+	}
+	c.body = b
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ohler55/ojg/jp"
@@ -21,6 +22,14 @@ type accessPlan struct {
 	notFound    bool // 404 means no records
 	pages       *pagination
 	async       *asyncPlan
+	steps       []*step
+}
+
+// step is a step block compiled: a request and the outputs read from its
+// answer.
+type step struct {
+	endpoint
+	outputs []identifierPath
 }
 
 // identifierPath is one entry of access.identifiers.
@@ -35,6 +44,7 @@ type deletionPlan struct {
 	perRecord bool
 	notFound  bool // 404 means deleted
 	async     *asyncPlan
+	steps     []*step
 }
 
 // asyncPlan is an async block compiled: how to find the job, ask for its
@@ -58,6 +68,7 @@ type pagination struct {
 	next        jp.Expr // body_link
 	cursor      jp.Expr
 	cursorParam string
+	cursorBody  jp.Expr // where the cursor goes in the request body
 	maxPages    int
 }
 
@@ -71,10 +82,12 @@ const (
 
 func (c *compiler) access(s *accessSettings) *accessPlan {
 	path := []string{"access"}
+	steps, outputs := c.steps(path, s.Steps, scope{subject: true})
 	p := &accessPlan{
-		endpoint: *c.endpoint(path, &s.requestSettings, http.MethodGet, scope{subject: true}),
+		endpoint: *c.endpoint(path, &s.requestSettings, http.MethodGet, scope{subject: true, outputs: outputs}),
 		notFound: s.NotFoundIsEmpty,
 		kind:     s.RecordKind,
+		steps:    steps,
 	}
 	if p.kind == "" {
 		p.kind = "record"
@@ -97,6 +110,10 @@ func (c *compiler) access(s *accessSettings) *accessPlan {
 	}
 	if s.Pagination != nil {
 		p.pages = c.pagination(at(path, "pagination"), s.Pagination)
+		if p.pages.cursorBody != nil && s.Body == "" && (s.Async == nil || s.Async.Result == nil || s.Async.Result.Body == "") {
+			c.errorf(at(path, "pagination", "cursor_body_path"), "Cursor in a body that does not exist",
+				"cursor_body_path puts the cursor in the request body; add a JSON body to the request, or use cursor_param.")
+		}
 	}
 	if s.Async != nil {
 		p.async = c.async(at(path, "async"), s.Async)
@@ -124,6 +141,7 @@ func (c *compiler) pagination(path []string, s *paginationSettings) *pagination 
 	set := map[string]bool{
 		"limit": s.Limit != nil, "offset_param": s.OffsetParam != "", "limit_param": s.LimitParam != "",
 		"next_path": s.NextPath != "", "cursor_path": s.CursorPath != "", "cursor_param": s.CursorParam != "",
+		"cursor_body_path": s.CursorBody != "",
 	}
 	switch s.Kind {
 	case pageOffset:
@@ -143,11 +161,16 @@ func (c *compiler) pagination(path []string, s *paginationSettings) *pagination 
 		used["next_path"] = true
 		p.next = c.jsonPath(at(path, "next_path"), s.NextPath)
 	case pageCursor:
-		used["cursor_path"], used["cursor_param"] = true, true
+		used["cursor_path"], used["cursor_param"], used["cursor_body_path"] = true, true, true
 		p.cursor = c.jsonPath(at(path, "cursor_path"), s.CursorPath)
 		p.cursorParam = s.CursorParam
-		if s.CursorParam == "" {
-			c.errorf(at(path, "cursor_param"), "Missing cursor parameter", "kind = \"cursor\" needs cursor_param, the query parameter that carries the cursor.")
+		switch {
+		case s.CursorParam == "" && s.CursorBody == "":
+			c.errorf(at(path, "cursor_param"), "Missing cursor parameter", "kind = \"cursor\" needs cursor_param, the query parameter that carries the cursor, or cursor_body_path, where it goes in the request body.")
+		case s.CursorParam != "" && s.CursorBody != "":
+			c.errorf(at(path, "cursor_body_path"), "Cursor in two places", "Set cursor_param or cursor_body_path, not both.")
+		case s.CursorBody != "":
+			p.cursorBody = c.jsonPath(at(path, "cursor_body_path"), s.CursorBody)
 		}
 	case "":
 		// reported as missing by checkShape
@@ -215,6 +238,7 @@ func (c *compiler) deletion(s *deletionSettings, haveAccess bool) *deletionPlan 
 	default:
 		c.errorf(at(path, "mode"), "Unknown deletion mode", "mode must be per_record or whole_record, not %q.", s.Mode)
 	}
+	p.steps, sc.outputs = c.steps(path, s.Steps, sc)
 	p.endpoint = *c.endpoint(path, &s.requestSettings, http.MethodDelete, sc)
 	if s.Async != nil {
 		p.async = c.async(at(path, "async"), s.Async)
@@ -224,3 +248,29 @@ func (c *compiler) deletion(s *deletionSettings, haveAccess bool) *deletionPlan 
 
 // errCrossOrigin refuses a redirect to another origin: Go drops the
 // Authorization header there, but not an API key header or query.
+
+// steps compiles a block's step blocks in order, each seeing the outputs of
+// the steps before it, and returns every output name for the block's own
+// request.
+func (c *compiler) steps(path []string, list []stepSettings, sc scope) ([]*step, []string) {
+	var steps []*step
+	var outputs []string
+	for i := range list {
+		at := at(path, "step", strconv.Itoa(i))
+		sc.outputs = slices.Clone(outputs)
+		st := &step{endpoint: *c.endpoint(at, &list[i].requestSettings, http.MethodGet, sc)}
+		for _, name := range sortedKeys(list[i].Outputs) {
+			x, problem := compilePath(list[i].Outputs[name])
+			if problem != "" {
+				c.errorf(append(at, "outputs"), "Invalid JSONPath", "Output %q: %s", name, problem)
+				continue
+			}
+			st.outputs = append(st.outputs, identifierPath{name: name, path: x})
+			if !slices.Contains(outputs, name) {
+				outputs = append(outputs, name)
+			}
+		}
+		steps = append(steps, st)
+	}
+	return steps, outputs
+}

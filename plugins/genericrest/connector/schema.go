@@ -8,8 +8,14 @@ import "github.com/dsrhost/dsrhost/sdk"
 func Schema() sdk.Schema {
 	return sdk.Schema{
 		Attributes: []sdk.Attribute{
-			{Name: "base_url", Type: sdk.TypeString, Required: true,
-				Description: "Base URL of the API, such as https://api.example.com/v1; every path is relative to it."},
+			{Name: "template", Type: sdk.TypeString,
+				Description: "A catalogue entry, such as \"mailchimp\" (dsrhost integration catalog lists them): the entry supplies every request; give it values and secrets, and optionally rate_limit or base_url."},
+			{Name: "values", Type: sdk.TypeMapOfString,
+				Description: "Values a catalogue entry asks for, such as list_id or subdomain."},
+			{Name: "secrets", Type: sdk.TypeMapOfString, Sensitive: true,
+				Description: "Secrets a catalogue entry asks for (api_key, token), and the keys hmac_sha256 may use in templates."},
+			{Name: "base_url", Type: sdk.TypeString,
+				Description: "Base URL of the API, such as https://api.example.com/v1; every path is relative to it. Required unless template is set, where it replaces the entry's."},
 			{Name: "headers", Type: sdk.TypeMapOfString,
 				Description: "Headers sent with every request, such as Accept or an API version."},
 			{Name: "timeout", Type: sdk.TypeDuration, Default: "30s",
@@ -45,7 +51,7 @@ func authBlock() sdk.Block {
 			single("bearer", "Authorization: Bearer <token>.",
 				sdk.Attribute{Name: "token", Type: sdk.TypeString, Required: true, Sensitive: true, Description: "The bearer token."}),
 			single("basic", "HTTP basic authentication.",
-				sdk.Attribute{Name: "username", Type: sdk.TypeString, Required: true, Description: "The user name."},
+				sdk.Attribute{Name: "username", Type: sdk.TypeString, Required: true, Sensitive: true, Description: "The user name; sensitive, since some APIs take the token here."},
 				sdk.Attribute{Name: "password", Type: sdk.TypeString, Required: true, Sensitive: true, Description: "The password."}),
 			single("header", "An API key sent in a header.",
 				sdk.Attribute{Name: "name", Type: sdk.TypeString, Required: true, Description: "The header's name, such as X-Api-Key."},
@@ -53,12 +59,13 @@ func authBlock() sdk.Block {
 			single("query", "An API key sent as a query parameter.",
 				sdk.Attribute{Name: "name", Type: sdk.TypeString, Required: true, Description: "The parameter's name, such as api_key."},
 				sdk.Attribute{Name: "value", Type: sdk.TypeString, Required: true, Sensitive: true, Description: "The API key."}),
-			single("oauth2", "OAuth2 client credentials grant; tokens are cached until they expire.",
+			single("oauth2", "OAuth2: the client credentials grant, or the refresh token grant when refresh_token is set; tokens are cached until they expire.",
 				sdk.Attribute{Name: "token_url", Type: sdk.TypeString, Required: true, Description: "The token endpoint, an absolute http(s) URL."},
 				sdk.Attribute{Name: "client_id", Type: sdk.TypeString, Required: true, Description: "The client id."},
 				sdk.Attribute{Name: "client_secret", Type: sdk.TypeString, Required: true, Sensitive: true, Description: "The client secret."},
 				sdk.Attribute{Name: "scopes", Type: sdk.TypeListOfString, Description: "Scopes to request."},
-				sdk.Attribute{Name: "token_params", Type: sdk.TypeMapOfString, Description: "Further token request parameters, such as audience."}),
+				sdk.Attribute{Name: "token_params", Type: sdk.TypeMapOfString, Description: "Further token request parameters, such as audience (client credentials only)."},
+				sdk.Attribute{Name: "refresh_token", Type: sdk.TypeString, Sensitive: true, Description: "A refresh token: access tokens are obtained with the refresh_token grant; a rotated refresh token is kept for the process's life."}),
 		}},
 	}
 }
@@ -73,8 +80,23 @@ func requestSchema(defaultMethod string) sdk.Schema {
 		{Name: "query", Type: sdk.TypeMapOfString,
 			Description: "Query parameters; each value a text/template such as \"{{ .email }}\"."},
 		{Name: "body", Type: sdk.TypeString,
-			Description: "JSON body, a text/template; string values are JSON-escaped, so write \"{{ .email }}\" inside quotes."},
+			Description: "JSON body, a text/template; string values are JSON-escaped, so write \"{{ .email }}\" inside quotes, or {{ json .email }} without them."},
+		{Name: "success_path", Type: sdk.TypeString,
+			Description: "JSONPath to a field that says whether the request worked, for APIs that answer 2xx with an error in the body."},
+		{Name: "success_values", Type: sdk.TypeListOfString,
+			Description: "Values at success_path that mean success; any other value is a failure."},
+		{Name: "failure_values", Type: sdk.TypeListOfString,
+			Description: "Values at success_path that mean failure; with no success_values, any other value is a success."},
 	}}
+}
+
+// stepBlock is a request sent before its block's own, in order.
+func stepBlock() sdk.Block {
+	s := withAttributes(requestSchema("GET"),
+		sdk.Attribute{Name: "outputs", Type: sdk.TypeMapOfString,
+			Description: "Values later requests read as {{ .outputs.<name> }}: name = JSONPath into this step's answer. A path that finds several values sends each later request that reads it once per value; none, not at all."})
+	return sdk.Block{Name: "step", Nesting: sdk.NestingList,
+		Description: "A request sent before the block's own, in order; per record in per-record deletion.", Schema: s}
 }
 
 func withAttributes(s sdk.Schema, attrs ...sdk.Attribute) sdk.Schema {
@@ -95,7 +117,7 @@ func accessBlock() sdk.Block {
 		sdk.Attribute{Name: "not_found_is_empty", Type: sdk.TypeBool, Default: false,
 			Description: "Treat a 404 answer as no records, for APIs that look a subject up by path."},
 	)
-	s.Blocks = []sdk.Block{paginationBlock(), asyncBlock(true)}
+	s.Blocks = []sdk.Block{stepBlock(), paginationBlock(), asyncBlock(true)}
 	return sdk.Block{Name: "access", Nesting: sdk.NestingSingle, MaxItems: 1, Schema: s,
 		Description: "How to find a subject's records."}
 }
@@ -110,8 +132,9 @@ func paginationBlock() sdk.Block {
 			{Name: "offset_param", Type: sdk.TypeString, Description: "offset: the offset parameter (default offset)."},
 			{Name: "limit_param", Type: sdk.TypeString, Description: "offset: the page size parameter (default limit)."},
 			{Name: "next_path", Type: sdk.TypeString, Description: "body_link: JSONPath to the next page's URL."},
-			{Name: "cursor_path", Type: sdk.TypeString, Description: "cursor: JSONPath to the next cursor; none ends the pages."},
+			{Name: "cursor_path", Type: sdk.TypeString, Description: "cursor: JSONPath to the next cursor; none ends the pages, a cursor seen before is an error."},
 			{Name: "cursor_param", Type: sdk.TypeString, Description: "cursor: the query parameter that carries the cursor."},
+			{Name: "cursor_body_path", Type: sdk.TypeString, Description: "cursor: JSONPath in the request body where the cursor goes, such as $.pagination.starting_after, for APIs that page a POST search."},
 			{Name: "max_pages", Type: sdk.TypeNumber, Default: 1000, Description: "Stop with an error after this many pages."},
 		}}}
 }
@@ -151,7 +174,7 @@ func deletionBlock() sdk.Block {
 		sdk.Attribute{Name: "not_found_is_deleted", Type: sdk.TypeBool, Default: false,
 			Description: "Count a 404 answer as deleted, for APIs that answer 404 for a record an earlier attempt deleted."},
 	)
-	s.Blocks = []sdk.Block{asyncBlock(false)}
+	s.Blocks = []sdk.Block{stepBlock(), asyncBlock(false)}
 	return sdk.Block{Name: "deletion", Nesting: sdk.NestingSingle, MaxItems: 1, Schema: s,
 		Description: "How to delete a subject's data."}
 }

@@ -3,6 +3,9 @@ package connector
 // settings mirrors Schema as the daemon sends it: a JSON object with
 // defaults filled in. Optional blocks are pointers, absent when nil.
 type settings struct {
+	Template     string            `json:"template"`
+	Values       map[string]string `json:"values"`
+	Secrets      map[string]string `json:"secrets"`
 	BaseURL      string            `json:"base_url"`
 	Headers      map[string]string `json:"headers"`
 	Timeout      string            `json:"timeout"`
@@ -38,6 +41,7 @@ type oauth2Settings struct {
 	ClientSecret string            `json:"client_secret"`
 	Scopes       []string          `json:"scopes"`
 	TokenParams  map[string]string `json:"token_params"`
+	RefreshToken string            `json:"refresh_token"`
 }
 
 type rateLimitSetting struct {
@@ -46,10 +50,20 @@ type rateLimitSetting struct {
 }
 
 type requestSettings struct {
-	Method string            `json:"method"`
-	Path   string            `json:"path"`
-	Query  map[string]string `json:"query"`
-	Body   string            `json:"body"`
+	Method        string            `json:"method"`
+	Path          string            `json:"path"`
+	Query         map[string]string `json:"query"`
+	Body          string            `json:"body"`
+	SuccessPath   string            `json:"success_path"`
+	SuccessValues []string          `json:"success_values"`
+	FailureValues []string          `json:"failure_values"`
+}
+
+// stepSettings is one step block: a request sent before the block's own,
+// whose outputs later requests read as {{ .outputs.<name> }}.
+type stepSettings struct {
+	requestSettings
+	Outputs map[string]string `json:"outputs"`
 }
 
 type accessSettings struct {
@@ -61,6 +75,7 @@ type accessSettings struct {
 	NotFoundIsEmpty bool                `json:"not_found_is_empty"`
 	Pagination      *paginationSettings `json:"pagination"`
 	Async           *asyncSettings      `json:"async"`
+	Steps           []stepSettings      `json:"step"`
 }
 
 type paginationSettings struct {
@@ -71,6 +86,7 @@ type paginationSettings struct {
 	NextPath    string   `json:"next_path"`
 	CursorPath  string   `json:"cursor_path"`
 	CursorParam string   `json:"cursor_param"`
+	CursorBody  string   `json:"cursor_body_path"`
 	MaxPages    *float64 `json:"max_pages"`
 }
 
@@ -89,4 +105,5 @@ type deletionSettings struct {
 	Mode              string         `json:"mode"`
 	NotFoundIsDeleted bool           `json:"not_found_is_deleted"`
 	Async             *asyncSettings `json:"async"`
+	Steps             []stepSettings `json:"step"`
 }

@@ -1,10 +1,9 @@
 package connector
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 	"text/template/parse"
@@ -19,6 +18,7 @@ const (
 	varRecord   = "record"
 	varRecordID = "record_id"
 	varJobID    = "job_id"
+	varOutputs  = "outputs"
 )
 
 // scope says what data a template is executed with.
@@ -26,53 +26,93 @@ type scope struct {
 	subject bool // email, phone, user_id, request_id, idempotency_key and custom identifiers
 	record  bool // record and record_id: per-record deletion
 	jobID   bool // job_id: async status and result requests
+	// outputs are the names earlier steps provide as {{ .outputs.<name> }}.
+	outputs []string
+	// secrets are the names of settings.secrets, the keys hmac_sha256 may use.
+	secrets []string
 }
 
-// compileTemplate parses text as a text/template and checks that it names
-// only what its scope provides. The returned problem is a sentence for a
+// compiled is a template ready to render: its escaper is applied to the
+// output of every action, after the template's functions ran on the raw
+// values.
+type compiled struct {
+	t *template.Template
+	// refs are the data names the template reads: "email", "outputs.id".
+	refs []string
+}
+
+// compileTemplate parses text as a text/template with the connector's
+// functions and checks that it names only what its scope provides and calls
+// each function as it takes. The returned problem is a sentence for a
 // diagnostic; empty means the template is good.
-func compileTemplate(name, text string, sc scope) (*template.Template, string) {
-	t, err := template.New(name).Option("missingkey=error").Parse(text)
+func compileTemplate(name, text string, sc scope, at place, secrets map[string]string) (*compiled, string) {
+	t, err := template.New(name).Option("missingkey=zero").Funcs(funcs(secrets, at)).Parse(text)
 	if err != nil {
 		return nil, fmt.Sprintf("Not a valid template: %s.", strings.TrimPrefix(err.Error(), "template: "))
 	}
+	c := &compiled{t: t}
 	var problem string
 	for _, tt := range t.Templates() {
-		if tt.Tree == nil || problem != "" {
+		if tt.Tree == nil {
 			continue
 		}
-		walkFields(tt.Tree.Root, true, func(field string) {
+		walkFields(tt.Tree.Root, true, func(field []string) {
 			if problem == "" {
 				problem = checkField(field, sc)
 			}
+			if ref := refName(field); !slices.Contains(c.refs, ref) {
+				c.refs = append(c.refs, ref)
+			}
 		})
+		if problem == "" {
+			problem = checkCalls(tt.Tree.Root, sc)
+		}
+		escapeActions(tt.Tree, tt.Tree.Root)
 	}
 	if problem != "" {
 		return nil, problem
 	}
-	return t, ""
+	return c, ""
 }
 
-func checkField(field string, sc scope) string {
-	switch {
-	case field == varRecord || field == varRecordID:
+func refName(field []string) string {
+	if field[0] == varOutputs && len(field) > 1 {
+		return varOutputs + "." + field[1]
+	}
+	return field[0]
+}
+
+func checkField(field []string, sc scope) string {
+	switch name := field[0]; {
+	case name == varRecord || name == varRecordID:
 		if !sc.record {
-			return fmt.Sprintf("{{ .%s }} exists only in per-record deletion requests (deletion.mode = \"per_record\").", field)
+			return fmt.Sprintf("{{ .%s }} exists only in per-record deletion requests (deletion.mode = \"per_record\").", name)
 		}
-	case field == varJobID:
+	case name == varJobID:
 		if !sc.jobID {
 			return "{{ .job_id }} exists only in the async status and result requests."
 		}
+	case name == varOutputs:
+		if len(field) < 2 {
+			return "{{ .outputs }} needs a name, such as {{ .outputs.user_id }}."
+		}
+		if !slices.Contains(sc.outputs, field[1]) {
+			if len(sc.outputs) == 0 {
+				return fmt.Sprintf("{{ .outputs.%s }}: no earlier step provides outputs here; add outputs = { %s = \"$...\" } to a step before this request.", field[1], field[1])
+			}
+			return fmt.Sprintf("{{ .outputs.%s }}: no earlier step provides %q; earlier steps provide %s.", field[1], field[1], strings.Join(sc.outputs, ", "))
+		}
 	case !sc.subject:
-		return fmt.Sprintf("{{ .%s }}: this request runs without a subject, so it cannot use identifiers.", field)
+		return fmt.Sprintf("{{ .%s }}: this request runs without a subject, so it cannot use identifiers.", name)
 	}
 	return ""
 }
 
-// walkFields calls visit with the first name of every field reference made
-// on the template's root data: .email, $.record.id. References inside range
-// and with bodies are relative to another value and are not visited.
-func walkFields(n parse.Node, root bool, visit func(string)) {
+// walkFields calls visit with the names of every field reference made on
+// the template's root data: [email], [record id] for $.record.id. References
+// inside range and with bodies are relative to another value and are not
+// visited.
+func walkFields(n parse.Node, root bool, visit func([]string)) {
 	switch n := n.(type) {
 	case *parse.ListNode:
 		if n == nil {
@@ -96,11 +136,11 @@ func walkFields(n parse.Node, root bool, visit func(string)) {
 		}
 	case *parse.FieldNode:
 		if root && len(n.Ident) > 0 {
-			visit(n.Ident[0])
+			visit(n.Ident)
 		}
 	case *parse.VariableNode:
 		if len(n.Ident) > 1 && n.Ident[0] == "$" {
-			visit(n.Ident[1])
+			visit(n.Ident[1:])
 		}
 	case *parse.ChainNode:
 		walkFields(n.Node, root, visit)
@@ -115,21 +155,67 @@ func walkFields(n parse.Node, root bool, visit func(string)) {
 	}
 }
 
-func walkBranch(b *parse.BranchNode, root, bodyRoot bool, visit func(string)) {
+func walkBranch(b *parse.BranchNode, root, bodyRoot bool, visit func([]string)) {
 	walkFields(b.Pipe, root, visit)
 	walkFields(b.List, bodyRoot, visit)
 	walkFields(b.ElseList, root, visit)
 }
 
+// escapeActions appends `_esc "<name>"` to every action that prints, so
+// functions such as md5 see the raw value and only what is written into
+// the request is escaped for its place. The name, taken from the action's
+// first field, lets a missing value be reported by name.
+func escapeActions(tree *parse.Tree, n parse.Node) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			escapeActions(tree, c)
+		}
+	case *parse.ActionNode:
+		if len(n.Pipe.Decl) > 0 {
+			return // an assignment prints nothing
+		}
+		name := "value"
+		walkFields(n.Pipe, true, func(f []string) {
+			if name == "value" {
+				name = strings.Join(f, ".")
+			}
+		})
+		n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{NodeType: parse.NodeCommand, Pos: n.Pos, Args: []parse.Node{
+			parse.NewIdentifier(fnEscape).SetTree(tree).SetPos(n.Pos),
+			&parse.StringNode{NodeType: parse.NodeString, Pos: n.Pos, Quoted: fmt.Sprintf("%q", name), Text: name},
+		}})
+	case *parse.IfNode:
+		escapeActions(tree, n.List)
+		escapeActions(tree, n.ElseList)
+	case *parse.RangeNode:
+		escapeActions(tree, n.List)
+		escapeActions(tree, n.ElseList)
+	case *parse.WithNode:
+		escapeActions(tree, n.List)
+		escapeActions(tree, n.ElseList)
+	}
+}
+
 // subjectData is the template data of a job: the subject's identifiers
 // (custom ones first, so the standard names win), the request id and the
 // idempotency key. Empty identifiers are left out, so a template naming one
-// fails with a clear error instead of sending an empty value.
+// fails with a clear error instead of sending an empty value. An identifier
+// carrying several values (found on several records by an integration this
+// one depends on) is a []string; a request that reads it is sent once per
+// value.
 func subjectData(job sdk.Job) map[string]any {
 	data := map[string]any{}
 	for k, v := range job.Subject.Identifiers {
-		if v != "" {
-			data[k] = v
+		switch vals := sdk.IdentifierValues(v); len(vals) {
+		case 0:
+		case 1:
+			data[k] = vals[0]
+		default:
+			data[k] = vals
 		}
 	}
 	for k, v := range map[string]string{
@@ -157,60 +243,20 @@ func with(data map[string]any, kv ...any) map[string]any {
 	return out
 }
 
-// escaper makes a value safe for where a template puts it.
-type escaper func(string) string
+var missingValue = regexp.MustCompile(`error calling ` + fnEscape + `: missing ([^ ]+)`)
 
-func noEscape(s string) string { return s }
-
-// jsonEscape escapes s for a place inside a JSON string literal.
-func jsonEscape(s string) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	out := strings.TrimSuffix(buf.String(), "\n")
-	return out[1 : len(out)-1]
-}
-
-// escapeAll returns v with every string in it (including json.Number
-// values) passed through esc.
-func escapeAll(v any, esc escaper) any {
-	switch v := v.(type) {
-	case string:
-		return esc(v)
-	case json.Number:
-		return json.Number(esc(string(v)))
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = escapeAll(e, esc)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = escapeAll(e, esc)
-		}
-		return out
-	}
-	return v
-}
-
-var missingKey = regexp.MustCompile(`map has no entry for key "([^"]*)"`)
-
-// render executes t over data escaped by esc. A failure is an *sdk.Error
-// naming the setting and, for a missing identifier, the identifier's name;
-// never a value.
-func render(t *template.Template, setting string, data map[string]any, esc escaper) (string, error) {
+// render executes t over data. A failure is an *sdk.Error naming the
+// setting and, for a missing value, its name; never a value.
+func render(t *compiled, setting string, data map[string]any) (string, error) {
 	var buf strings.Builder
-	err := t.Execute(&buf, escapeAll(data, esc))
+	err := t.t.Execute(&buf, data)
 	if err == nil {
 		return buf.String(), nil
 	}
-	if m := missingKey.FindStringSubmatch(err.Error()); m != nil {
+	if m := missingValue.FindStringSubmatch(err.Error()); m != nil {
 		return "", sdk.Errorf(sdk.ErrorInvalidConfig, "settings.%s needs %q, which this request or record does not have", setting, m[1]).
-			WithRemediation(fmt.Sprintf("If %q is an identifier, add it to the request or run this integration after one that finds it (depends_on); if it is a record field, check settings.%s against the records access finds.", m[1], setting))
+			WithRemediation(fmt.Sprintf("If %q is an identifier, add it to the request or run this integration after one that finds it (depends_on); if it is a record field, check settings.%s against the records access finds; `default` gives a value to use when it is missing.", m[1], setting))
 	}
 	return "", sdk.Errorf(sdk.ErrorInvalidConfig, "settings.%s could not be rendered", setting).
-		WithRemediation(fmt.Sprintf("Check the template in settings.%s against the data it is given: the subject's identifiers, and record or job_id where they apply.", setting))
+		WithRemediation(fmt.Sprintf("Check the template in settings.%s against the data it is given: the subject's identifiers, and record, job_id or outputs where they apply.", setting))
 }

@@ -106,7 +106,7 @@ func TestCompileTemplateScopes(t *testing.T) {
 		{"{{ .email ", all, false},
 	}
 	for _, tt := range tests {
-		_, problem := compileTemplate("t", tt.text, tt.sc)
+		_, problem := compileTemplate("t", tt.text, tt.sc, inPath, nil)
 		if (problem == "") != tt.ok {
 			t.Errorf("compileTemplate(%q, %+v): problem %q, want ok=%v", tt.text, tt.sc, problem, tt.ok)
 		}

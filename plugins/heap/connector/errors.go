@@ -1,15 +1,10 @@
 package connector
 
 import (
-	"context"
-	"errors"
-	"net"
 	"net/http"
-	"net/url"
-	"strconv"
-	"time"
 
 	"github.com/dsrhost/dsrhost/sdk"
+	"github.com/dsrhost/dsrhost/sdk/sdkhttp"
 )
 
 // Remediations, written for the admin who reads them beside the error. They
@@ -42,54 +37,30 @@ const (
 		"connector; report it with the status code."
 )
 
+// statusRemediations and transportRemediations word sdkhttp's errors for
+// Heap: a server error and an unreachable server are both "unavailable"
+// but call for different steps.
+var (
+	statusRemediations = sdkhttp.Remediations{
+		sdk.ErrorAuth:        remediateAuth,
+		sdk.ErrorPermission:  remediatePermission,
+		sdk.ErrorNotFound:    remediateNotFound,
+		sdk.ErrorRateLimited: remediateRateLimited,
+		sdk.ErrorUnavailable: remediateUnavailable,
+		sdk.ErrorTimeout:     remediateTimeout,
+		sdk.ErrorInternal:    remediateRejected,
+	}
+	transportRemediations = sdkhttp.Remediations{
+		sdk.ErrorUnavailable: remediateUnreachable,
+		sdk.ErrorTimeout:     remediateTimeout,
+	}
+)
+
 // statusError maps a refusal from one of Heap's endpoints to an *Error,
 // keeping the status code. Heap's "err" text is deliberately left out: it
 // may quote the identity that was submitted.
 func statusError(endpoint string, status int, header http.Header) *sdk.Error {
-	switch {
-	case status == http.StatusUnauthorized:
-		return sdk.Errorf(sdk.ErrorAuth, "Heap %s refused the credentials", endpoint).
-			WithStatus(status).WithRemediation(remediateAuth)
-	case status == http.StatusForbidden:
-		return sdk.Errorf(sdk.ErrorPermission, "Heap %s refused the API key's permissions", endpoint).
-			WithStatus(status).WithRemediation(remediatePermission)
-	case status == http.StatusNotFound:
-		return sdk.Errorf(sdk.ErrorNotFound, "Heap %s found nothing at that address", endpoint).
-			WithStatus(status).WithRemediation(remediateNotFound)
-	case status == http.StatusTooManyRequests:
-		e := sdk.Errorf(sdk.ErrorRateLimited, "Heap %s is rate limited", endpoint).
-			WithStatus(status).WithRemediation(remediateRateLimited)
-		if wait, ok := retryAfter(header.Get("Retry-After"), time.Now()); ok {
-			e = e.WithRetryAfter(wait)
-		}
-		return e
-	case status >= 500:
-		return sdk.Errorf(sdk.ErrorUnavailable, "Heap %s is unavailable", endpoint).
-			WithStatus(status).WithRemediation(remediateUnavailable)
-	default:
-		return sdk.Errorf(sdk.ErrorInternal, "Heap %s rejected the request", endpoint).
-			WithStatus(status).WithRemediation(remediateRejected)
-	}
-}
-
-// retryAfter reads Retry-After, as seconds or as an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
-	}
-	return 0, false
+	return sdkhttp.StatusError("Heap "+endpoint, status, header, statusRemediations)
 }
 
 // malformedError is an answer that is not the JSON Heap documents.
@@ -102,24 +73,5 @@ func malformedError(endpoint string, status int) *sdk.Error {
 // the message: it names only the address from base_url, never a credential
 // (those travel in headers) nor an identity (those travel in the body).
 func transportError(endpoint string, err error) *sdk.Error {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return sdk.Errorf(sdk.ErrorTimeout, "Heap %s did not answer in time", endpoint).
-			WithRemediation(remediateTimeout)
-	}
-	if errors.Is(err, context.Canceled) {
-		return sdk.Errorf(sdk.ErrorUnavailable, "Heap %s call was canceled", endpoint)
-	}
-	return sdk.Errorf(sdk.ErrorUnavailable, "reach Heap %s: %s", endpoint, cause(err)).
-		WithRemediation(remediateUnreachable)
-}
-
-// cause strips net/url's "Post \"https://...\":" prefix, which repeats
-// base_url, down to what went wrong.
-func cause(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Err != nil {
-		return ue.Err.Error()
-	}
-	return err.Error()
+	return sdkhttp.TransportError("Heap "+endpoint, err, transportRemediations)
 }

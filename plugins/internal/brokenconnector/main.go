@@ -3,7 +3,10 @@
 // other. sdktest's own tests run the harness against it to prove that each
 // conformance check fails when it should.
 //
-//	brokenconnector -break describe|configure|idempotency|errorshape|polling
+//	brokenconnector -break describe|shared|leak|idempotency|errorshape|polling
+//
+// Its Configure never checks that the required token is set: the sdk does
+// that from the schema.
 package main
 
 import (
@@ -24,8 +27,13 @@ const (
 	// an attribute name that is no HCL identifier, a required attribute
 	// with a default.
 	breakDescribe = "describe"
-	// breakConfigure accepts settings that lack the required token.
-	breakConfigure = "configure"
+	// breakShared keeps the token in a package variable, so the last
+	// integration configured wins for every integration; Access answers a
+	// record named after the token it uses.
+	breakShared = "shared"
+	// breakLeak fails Access with an error quoting the subject's email and
+	// the token.
+	breakLeak = "leak"
 	// breakIdempotency answers the same job differently each time.
 	breakIdempotency = "idempotency"
 	// breakErrorShape fails jobs with an error that has no type and no
@@ -35,10 +43,15 @@ const (
 	breakPolling = "polling"
 )
 
-var modes = []string{breakDescribe, breakConfigure, breakIdempotency, breakErrorShape, breakPolling}
+var modes = []string{breakDescribe, breakShared, breakLeak, breakIdempotency, breakErrorShape, breakPolling}
+
+// sharedToken is where breakShared keeps the token: one value for the
+// whole process, whatever the integration.
+var sharedToken string
 
 type connector struct {
-	mode string
+	mode  string
+	token string
 
 	mu    sync.Mutex
 	calls int
@@ -79,16 +92,19 @@ func (c *connector) Configure(_ context.Context, req *sdk.ConfigureRequest) (*sd
 	if err := req.Settings.Decode(&s); err != nil {
 		return nil, sdk.Errorf(sdk.ErrorInvalidConfig, "settings are not an object")
 	}
-	if s.Token == "" && c.mode != breakConfigure {
-		return &sdk.ConfigureResponse{Diagnostics: []sdk.Diagnostic{
-			sdk.AttributeError([]string{"token"}, "Missing required setting", "Set token."),
-		}}, nil
+	if c.mode == breakShared {
+		sharedToken = s.Token
 	}
+	c.token = s.Token
 	return &sdk.ConfigureResponse{}, nil
 }
 
-func (c *connector) Access(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+func (c *connector) Access(_ context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
 	switch c.mode {
+	case breakShared:
+		return &sdk.AccessResponse{Records: []sdk.Record{{ID: "record-of-" + sharedToken, Kind: "event"}}}, nil
+	case breakLeak:
+		return nil, sdk.Errorf(sdk.ErrorNotFound, "no contact %s for token %s", req.Job.Subject.Email, c.token)
 	case breakErrorShape:
 		return nil, &sdk.Error{}
 	case breakPolling:
@@ -128,5 +144,5 @@ func main() {
 		fmt.Fprintf(os.Stderr, "[ERROR] brokenconnector: unknown -break %q: want one of %v\n", *mode, modes)
 		os.Exit(2)
 	}
-	sdk.Serve(&connector{mode: *mode})
+	sdk.Serve(func() *connector { return &connector{mode: *mode} })
 }

@@ -80,11 +80,19 @@ func (c *connector) current() settings {
 
 // begin runs what every job call does first: crash when told to, fail
 // when told to.
-func (c *connector) begin(s settings, point string) error {
+func (c *connector) begin(s settings, point string, job sdk.Job) error {
 	time.Sleep(s.Delay)
 	if s.CrashOn != "" && s.CrashOn == point {
 		sdk.Logger().Warn("crashing as configured", "during", point)
 		c.exit(crashExitCode)
+	}
+	if s.FailWith != "" && s.Leak {
+		// A careless connector quoting what it was given; the daemon
+		// must redact it.
+		sdk.Logger().Error("failing for "+job.Subject.Email, "token", s.Token, "user", job.Subject.UserID)
+		return sdk.Errorf(s.FailWith, "the test system refused %s (token %s)", job.Subject.Email, s.Token).
+			WithStatus(s.FailStatus).
+			WithRemediation("Ask the test system about " + job.Subject.Email + ".")
 	}
 	if s.FailWith != "" {
 		return sdk.Errorf(s.FailWith, "the test system failed as configured").
@@ -117,7 +125,7 @@ func (c *connector) async() bool {
 func (c *connector) Access(_ context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
 	s := c.current()
 	defer record(s, "access", req.Job.IdempotencyKey)()
-	if err := c.begin(s, "access"); err != nil {
+	if err := c.begin(s, "access", req.Job); err != nil {
 		return nil, err
 	}
 	subject := subjectHash(req.Job.Subject)
@@ -141,7 +149,7 @@ func (c *connector) Access(_ context.Context, req *sdk.AccessRequest) (*sdk.Acce
 func (c *connector) PollAccess(_ context.Context, req *sdk.PollRequest) (*sdk.AccessResponse, error) {
 	s := c.current()
 	defer record(s, "poll-access", req.Job.IdempotencyKey)()
-	if err := c.begin(s, "poll"); err != nil {
+	if err := c.begin(s, "poll", req.Job); err != nil {
 		return nil, err
 	}
 	h, err := decodeHandle(req.Handle, "access")
@@ -177,7 +185,7 @@ func (c *connector) found(subject string, n int) *sdk.AccessResponse {
 func (c *connector) Delete(_ context.Context, req *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
 	s := c.current()
 	defer record(s, "delete", req.Job.IdempotencyKey)()
-	if err := c.begin(s, "delete"); err != nil {
+	if err := c.begin(s, "delete", req.Job); err != nil {
 		return nil, err
 	}
 	resp := once(c, "delete/"+req.Job.IdempotencyKey, func() *sdk.DeleteResponse {
@@ -202,7 +210,7 @@ func (c *connector) Delete(_ context.Context, req *sdk.DeleteRequest) (*sdk.Dele
 func (c *connector) PollDelete(_ context.Context, req *sdk.PollRequest) (*sdk.DeleteResponse, error) {
 	s := c.current()
 	defer record(s, "poll-delete", req.Job.IdempotencyKey)()
-	if err := c.begin(s, "poll"); err != nil {
+	if err := c.begin(s, "poll", req.Job); err != nil {
 		return nil, err
 	}
 	h, err := decodeHandle(req.Handle, "delete")

@@ -31,5 +31,5 @@ func main() {
 	}
 	stop := startProfile()
 	defer stop()
-	sdk.Serve(newConnector(typ, os.Exit))
+	sdk.Serve(func() *connector { return newConnector(typ, os.Exit) })
 }

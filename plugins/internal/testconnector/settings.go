@@ -26,6 +26,9 @@ type settings struct {
 	// idempotency key, start and end in Unix nanoseconds, pid), so tests
 	// running several daemons can prove no job ran twice at once.
 	Ledger string
+	// Leak puts the subject's email and the token into fail_with's error
+	// and a log line, as a careless connector would.
+	Leak bool
 }
 
 func defaultSettings() settings {
@@ -58,6 +61,8 @@ func schema() sdk.Schema {
 			Description: `Exit the process during "access", "delete" or "poll", to test crash handling.`},
 		{Name: "delay", Type: sdk.TypeDuration,
 			Description: "How long every job call takes; unset for at once."},
+		{Name: "leak", Type: sdk.TypeBool, Default: false,
+			Description: "Quote the subject's email and the token in fail_with's error and in a log line."},
 		{Name: "ledger", Type: sdk.TypeString,
 			Description: "Directory where each job call is recorded, for tests counting overlapping runs."},
 	}}
@@ -125,6 +130,7 @@ func decodeSettings(raw sdk.Settings) (settings, []sdk.Diagnostic) {
 		s.Delay = d
 	}
 	get("ledger", &s.Ledger)
+	get("leak", &s.Leak)
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		if !slices.ContainsFunc(schema().Attributes, func(a sdk.Attribute) bool { return a.Name == name }) {
 			diags = append(diags, sdk.AttributeError([]string{name}, "Unsupported setting",
@@ -134,7 +140,7 @@ func decodeSettings(raw sdk.Settings) (settings, []sdk.Diagnostic) {
 	if len(diags) == 0 && s.Token == "wrong" {
 		diags = append(diags, sdk.CredentialError([]string{"token"},
 			sdk.Errorf(sdk.ErrorAuth, "the test system refused the token").WithStatus(401).
-				WithRemediation("Set settings.token to a token the test system accepts (anything but \"wrong\").")))
+				WithRemediation("Set settings.token to a token the test system accepts (it refuses one fixed value).")))
 	}
 	return s, diags
 }

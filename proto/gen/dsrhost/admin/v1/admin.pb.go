@@ -1326,7 +1326,9 @@ type ListRequestsRequest struct {
 	DueBefore *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=due_before,json=dueBefore,proto3" json:"due_before,omitempty"`
 	// At most 1000; 0 asks for the server's default.
 	PageSize int32 `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// next_page_token of the previous page; empty for the first.
+	// next_page_token of the previous page; empty for the first. Anything
+	// else is refused as invalid_argument rather than answered with an empty
+	// page, so a client with a mangled token learns it.
 	PageToken string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Only requests whose subject has this email, found through keyed hashes
 	// (the address itself is not indexed).
@@ -2229,6 +2231,106 @@ func (x *ExportResultsResponse) GetArchive() []byte {
 	return nil
 }
 
+// ExportResultsStreamRequest names a request.
+type ExportResultsStreamRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportResultsStreamRequest) Reset() {
+	*x = ExportResultsStreamRequest{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportResultsStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportResultsStreamRequest) ProtoMessage() {}
+
+func (x *ExportResultsStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportResultsStreamRequest.ProtoReflect.Descriptor instead.
+func (*ExportResultsStreamRequest) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ExportResultsStreamRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// ExportResultsStreamResponse is one piece of the archive; concatenated in
+// order, the chunks are the zip file. The first message also names the file.
+type ExportResultsStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Set on the first message only.
+	Filename      string `protobuf:"bytes,1,opt,name=filename,proto3" json:"filename,omitempty"`
+	Chunk         []byte `protobuf:"bytes,2,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportResultsStreamResponse) Reset() {
+	*x = ExportResultsStreamResponse{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportResultsStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportResultsStreamResponse) ProtoMessage() {}
+
+func (x *ExportResultsStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportResultsStreamResponse.ProtoReflect.Descriptor instead.
+func (*ExportResultsStreamResponse) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ExportResultsStreamResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ExportResultsStreamResponse) GetChunk() []byte {
+	if x != nil {
+		return x.Chunk
+	}
+	return nil
+}
+
 // WatchRequestRequest names a request to follow.
 type WatchRequestRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2239,7 +2341,7 @@ type WatchRequestRequest struct {
 
 func (x *WatchRequestRequest) Reset() {
 	*x = WatchRequestRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2251,7 +2353,7 @@ func (x *WatchRequestRequest) String() string {
 func (*WatchRequestRequest) ProtoMessage() {}
 
 func (x *WatchRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2264,7 +2366,7 @@ func (x *WatchRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequestRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{27}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *WatchRequestRequest) GetId() string {
@@ -2285,7 +2387,7 @@ type WatchRequestResponse struct {
 
 func (x *WatchRequestResponse) Reset() {
 	*x = WatchRequestResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2297,7 +2399,7 @@ func (x *WatchRequestResponse) String() string {
 func (*WatchRequestResponse) ProtoMessage() {}
 
 func (x *WatchRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2310,7 +2412,7 @@ func (x *WatchRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestResponse.ProtoReflect.Descriptor instead.
 func (*WatchRequestResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{28}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *WatchRequestResponse) GetRequest() *Request {
@@ -2341,7 +2443,7 @@ type Health struct {
 
 func (x *Health) Reset() {
 	*x = Health{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2353,7 +2455,7 @@ func (x *Health) String() string {
 func (*Health) ProtoMessage() {}
 
 func (x *Health) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2366,7 +2468,7 @@ func (x *Health) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Health.ProtoReflect.Descriptor instead.
 func (*Health) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{29}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Health) GetState() string {
@@ -2419,7 +2521,7 @@ type Integration struct {
 
 func (x *Integration) Reset() {
 	*x = Integration{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2431,7 +2533,7 @@ func (x *Integration) String() string {
 func (*Integration) ProtoMessage() {}
 
 func (x *Integration) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2444,7 +2546,7 @@ func (x *Integration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Integration.ProtoReflect.Descriptor instead.
 func (*Integration) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{30}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Integration) GetName() string {
@@ -2527,7 +2629,7 @@ type ListIntegrationsRequest struct {
 
 func (x *ListIntegrationsRequest) Reset() {
 	*x = ListIntegrationsRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2539,7 +2641,7 @@ func (x *ListIntegrationsRequest) String() string {
 func (*ListIntegrationsRequest) ProtoMessage() {}
 
 func (x *ListIntegrationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2552,7 +2654,7 @@ func (x *ListIntegrationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIntegrationsRequest.ProtoReflect.Descriptor instead.
 func (*ListIntegrationsRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{31}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListIntegrationsRequest) GetCategory() string {
@@ -2572,7 +2674,7 @@ type ListIntegrationsResponse struct {
 
 func (x *ListIntegrationsResponse) Reset() {
 	*x = ListIntegrationsResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2584,7 +2686,7 @@ func (x *ListIntegrationsResponse) String() string {
 func (*ListIntegrationsResponse) ProtoMessage() {}
 
 func (x *ListIntegrationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2597,7 +2699,7 @@ func (x *ListIntegrationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIntegrationsResponse.ProtoReflect.Descriptor instead.
 func (*ListIntegrationsResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{32}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListIntegrationsResponse) GetIntegrations() []*Integration {
@@ -2617,7 +2719,7 @@ type TestIntegrationRequest struct {
 
 func (x *TestIntegrationRequest) Reset() {
 	*x = TestIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2629,7 +2731,7 @@ func (x *TestIntegrationRequest) String() string {
 func (*TestIntegrationRequest) ProtoMessage() {}
 
 func (x *TestIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2642,7 +2744,7 @@ func (x *TestIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*TestIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{33}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *TestIntegrationRequest) GetName() string {
@@ -2664,7 +2766,7 @@ type TestIntegrationResponse struct {
 
 func (x *TestIntegrationResponse) Reset() {
 	*x = TestIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2676,7 +2778,7 @@ func (x *TestIntegrationResponse) String() string {
 func (*TestIntegrationResponse) ProtoMessage() {}
 
 func (x *TestIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2689,7 +2791,7 @@ func (x *TestIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*TestIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{34}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *TestIntegrationResponse) GetOk() bool {
@@ -2724,7 +2826,7 @@ type RetryIntegrationRequest struct {
 
 func (x *RetryIntegrationRequest) Reset() {
 	*x = RetryIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2736,7 +2838,7 @@ func (x *RetryIntegrationRequest) String() string {
 func (*RetryIntegrationRequest) ProtoMessage() {}
 
 func (x *RetryIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2749,7 +2851,7 @@ func (x *RetryIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*RetryIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{35}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RetryIntegrationRequest) GetRequestId() string {
@@ -2776,7 +2878,7 @@ type RetryIntegrationResponse struct {
 
 func (x *RetryIntegrationResponse) Reset() {
 	*x = RetryIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2788,7 +2890,7 @@ func (x *RetryIntegrationResponse) String() string {
 func (*RetryIntegrationResponse) ProtoMessage() {}
 
 func (x *RetryIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2801,7 +2903,7 @@ func (x *RetryIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*RetryIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{36}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *RetryIntegrationResponse) GetIntegration() *IntegrationState {
@@ -2822,7 +2924,7 @@ type StopIntegrationRequest struct {
 
 func (x *StopIntegrationRequest) Reset() {
 	*x = StopIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2834,7 +2936,7 @@ func (x *StopIntegrationRequest) String() string {
 func (*StopIntegrationRequest) ProtoMessage() {}
 
 func (x *StopIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2847,7 +2949,7 @@ func (x *StopIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*StopIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{37}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StopIntegrationRequest) GetRequestId() string {
@@ -2874,7 +2976,7 @@ type StopIntegrationResponse struct {
 
 func (x *StopIntegrationResponse) Reset() {
 	*x = StopIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2886,7 +2988,7 @@ func (x *StopIntegrationResponse) String() string {
 func (*StopIntegrationResponse) ProtoMessage() {}
 
 func (x *StopIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2899,7 +3001,7 @@ func (x *StopIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*StopIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{38}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *StopIntegrationResponse) GetIntegration() *IntegrationState {
@@ -2920,7 +3022,7 @@ type SkipIntegrationRequest struct {
 
 func (x *SkipIntegrationRequest) Reset() {
 	*x = SkipIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2932,7 +3034,7 @@ func (x *SkipIntegrationRequest) String() string {
 func (*SkipIntegrationRequest) ProtoMessage() {}
 
 func (x *SkipIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2945,7 +3047,7 @@ func (x *SkipIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkipIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*SkipIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{39}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SkipIntegrationRequest) GetRequestId() string {
@@ -2972,7 +3074,7 @@ type SkipIntegrationResponse struct {
 
 func (x *SkipIntegrationResponse) Reset() {
 	*x = SkipIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2984,7 +3086,7 @@ func (x *SkipIntegrationResponse) String() string {
 func (*SkipIntegrationResponse) ProtoMessage() {}
 
 func (x *SkipIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2997,7 +3099,7 @@ func (x *SkipIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkipIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*SkipIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{40}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SkipIntegrationResponse) GetIntegration() *IntegrationState {
@@ -3019,7 +3121,7 @@ type CompleteManualTaskRequest struct {
 
 func (x *CompleteManualTaskRequest) Reset() {
 	*x = CompleteManualTaskRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3031,7 +3133,7 @@ func (x *CompleteManualTaskRequest) String() string {
 func (*CompleteManualTaskRequest) ProtoMessage() {}
 
 func (x *CompleteManualTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3044,7 +3146,7 @@ func (x *CompleteManualTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteManualTaskRequest.ProtoReflect.Descriptor instead.
 func (*CompleteManualTaskRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{41}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CompleteManualTaskRequest) GetRequestId() string {
@@ -3078,7 +3180,7 @@ type CompleteManualTaskResponse struct {
 
 func (x *CompleteManualTaskResponse) Reset() {
 	*x = CompleteManualTaskResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3090,7 +3192,7 @@ func (x *CompleteManualTaskResponse) String() string {
 func (*CompleteManualTaskResponse) ProtoMessage() {}
 
 func (x *CompleteManualTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3103,7 +3205,7 @@ func (x *CompleteManualTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteManualTaskResponse.ProtoReflect.Descriptor instead.
 func (*CompleteManualTaskResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{42}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *CompleteManualTaskResponse) GetTask() *ManualTask {
@@ -3125,7 +3227,7 @@ type UploadedFile struct {
 
 func (x *UploadedFile) Reset() {
 	*x = UploadedFile{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3137,7 +3239,7 @@ func (x *UploadedFile) String() string {
 func (*UploadedFile) ProtoMessage() {}
 
 func (x *UploadedFile) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3150,7 +3252,7 @@ func (x *UploadedFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadedFile.ProtoReflect.Descriptor instead.
 func (*UploadedFile) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{43}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *UploadedFile) GetName() string {
@@ -3184,7 +3286,7 @@ type GetTaskRequest struct {
 
 func (x *GetTaskRequest) Reset() {
 	*x = GetTaskRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3196,7 +3298,7 @@ func (x *GetTaskRequest) String() string {
 func (*GetTaskRequest) ProtoMessage() {}
 
 func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3209,7 +3311,7 @@ func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskRequest.ProtoReflect.Descriptor instead.
 func (*GetTaskRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{44}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *GetTaskRequest) GetToken() string {
@@ -3234,7 +3336,7 @@ type GetTaskResponse struct {
 
 func (x *GetTaskResponse) Reset() {
 	*x = GetTaskResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3246,7 +3348,7 @@ func (x *GetTaskResponse) String() string {
 func (*GetTaskResponse) ProtoMessage() {}
 
 func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3259,7 +3361,7 @@ func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskResponse.ProtoReflect.Descriptor instead.
 func (*GetTaskResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{45}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *GetTaskResponse) GetRequestType() RequestType {
@@ -3317,7 +3419,7 @@ type SubmitResponseRequest struct {
 
 func (x *SubmitResponseRequest) Reset() {
 	*x = SubmitResponseRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3329,7 +3431,7 @@ func (x *SubmitResponseRequest) String() string {
 func (*SubmitResponseRequest) ProtoMessage() {}
 
 func (x *SubmitResponseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3342,7 +3444,7 @@ func (x *SubmitResponseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseRequest.ProtoReflect.Descriptor instead.
 func (*SubmitResponseRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{46}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *SubmitResponseRequest) GetToken() string {
@@ -3384,7 +3486,7 @@ type SubmitResponseResponse struct {
 
 func (x *SubmitResponseResponse) Reset() {
 	*x = SubmitResponseResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3396,7 +3498,7 @@ func (x *SubmitResponseResponse) String() string {
 func (*SubmitResponseResponse) ProtoMessage() {}
 
 func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3409,7 +3511,7 @@ func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseResponse.ProtoReflect.Descriptor instead.
 func (*SubmitResponseResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{47}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *SubmitResponseResponse) GetLabel() string {
@@ -3428,7 +3530,7 @@ type ReloadConfigRequest struct {
 
 func (x *ReloadConfigRequest) Reset() {
 	*x = ReloadConfigRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3440,7 +3542,7 @@ func (x *ReloadConfigRequest) String() string {
 func (*ReloadConfigRequest) ProtoMessage() {}
 
 func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3453,7 +3555,7 @@ func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigRequest.ProtoReflect.Descriptor instead.
 func (*ReloadConfigRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{48}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{50}
 }
 
 // ReloadConfigResponse reports what changed, or why nothing did.
@@ -3470,7 +3572,7 @@ type ReloadConfigResponse struct {
 
 func (x *ReloadConfigResponse) Reset() {
 	*x = ReloadConfigResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3482,7 +3584,7 @@ func (x *ReloadConfigResponse) String() string {
 func (*ReloadConfigResponse) ProtoMessage() {}
 
 func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3495,7 +3597,7 @@ func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigResponse.ProtoReflect.Descriptor instead.
 func (*ReloadConfigResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ReloadConfigResponse) GetApplied() bool {
@@ -3625,7 +3727,7 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x11GetRequestRequest\x12\x19\n" +
 	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"I\n" +
 	"\x12GetRequestResponse\x123\n" +
-	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"\xc8\x03\n" +
+	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\"\xcf\x03\n" +
 	"\x13ListRequestsRequest\x127\n" +
 	"\x05stage\x18\x01 \x01(\x0e2\x17.dsrhost.admin.v1.StageB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05stage\x12;\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04type\x12\\\n" +
@@ -3634,9 +3736,9 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\n" +
 	"due_before\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdueBefore\x12'\n" +
 	"\tpage_size\x18\x06 \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12.\n" +
 	"\n" +
-	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12 \n" +
+	"page_token\x18\a \x01(\tB\x0f\xbaH\f\xd8\x01\x01r\a\x98\x88'\x01\x18\x80\x04R\tpageToken\x12 \n" +
 	"\x05email\x18\b \x01(\tB\n" +
 	"\xbaH\a\xd8\x01\x01r\x02`\x01R\x05email\"u\n" +
 	"\x14ListRequestsResponse\x125\n" +
@@ -3682,7 +3784,12 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"M\n" +
 	"\x15ExportResultsResponse\x12\x1a\n" +
 	"\bfilename\x18\x01 \x01(\tR\bfilename\x12\x18\n" +
-	"\aarchive\x18\x02 \x01(\fR\aarchive\"0\n" +
+	"\aarchive\x18\x02 \x01(\fR\aarchive\"7\n" +
+	"\x1aExportResultsStreamRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"O\n" +
+	"\x1bExportResultsStreamResponse\x12\x1a\n" +
+	"\bfilename\x18\x01 \x01(\tR\bfilename\x12\x14\n" +
+	"\x05chunk\x18\x02 \x01(\fR\x05chunk\"0\n" +
 	"\x13WatchRequestRequest\x12\x19\n" +
 	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"\x81\x01\n" +
 	"\x14WatchRequestResponse\x123\n" +
@@ -3813,7 +3920,7 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x1eDIRECT_CONTACT_ANSWER_NO_FILES\x10\x02\x12!\n" +
 	"\x1dDIRECT_CONTACT_ANSWER_DELETED\x10\x03\x12+\n" +
 	"'DIRECT_CONTACT_ANSWER_NOTHING_TO_DELETE\x10\x04\x12%\n" +
-	"!DIRECT_CONTACT_ANSWER_NOT_DELETED\x10\x052\xda\b\n" +
+	"!DIRECT_CONTACT_ANSWER_NOT_DELETED\x10\x052\xd0\t\n" +
 	"\x0eRequestService\x12`\n" +
 	"\rCreateRequest\x12&.dsrhost.admin.v1.CreateRequestRequest\x1a'.dsrhost.admin.v1.CreateRequestResponse\x12\\\n" +
 	"\n" +
@@ -3825,7 +3932,8 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\fCloseRequest\x12%.dsrhost.admin.v1.CloseRequestRequest\x1a&.dsrhost.admin.v1.CloseRequestResponse\x12q\n" +
 	"\x11GetRequestHistory\x12*.dsrhost.admin.v1.GetRequestHistoryRequest\x1a+.dsrhost.admin.v1.GetRequestHistoryResponse\"\x03\x90\x02\x01\x12`\n" +
 	"\rExportResults\x12&.dsrhost.admin.v1.ExportResultsRequest\x1a'.dsrhost.admin.v1.ExportResultsResponse\x12`\n" +
-	"\rExtendRequest\x12&.dsrhost.admin.v1.ExtendRequestRequest\x1a'.dsrhost.admin.v1.ExtendRequestResponse\x12_\n" +
+	"\rExtendRequest\x12&.dsrhost.admin.v1.ExtendRequestRequest\x1a'.dsrhost.admin.v1.ExtendRequestResponse\x12t\n" +
+	"\x13ExportResultsStream\x12,.dsrhost.admin.v1.ExportResultsStreamRequest\x1a-.dsrhost.admin.v1.ExportResultsStreamResponse0\x01\x12_\n" +
 	"\fWatchRequest\x12%.dsrhost.admin.v1.WatchRequestRequest\x1a&.dsrhost.admin.v1.WatchRequestResponse0\x012\x98\x05\n" +
 	"\x12IntegrationService\x12n\n" +
 	"\x10ListIntegrations\x12).dsrhost.admin.v1.ListIntegrationsRequest\x1a*.dsrhost.admin.v1.ListIntegrationsResponse\"\x03\x90\x02\x01\x12f\n" +
@@ -3855,91 +3963,93 @@ func file_dsrhost_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_dsrhost_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
-	(RequestType)(0),                   // 0: dsrhost.admin.v1.RequestType
-	(Stage)(0),                         // 1: dsrhost.admin.v1.Stage
-	(WorkflowState)(0),                 // 2: dsrhost.admin.v1.WorkflowState
-	(IntegrationStatus)(0),             // 3: dsrhost.admin.v1.IntegrationStatus
-	(IntegrationType)(0),               // 4: dsrhost.admin.v1.IntegrationType
-	(Outcome)(0),                       // 5: dsrhost.admin.v1.Outcome
-	(DirectContactAnswer)(0),           // 6: dsrhost.admin.v1.DirectContactAnswer
-	(*Subject)(nil),                    // 7: dsrhost.admin.v1.Subject
-	(*IntegrationError)(nil),           // 8: dsrhost.admin.v1.IntegrationError
-	(*IntegrationState)(nil),           // 9: dsrhost.admin.v1.IntegrationState
-	(*ManualTask)(nil),                 // 10: dsrhost.admin.v1.ManualTask
-	(*Request)(nil),                    // 11: dsrhost.admin.v1.Request
-	(*HistoryEvent)(nil),               // 12: dsrhost.admin.v1.HistoryEvent
-	(*CreateRequestRequest)(nil),       // 13: dsrhost.admin.v1.CreateRequestRequest
-	(*CreateRequestResponse)(nil),      // 14: dsrhost.admin.v1.CreateRequestResponse
-	(*GetRequestRequest)(nil),          // 15: dsrhost.admin.v1.GetRequestRequest
-	(*GetRequestResponse)(nil),         // 16: dsrhost.admin.v1.GetRequestResponse
-	(*ListRequestsRequest)(nil),        // 17: dsrhost.admin.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),       // 18: dsrhost.admin.v1.ListRequestsResponse
-	(*ApproveRequestRequest)(nil),      // 19: dsrhost.admin.v1.ApproveRequestRequest
-	(*ApproveRequestResponse)(nil),     // 20: dsrhost.admin.v1.ApproveRequestResponse
-	(*RejectRequestRequest)(nil),       // 21: dsrhost.admin.v1.RejectRequestRequest
-	(*RejectRequestResponse)(nil),      // 22: dsrhost.admin.v1.RejectRequestResponse
-	(*ApproveDeletionRequest)(nil),     // 23: dsrhost.admin.v1.ApproveDeletionRequest
-	(*ApproveDeletionResponse)(nil),    // 24: dsrhost.admin.v1.ApproveDeletionResponse
-	(*Reply)(nil),                      // 25: dsrhost.admin.v1.Reply
-	(*CloseRequestRequest)(nil),        // 26: dsrhost.admin.v1.CloseRequestRequest
-	(*CloseRequestResponse)(nil),       // 27: dsrhost.admin.v1.CloseRequestResponse
-	(*ExtendRequestRequest)(nil),       // 28: dsrhost.admin.v1.ExtendRequestRequest
-	(*ExtendRequestResponse)(nil),      // 29: dsrhost.admin.v1.ExtendRequestResponse
-	(*GetRequestHistoryRequest)(nil),   // 30: dsrhost.admin.v1.GetRequestHistoryRequest
-	(*GetRequestHistoryResponse)(nil),  // 31: dsrhost.admin.v1.GetRequestHistoryResponse
-	(*ExportResultsRequest)(nil),       // 32: dsrhost.admin.v1.ExportResultsRequest
-	(*ExportResultsResponse)(nil),      // 33: dsrhost.admin.v1.ExportResultsResponse
-	(*WatchRequestRequest)(nil),        // 34: dsrhost.admin.v1.WatchRequestRequest
-	(*WatchRequestResponse)(nil),       // 35: dsrhost.admin.v1.WatchRequestResponse
-	(*Health)(nil),                     // 36: dsrhost.admin.v1.Health
-	(*Integration)(nil),                // 37: dsrhost.admin.v1.Integration
-	(*ListIntegrationsRequest)(nil),    // 38: dsrhost.admin.v1.ListIntegrationsRequest
-	(*ListIntegrationsResponse)(nil),   // 39: dsrhost.admin.v1.ListIntegrationsResponse
-	(*TestIntegrationRequest)(nil),     // 40: dsrhost.admin.v1.TestIntegrationRequest
-	(*TestIntegrationResponse)(nil),    // 41: dsrhost.admin.v1.TestIntegrationResponse
-	(*RetryIntegrationRequest)(nil),    // 42: dsrhost.admin.v1.RetryIntegrationRequest
-	(*RetryIntegrationResponse)(nil),   // 43: dsrhost.admin.v1.RetryIntegrationResponse
-	(*StopIntegrationRequest)(nil),     // 44: dsrhost.admin.v1.StopIntegrationRequest
-	(*StopIntegrationResponse)(nil),    // 45: dsrhost.admin.v1.StopIntegrationResponse
-	(*SkipIntegrationRequest)(nil),     // 46: dsrhost.admin.v1.SkipIntegrationRequest
-	(*SkipIntegrationResponse)(nil),    // 47: dsrhost.admin.v1.SkipIntegrationResponse
-	(*CompleteManualTaskRequest)(nil),  // 48: dsrhost.admin.v1.CompleteManualTaskRequest
-	(*CompleteManualTaskResponse)(nil), // 49: dsrhost.admin.v1.CompleteManualTaskResponse
-	(*UploadedFile)(nil),               // 50: dsrhost.admin.v1.UploadedFile
-	(*GetTaskRequest)(nil),             // 51: dsrhost.admin.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),            // 52: dsrhost.admin.v1.GetTaskResponse
-	(*SubmitResponseRequest)(nil),      // 53: dsrhost.admin.v1.SubmitResponseRequest
-	(*SubmitResponseResponse)(nil),     // 54: dsrhost.admin.v1.SubmitResponseResponse
-	(*ReloadConfigRequest)(nil),        // 55: dsrhost.admin.v1.ReloadConfigRequest
-	(*ReloadConfigResponse)(nil),       // 56: dsrhost.admin.v1.ReloadConfigResponse
-	nil,                                // 57: dsrhost.admin.v1.Subject.IdentifiersEntry
-	nil,                                // 58: dsrhost.admin.v1.HistoryEvent.AttributesEntry
-	(*timestamppb.Timestamp)(nil),      // 59: google.protobuf.Timestamp
+	(RequestType)(0),                    // 0: dsrhost.admin.v1.RequestType
+	(Stage)(0),                          // 1: dsrhost.admin.v1.Stage
+	(WorkflowState)(0),                  // 2: dsrhost.admin.v1.WorkflowState
+	(IntegrationStatus)(0),              // 3: dsrhost.admin.v1.IntegrationStatus
+	(IntegrationType)(0),                // 4: dsrhost.admin.v1.IntegrationType
+	(Outcome)(0),                        // 5: dsrhost.admin.v1.Outcome
+	(DirectContactAnswer)(0),            // 6: dsrhost.admin.v1.DirectContactAnswer
+	(*Subject)(nil),                     // 7: dsrhost.admin.v1.Subject
+	(*IntegrationError)(nil),            // 8: dsrhost.admin.v1.IntegrationError
+	(*IntegrationState)(nil),            // 9: dsrhost.admin.v1.IntegrationState
+	(*ManualTask)(nil),                  // 10: dsrhost.admin.v1.ManualTask
+	(*Request)(nil),                     // 11: dsrhost.admin.v1.Request
+	(*HistoryEvent)(nil),                // 12: dsrhost.admin.v1.HistoryEvent
+	(*CreateRequestRequest)(nil),        // 13: dsrhost.admin.v1.CreateRequestRequest
+	(*CreateRequestResponse)(nil),       // 14: dsrhost.admin.v1.CreateRequestResponse
+	(*GetRequestRequest)(nil),           // 15: dsrhost.admin.v1.GetRequestRequest
+	(*GetRequestResponse)(nil),          // 16: dsrhost.admin.v1.GetRequestResponse
+	(*ListRequestsRequest)(nil),         // 17: dsrhost.admin.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),        // 18: dsrhost.admin.v1.ListRequestsResponse
+	(*ApproveRequestRequest)(nil),       // 19: dsrhost.admin.v1.ApproveRequestRequest
+	(*ApproveRequestResponse)(nil),      // 20: dsrhost.admin.v1.ApproveRequestResponse
+	(*RejectRequestRequest)(nil),        // 21: dsrhost.admin.v1.RejectRequestRequest
+	(*RejectRequestResponse)(nil),       // 22: dsrhost.admin.v1.RejectRequestResponse
+	(*ApproveDeletionRequest)(nil),      // 23: dsrhost.admin.v1.ApproveDeletionRequest
+	(*ApproveDeletionResponse)(nil),     // 24: dsrhost.admin.v1.ApproveDeletionResponse
+	(*Reply)(nil),                       // 25: dsrhost.admin.v1.Reply
+	(*CloseRequestRequest)(nil),         // 26: dsrhost.admin.v1.CloseRequestRequest
+	(*CloseRequestResponse)(nil),        // 27: dsrhost.admin.v1.CloseRequestResponse
+	(*ExtendRequestRequest)(nil),        // 28: dsrhost.admin.v1.ExtendRequestRequest
+	(*ExtendRequestResponse)(nil),       // 29: dsrhost.admin.v1.ExtendRequestResponse
+	(*GetRequestHistoryRequest)(nil),    // 30: dsrhost.admin.v1.GetRequestHistoryRequest
+	(*GetRequestHistoryResponse)(nil),   // 31: dsrhost.admin.v1.GetRequestHistoryResponse
+	(*ExportResultsRequest)(nil),        // 32: dsrhost.admin.v1.ExportResultsRequest
+	(*ExportResultsResponse)(nil),       // 33: dsrhost.admin.v1.ExportResultsResponse
+	(*ExportResultsStreamRequest)(nil),  // 34: dsrhost.admin.v1.ExportResultsStreamRequest
+	(*ExportResultsStreamResponse)(nil), // 35: dsrhost.admin.v1.ExportResultsStreamResponse
+	(*WatchRequestRequest)(nil),         // 36: dsrhost.admin.v1.WatchRequestRequest
+	(*WatchRequestResponse)(nil),        // 37: dsrhost.admin.v1.WatchRequestResponse
+	(*Health)(nil),                      // 38: dsrhost.admin.v1.Health
+	(*Integration)(nil),                 // 39: dsrhost.admin.v1.Integration
+	(*ListIntegrationsRequest)(nil),     // 40: dsrhost.admin.v1.ListIntegrationsRequest
+	(*ListIntegrationsResponse)(nil),    // 41: dsrhost.admin.v1.ListIntegrationsResponse
+	(*TestIntegrationRequest)(nil),      // 42: dsrhost.admin.v1.TestIntegrationRequest
+	(*TestIntegrationResponse)(nil),     // 43: dsrhost.admin.v1.TestIntegrationResponse
+	(*RetryIntegrationRequest)(nil),     // 44: dsrhost.admin.v1.RetryIntegrationRequest
+	(*RetryIntegrationResponse)(nil),    // 45: dsrhost.admin.v1.RetryIntegrationResponse
+	(*StopIntegrationRequest)(nil),      // 46: dsrhost.admin.v1.StopIntegrationRequest
+	(*StopIntegrationResponse)(nil),     // 47: dsrhost.admin.v1.StopIntegrationResponse
+	(*SkipIntegrationRequest)(nil),      // 48: dsrhost.admin.v1.SkipIntegrationRequest
+	(*SkipIntegrationResponse)(nil),     // 49: dsrhost.admin.v1.SkipIntegrationResponse
+	(*CompleteManualTaskRequest)(nil),   // 50: dsrhost.admin.v1.CompleteManualTaskRequest
+	(*CompleteManualTaskResponse)(nil),  // 51: dsrhost.admin.v1.CompleteManualTaskResponse
+	(*UploadedFile)(nil),                // 52: dsrhost.admin.v1.UploadedFile
+	(*GetTaskRequest)(nil),              // 53: dsrhost.admin.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),             // 54: dsrhost.admin.v1.GetTaskResponse
+	(*SubmitResponseRequest)(nil),       // 55: dsrhost.admin.v1.SubmitResponseRequest
+	(*SubmitResponseResponse)(nil),      // 56: dsrhost.admin.v1.SubmitResponseResponse
+	(*ReloadConfigRequest)(nil),         // 57: dsrhost.admin.v1.ReloadConfigRequest
+	(*ReloadConfigResponse)(nil),        // 58: dsrhost.admin.v1.ReloadConfigResponse
+	nil,                                 // 59: dsrhost.admin.v1.Subject.IdentifiersEntry
+	nil,                                 // 60: dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	(*timestamppb.Timestamp)(nil),       // 61: google.protobuf.Timestamp
 }
 var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
-	57, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
+	59, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
 	4,  // 1: dsrhost.admin.v1.IntegrationState.type:type_name -> dsrhost.admin.v1.IntegrationType
 	2,  // 2: dsrhost.admin.v1.IntegrationState.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	3,  // 3: dsrhost.admin.v1.IntegrationState.status:type_name -> dsrhost.admin.v1.IntegrationStatus
 	8,  // 4: dsrhost.admin.v1.IntegrationState.error:type_name -> dsrhost.admin.v1.IntegrationError
-	59, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
-	59, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
-	59, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
-	59, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
+	61, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
+	61, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
+	61, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
+	61, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
 	0,  // 9: dsrhost.admin.v1.Request.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 10: dsrhost.admin.v1.Request.subject:type_name -> dsrhost.admin.v1.Subject
-	59, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	59, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	61, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	61, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
 	1,  // 13: dsrhost.admin.v1.Request.stage:type_name -> dsrhost.admin.v1.Stage
 	2,  // 14: dsrhost.admin.v1.Request.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	9,  // 15: dsrhost.admin.v1.Request.integrations:type_name -> dsrhost.admin.v1.IntegrationState
 	10, // 16: dsrhost.admin.v1.Request.manual_tasks:type_name -> dsrhost.admin.v1.ManualTask
 	5,  // 17: dsrhost.admin.v1.Request.outcome:type_name -> dsrhost.admin.v1.Outcome
-	59, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	59, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
-	58, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	61, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	61, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
+	60, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
 	2,  // 21: dsrhost.admin.v1.HistoryEvent.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	0,  // 22: dsrhost.admin.v1.CreateRequestRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 23: dsrhost.admin.v1.CreateRequestRequest.subject:type_name -> dsrhost.admin.v1.Subject
@@ -3948,7 +4058,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	1,  // 26: dsrhost.admin.v1.ListRequestsRequest.stage:type_name -> dsrhost.admin.v1.Stage
 	0,  // 27: dsrhost.admin.v1.ListRequestsRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	3,  // 28: dsrhost.admin.v1.ListRequestsRequest.integration_status:type_name -> dsrhost.admin.v1.IntegrationStatus
-	59, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
+	61, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
 	11, // 30: dsrhost.admin.v1.ListRequestsResponse.requests:type_name -> dsrhost.admin.v1.Request
 	11, // 31: dsrhost.admin.v1.ApproveRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	25, // 32: dsrhost.admin.v1.RejectRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
@@ -3962,11 +4072,11 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	12, // 40: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
 	11, // 41: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	12, // 42: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
-	59, // 43: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
+	61, // 43: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
 	4,  // 44: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
-	36, // 45: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
+	38, // 45: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
 	0,  // 46: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
-	37, // 47: dsrhost.admin.v1.ListIntegrationsResponse.integrations:type_name -> dsrhost.admin.v1.Integration
+	39, // 47: dsrhost.admin.v1.ListIntegrationsResponse.integrations:type_name -> dsrhost.admin.v1.Integration
 	8,  // 48: dsrhost.admin.v1.TestIntegrationResponse.error:type_name -> dsrhost.admin.v1.IntegrationError
 	9,  // 49: dsrhost.admin.v1.RetryIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
 	9,  // 50: dsrhost.admin.v1.StopIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
@@ -3975,10 +4085,10 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	0,  // 53: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
 	2,  // 54: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	7,  // 55: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
-	59, // 56: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
+	61, // 56: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
 	6,  // 57: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
 	6,  // 58: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
-	50, // 59: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
+	52, // 59: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
 	13, // 60: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
 	15, // 61: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
 	17, // 62: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
@@ -3989,38 +4099,40 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	30, // 67: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
 	32, // 68: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
 	28, // 69: dsrhost.admin.v1.RequestService.ExtendRequest:input_type -> dsrhost.admin.v1.ExtendRequestRequest
-	34, // 70: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
-	38, // 71: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
-	40, // 72: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
-	42, // 73: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
-	44, // 74: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
-	46, // 75: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
-	48, // 76: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
-	51, // 77: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
-	53, // 78: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
-	55, // 79: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
-	14, // 80: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
-	16, // 81: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
-	18, // 82: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
-	20, // 83: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
-	22, // 84: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
-	24, // 85: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
-	27, // 86: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
-	31, // 87: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
-	33, // 88: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
-	29, // 89: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
-	35, // 90: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
-	39, // 91: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
-	41, // 92: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
-	43, // 93: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
-	45, // 94: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
-	47, // 95: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
-	49, // 96: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
-	52, // 97: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
-	54, // 98: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
-	56, // 99: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
-	80, // [80:100] is the sub-list for method output_type
-	60, // [60:80] is the sub-list for method input_type
+	34, // 70: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
+	36, // 71: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
+	40, // 72: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
+	42, // 73: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
+	44, // 74: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
+	46, // 75: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
+	48, // 76: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
+	50, // 77: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
+	53, // 78: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
+	55, // 79: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
+	57, // 80: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
+	14, // 81: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
+	16, // 82: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
+	18, // 83: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
+	20, // 84: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
+	22, // 85: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
+	24, // 86: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
+	27, // 87: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
+	31, // 88: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
+	33, // 89: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
+	29, // 90: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
+	35, // 91: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
+	37, // 92: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
+	41, // 93: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
+	43, // 94: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
+	45, // 95: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
+	47, // 96: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
+	49, // 97: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
+	51, // 98: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
+	54, // 99: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
+	56, // 100: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
+	58, // 101: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
+	81, // [81:102] is the sub-list for method output_type
+	60, // [60:81] is the sub-list for method input_type
 	60, // [60:60] is the sub-list for extension type_name
 	60, // [60:60] is the sub-list for extension extendee
 	0,  // [0:60] is the sub-list for field type_name
@@ -4038,7 +4150,7 @@ func file_dsrhost_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dsrhost_admin_v1_admin_proto_rawDesc), len(file_dsrhost_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   52,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

@@ -42,6 +42,14 @@ var file_dsrhost_admin_v1_rules_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,80002,opt,name=config_name",
 		Filename:      "dsrhost/admin/v1/rules.proto",
 	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80003,
+		Name:          "dsrhost.admin.v1.page_cursor",
+		Tag:           "varint,80003,opt,name=page_cursor",
+		Filename:      "dsrhost/admin/v1/rules.proto",
+	},
 }
 
 // Extension fields to validate.StringRules.
@@ -56,6 +64,11 @@ var (
 	//
 	// optional bool config_name = 80002;
 	E_ConfigName = &file_dsrhost_admin_v1_rules_proto_extTypes[1]
+	// page_cursor requires a token ListRequests handed out as next_page_token
+	// (today the id of the page's last request; clients treat it as opaque).
+	//
+	// optional bool page_cursor = 80003;
+	E_PageCursor = &file_dsrhost_admin_v1_rules_proto_extTypes[2]
 )
 
 var File_dsrhost_admin_v1_rules_proto protoreflect.FileDescriptor
@@ -69,7 +82,11 @@ const file_dsrhost_admin_v1_rules_proto_rawDesc = "" +
 	"\vconfig_name\x12\x19.buf.validate.StringRules\x18\x82\xf1\x04 \x01(\bB\xd8\x01\xc2H\xd4\x01\n" +
 	"\xd1\x01\n" +
 	"\x12string.config_name\x12mmust be an integration name from the configuration: letters, digits, '_', '.' and '-', at most 128 characters\x1aL!rule || (size(this) <= 128 && this.matches('^[A-Za-z0-9][A-Za-z0-9_.-]*$'))R\n" +
-	"configNameB\xc3\x01\n" +
+	"configName:\xce\x01\n" +
+	"\vpage_cursor\x12\x19.buf.validate.StringRules\x18\x83\xf1\x04 \x01(\bB\x8f\x01\xc2H\x8b\x01\n" +
+	"\x88\x01\n" +
+	"\x11string.page_token\x12;must be the next_page_token of a previous ListRequests page\x1a6!rule || this.matches('^[0-7][0-9A-HJKMNP-TV-Z]{25}$')R\n" +
+	"pageCursorB\xc3\x01\n" +
 	"\x14com.dsrhost.admin.v1B\n" +
 	"RulesProtoP\x01Z=github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1;adminv1\xa2\x02\x03DAX\xaa\x02\x10Dsrhost.Admin.V1\xca\x02\x10Dsrhost\\Admin\\V1\xe2\x02\x1cDsrhost\\Admin\\V1\\GPBMetadata\xea\x02\x12Dsrhost::Admin::V1"
 
@@ -79,10 +96,11 @@ var file_dsrhost_admin_v1_rules_proto_goTypes = []any{
 var file_dsrhost_admin_v1_rules_proto_depIdxs = []int32{
 	0, // 0: dsrhost.admin.v1.ulid:extendee -> buf.validate.StringRules
 	0, // 1: dsrhost.admin.v1.config_name:extendee -> buf.validate.StringRules
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	0, // [0:2] is the sub-list for extension extendee
+	0, // 2: dsrhost.admin.v1.page_cursor:extendee -> buf.validate.StringRules
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	0, // [0:3] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -98,7 +116,7 @@ func file_dsrhost_admin_v1_rules_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dsrhost_admin_v1_rules_proto_rawDesc), len(file_dsrhost_admin_v1_rules_proto_rawDesc)),
 			NumEnums:      0,
 			NumMessages:   0,
-			NumExtensions: 2,
+			NumExtensions: 3,
 			NumServices:   0,
 		},
 		GoTypes:           file_dsrhost_admin_v1_rules_proto_goTypes,

@@ -71,6 +71,9 @@ const (
 	// RequestServiceExtendRequestProcedure is the fully-qualified name of the RequestService's
 	// ExtendRequest RPC.
 	RequestServiceExtendRequestProcedure = "/dsrhost.admin.v1.RequestService/ExtendRequest"
+	// RequestServiceExportResultsStreamProcedure is the fully-qualified name of the RequestService's
+	// ExportResultsStream RPC.
+	RequestServiceExportResultsStreamProcedure = "/dsrhost.admin.v1.RequestService/ExportResultsStream"
 	// RequestServiceWatchRequestProcedure is the fully-qualified name of the RequestService's
 	// WatchRequest RPC.
 	RequestServiceWatchRequestProcedure = "/dsrhost.admin.v1.RequestService/WatchRequest"
@@ -125,12 +128,18 @@ type RequestServiceClient interface {
 	// and closes the request.
 	CloseRequest(context.Context, *connect.Request[v1.CloseRequestRequest]) (*connect.Response[v1.CloseRequestResponse], error)
 	GetRequestHistory(context.Context, *connect.Request[v1.GetRequestHistoryRequest]) (*connect.Response[v1.GetRequestHistoryResponse], error)
-	// ExportResults returns one zip archive of the request's access results.
+	// ExportResults returns one zip archive of the request's access results,
+	// in one message: gRPC clients with the default 4 MiB receive limit
+	// cannot take a large one; they use ExportResultsStream.
 	ExportResults(context.Context, *connect.Request[v1.ExportResultsRequest]) (*connect.Response[v1.ExportResultsResponse], error)
 	// ExtendRequest moves the due date by the request type's extension, once,
 	// before the first period ends, with a reason; the subject is told by
 	// email.
 	ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error)
+	// ExportResultsStream returns the same archive as ExportResults, written
+	// as it is built in messages of at most 1 MiB, so archives of any size
+	// reach clients with default limits.
+	ExportResultsStream(context.Context, *connect.Request[v1.ExportResultsStreamRequest]) (*connect.ServerStreamForClient[v1.ExportResultsStreamResponse], error)
 	// WatchRequest streams the request each time it changes, with the history
 	// event that changed it.
 	WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest]) (*connect.ServerStreamForClient[v1.WatchRequestResponse], error)
@@ -210,6 +219,12 @@ func NewRequestServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(requestServiceMethods.ByName("ExtendRequest")),
 			connect.WithClientOptions(opts...),
 		),
+		exportResultsStream: connect.NewClient[v1.ExportResultsStreamRequest, v1.ExportResultsStreamResponse](
+			httpClient,
+			baseURL+RequestServiceExportResultsStreamProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("ExportResultsStream")),
+			connect.WithClientOptions(opts...),
+		),
 		watchRequest: connect.NewClient[v1.WatchRequestRequest, v1.WatchRequestResponse](
 			httpClient,
 			baseURL+RequestServiceWatchRequestProcedure,
@@ -221,17 +236,18 @@ func NewRequestServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 
 // requestServiceClient implements RequestServiceClient.
 type requestServiceClient struct {
-	createRequest     *connect.Client[v1.CreateRequestRequest, v1.CreateRequestResponse]
-	getRequest        *connect.Client[v1.GetRequestRequest, v1.GetRequestResponse]
-	listRequests      *connect.Client[v1.ListRequestsRequest, v1.ListRequestsResponse]
-	approveRequest    *connect.Client[v1.ApproveRequestRequest, v1.ApproveRequestResponse]
-	rejectRequest     *connect.Client[v1.RejectRequestRequest, v1.RejectRequestResponse]
-	approveDeletion   *connect.Client[v1.ApproveDeletionRequest, v1.ApproveDeletionResponse]
-	closeRequest      *connect.Client[v1.CloseRequestRequest, v1.CloseRequestResponse]
-	getRequestHistory *connect.Client[v1.GetRequestHistoryRequest, v1.GetRequestHistoryResponse]
-	exportResults     *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
-	extendRequest     *connect.Client[v1.ExtendRequestRequest, v1.ExtendRequestResponse]
-	watchRequest      *connect.Client[v1.WatchRequestRequest, v1.WatchRequestResponse]
+	createRequest       *connect.Client[v1.CreateRequestRequest, v1.CreateRequestResponse]
+	getRequest          *connect.Client[v1.GetRequestRequest, v1.GetRequestResponse]
+	listRequests        *connect.Client[v1.ListRequestsRequest, v1.ListRequestsResponse]
+	approveRequest      *connect.Client[v1.ApproveRequestRequest, v1.ApproveRequestResponse]
+	rejectRequest       *connect.Client[v1.RejectRequestRequest, v1.RejectRequestResponse]
+	approveDeletion     *connect.Client[v1.ApproveDeletionRequest, v1.ApproveDeletionResponse]
+	closeRequest        *connect.Client[v1.CloseRequestRequest, v1.CloseRequestResponse]
+	getRequestHistory   *connect.Client[v1.GetRequestHistoryRequest, v1.GetRequestHistoryResponse]
+	exportResults       *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
+	extendRequest       *connect.Client[v1.ExtendRequestRequest, v1.ExtendRequestResponse]
+	exportResultsStream *connect.Client[v1.ExportResultsStreamRequest, v1.ExportResultsStreamResponse]
+	watchRequest        *connect.Client[v1.WatchRequestRequest, v1.WatchRequestResponse]
 }
 
 // CreateRequest calls dsrhost.admin.v1.RequestService.CreateRequest.
@@ -284,6 +300,11 @@ func (c *requestServiceClient) ExtendRequest(ctx context.Context, req *connect.R
 	return c.extendRequest.CallUnary(ctx, req)
 }
 
+// ExportResultsStream calls dsrhost.admin.v1.RequestService.ExportResultsStream.
+func (c *requestServiceClient) ExportResultsStream(ctx context.Context, req *connect.Request[v1.ExportResultsStreamRequest]) (*connect.ServerStreamForClient[v1.ExportResultsStreamResponse], error) {
+	return c.exportResultsStream.CallServerStream(ctx, req)
+}
+
 // WatchRequest calls dsrhost.admin.v1.RequestService.WatchRequest.
 func (c *requestServiceClient) WatchRequest(ctx context.Context, req *connect.Request[v1.WatchRequestRequest]) (*connect.ServerStreamForClient[v1.WatchRequestResponse], error) {
 	return c.watchRequest.CallServerStream(ctx, req)
@@ -311,12 +332,18 @@ type RequestServiceHandler interface {
 	// and closes the request.
 	CloseRequest(context.Context, *connect.Request[v1.CloseRequestRequest]) (*connect.Response[v1.CloseRequestResponse], error)
 	GetRequestHistory(context.Context, *connect.Request[v1.GetRequestHistoryRequest]) (*connect.Response[v1.GetRequestHistoryResponse], error)
-	// ExportResults returns one zip archive of the request's access results.
+	// ExportResults returns one zip archive of the request's access results,
+	// in one message: gRPC clients with the default 4 MiB receive limit
+	// cannot take a large one; they use ExportResultsStream.
 	ExportResults(context.Context, *connect.Request[v1.ExportResultsRequest]) (*connect.Response[v1.ExportResultsResponse], error)
 	// ExtendRequest moves the due date by the request type's extension, once,
 	// before the first period ends, with a reason; the subject is told by
 	// email.
 	ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error)
+	// ExportResultsStream returns the same archive as ExportResults, written
+	// as it is built in messages of at most 1 MiB, so archives of any size
+	// reach clients with default limits.
+	ExportResultsStream(context.Context, *connect.Request[v1.ExportResultsStreamRequest], *connect.ServerStream[v1.ExportResultsStreamResponse]) error
 	// WatchRequest streams the request each time it changes, with the history
 	// event that changed it.
 	WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest], *connect.ServerStream[v1.WatchRequestResponse]) error
@@ -392,6 +419,12 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 		connect.WithSchema(requestServiceMethods.ByName("ExtendRequest")),
 		connect.WithHandlerOptions(opts...),
 	)
+	requestServiceExportResultsStreamHandler := connect.NewServerStreamHandler(
+		RequestServiceExportResultsStreamProcedure,
+		svc.ExportResultsStream,
+		connect.WithSchema(requestServiceMethods.ByName("ExportResultsStream")),
+		connect.WithHandlerOptions(opts...),
+	)
 	requestServiceWatchRequestHandler := connect.NewServerStreamHandler(
 		RequestServiceWatchRequestProcedure,
 		svc.WatchRequest,
@@ -420,6 +453,8 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 			requestServiceExportResultsHandler.ServeHTTP(w, r)
 		case RequestServiceExtendRequestProcedure:
 			requestServiceExtendRequestHandler.ServeHTTP(w, r)
+		case RequestServiceExportResultsStreamProcedure:
+			requestServiceExportResultsStreamHandler.ServeHTTP(w, r)
 		case RequestServiceWatchRequestProcedure:
 			requestServiceWatchRequestHandler.ServeHTTP(w, r)
 		default:
@@ -469,6 +504,10 @@ func (UnimplementedRequestServiceHandler) ExportResults(context.Context, *connec
 
 func (UnimplementedRequestServiceHandler) ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.RequestService.ExtendRequest is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) ExportResultsStream(context.Context, *connect.Request[v1.ExportResultsStreamRequest], *connect.ServerStream[v1.ExportResultsStreamResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.RequestService.ExportResultsStream is not implemented"))
 }
 
 func (UnimplementedRequestServiceHandler) WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest], *connect.ServerStream[v1.WatchRequestResponse]) error {
