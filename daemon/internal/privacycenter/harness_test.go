@@ -65,6 +65,8 @@ type harness struct {
 	client *http.Client
 	mailer *reply.Mailer
 	prefix string
+	// metrics, when set before newCenter, counts what subjects do.
+	metrics privacycenter.Metrics
 }
 
 func keyRing(t *testing.T) *seal.KeyRing {
@@ -128,7 +130,7 @@ func (h *harness) newCenter(rdb redis.UniversalClient) *privacycenter.Center {
 	h.t.Helper()
 	c, err := privacycenter.New(privacycenter.Options{
 		Config: h.cfg, Engine: h.engine, Keys: h.keys, Redis: rdb, Prefix: h.prefix, Mailer: h.mailer,
-		ResultsRetention: 30 * 24 * time.Hour, Clock: h.clock.Now, Logger: testLogger(h.t),
+		ResultsRetention: 30 * 24 * time.Hour, Clock: h.clock.Now, Logger: testLogger(h.t), Metrics: h.metrics,
 	})
 	if err != nil {
 		h.t.Fatal(err)
