@@ -125,22 +125,8 @@ func (c *Center) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	for _, l := range []struct {
-		kind, who string
-		limit     int
-	}{
-		{limitSubmitIP, clientIP(r), c.cfg.Limits.SubmissionsPerIP},
-		{limitSubmitEmail, strings.ToLower(f.Email), c.cfg.Limits.SubmissionsPerEmail},
-	} {
-		ok, retry, err := c.limits.allow(ctx, l.kind, l.who, l.limit)
-		if err != nil {
-			c.fail(w, r, "count a submission", err)
-			return
-		}
-		if !ok {
-			c.limited(w, r, retry)
-			return
-		}
+	if !c.allowSubmission(w, r, f.Email) {
+		return
 	}
 	secret := newLinkSecret()
 	if c.cfg.Verification.Method == config.VerifyCode {
@@ -160,6 +146,32 @@ func (c *Center) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	c.metrics.Submitted(t.Name)
 	http.Redirect(w, r, Path+"verify/"+id, http.StatusSeeOther)
+}
+
+// allowSubmission counts a submission against the limits per IP address
+// and per email address, answering 429 (or the failure page) itself when
+// it is not allowed.
+func (c *Center) allowSubmission(w http.ResponseWriter, r *http.Request, emails ...string) bool {
+	type count struct {
+		kind, who string
+		limit     int
+	}
+	counts := []count{{limitSubmitIP, clientIP(r), c.cfg.Limits.SubmissionsPerIP}}
+	for _, e := range emails {
+		counts = append(counts, count{limitSubmitEmail, strings.ToLower(e), c.cfg.Limits.SubmissionsPerEmail})
+	}
+	for _, l := range counts {
+		ok, retry, err := c.limits.allow(r.Context(), l.kind, l.who, l.limit)
+		if err != nil {
+			c.fail(w, r, "count a submission", err)
+			return false
+		}
+		if !ok {
+			c.limited(w, r, retry)
+			return false
+		}
+	}
+	return true
 }
 
 // fail logs what went wrong (never personal data) and shows the failure
