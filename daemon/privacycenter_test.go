@@ -297,9 +297,11 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitHeading(t, ctx, "Confirm your request")
+	checkLabels(t, ctx, "confirm")
 	tabTo(t, ctx, "BUTTON")
 	pressEnter(t, ctx)
 	waitHeading(t, ctx, "Request confirmed")
+	checkLabels(t, ctx, "confirmed")
 	id := pageReference(t, ctx)
 	status := firstLink(t, w.mail("confirmation"), "/privacy/status/")
 
@@ -340,6 +342,7 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitHeading(t, ctx, "Your request")
+	checkLabels(t, ctx, "status")
 	if stage, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#stage"))); err != nil || stage != "Complete" {
 		t.Errorf("status page stage %q (%v)", stage, err)
 	}
@@ -387,12 +390,23 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 	if code == nil {
 		t.Fatal("no code in the email")
 	}
+	checkLabels(t, ctx, "code entry")
 	tabTo(t, ctx, "code")
 	typeKeys(t, ctx, code[1])
 	pressEnter(t, ctx)
 	waitHeading(t, ctx, "Request confirmed")
 	if ref := pageReference(t, ctx); ref == id {
 		t.Errorf("the code verified the first request again")
+	}
+
+	// The authorized agent's form: every field labelled, reachable by Tab.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/privacy/agent/access")); err != nil {
+		t.Fatal(err)
+	}
+	waitHeading(t, ctx, "Get a copy of my data for someone else")
+	checkLabels(t, ctx, "agent form")
+	for _, id := range []string{"agent_name", "agent_email", "permission", "email", "id-phone", "details", "BUTTON"} {
+		tabTo(t, ctx, id)
 	}
 }
 

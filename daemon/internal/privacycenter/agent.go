@@ -100,26 +100,14 @@ func (c *Center) submitAgent(w http.ResponseWriter, r *http.Request) {
 		c.renderAgentForm(w, r, http.StatusBadRequest, f, a, e)
 		return
 	}
-	ctx := r.Context()
 	if !c.allowSubmission(w, r, f.Email, a.Email) {
 		return
 	}
-	secret := newLinkSecret()
-	if c.cfg.Verification.Method == config.VerifyCode {
-		secret = newCode()
-	}
 	sub := &submission{Type: sdk.RequestType(t.Name), Subject: f.subject(), Details: f.Details, ReceivedAt: c.now().UTC(), Agent: info}
-	id, err := c.pending.put(ctx, sub, secret)
-	if err != nil {
-		c.fail(w, r, "store an agent's submission", err)
+	if _, ok := c.hold(w, r, sub); !ok {
 		return
 	}
-	if err := c.sendVerification(ctx, f.Email, id, secret, sub); err != nil {
-		_ = c.pending.burn(ctx, id)
-		c.fail(w, r, "send the verification email", err)
-		return
-	}
-	if err := c.sendAgentReceipt(ctx, sub); err != nil {
+	if err := c.sendAgentReceipt(r.Context(), sub); err != nil {
 		c.log.Warn("privacy center: the agent's receipt was not sent", "error", err)
 	}
 	c.metrics.Submitted(t.Name)

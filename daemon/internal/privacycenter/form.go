@@ -124,28 +124,40 @@ func (c *Center) submit(w http.ResponseWriter, r *http.Request) {
 		c.renderForm(w, r, http.StatusBadRequest, f, e)
 		return
 	}
-	ctx := r.Context()
 	if !c.allowSubmission(w, r, f.Email) {
 		return
 	}
-	secret := newLinkSecret()
-	if c.cfg.Verification.Method == config.VerifyCode {
-		secret = newCode()
-	}
 	sub := &submission{Type: sdk.RequestType(t.Name), Subject: f.subject(), Details: f.Details, ReceivedAt: c.now().UTC()}
-	id, err := c.pending.put(ctx, sub, secret)
-	if err != nil {
-		c.fail(w, r, "store a submission", err)
-		return
-	}
-	if err := c.sendVerification(ctx, f.Email, id, secret, sub); err != nil {
-		// Nothing the subject typed is kept for a message never sent.
-		_ = c.pending.burn(ctx, id)
-		c.fail(w, r, "send the verification email", err)
+	id, ok := c.hold(w, r, sub)
+	if !ok {
 		return
 	}
 	c.metrics.Submitted(t.Name)
 	http.Redirect(w, r, Path+"verify/"+id, http.StatusSeeOther)
+}
+
+// hold stores a submission sealed until it is verified and mails the
+// subject its link or code, answering the failure page itself when either
+// fails. The subject of an agent's request, who never saw the form, always
+// gets a link.
+func (c *Center) hold(w http.ResponseWriter, r *http.Request, sub *submission) (string, bool) {
+	ctx := r.Context()
+	secret := newLinkSecret()
+	if c.cfg.Verification.Method == config.VerifyCode && sub.Agent == nil {
+		secret = newCode()
+	}
+	id, err := c.pending.put(ctx, sub, secret)
+	if err != nil {
+		c.fail(w, r, "store a submission", err)
+		return "", false
+	}
+	if err := c.sendVerification(ctx, sub.Subject.Email, id, secret, sub); err != nil {
+		// Nothing the subject typed is kept for a message never sent.
+		_ = c.pending.burn(ctx, id)
+		c.fail(w, r, "send the verification email", err)
+		return "", false
+	}
+	return id, true
 }
 
 // allowSubmission counts a submission against the limits per IP address
