@@ -51,6 +51,8 @@ type Config struct {
 	PrivacyCenter *PrivacyCenter
 	// Telemetry is nil when the file has no telemetry block.
 	Telemetry *Telemetry
+	// UI is nil when the file has no ui block (the console is on).
+	UI *UI
 }
 
 // Server is the server block: where the admin API listens.

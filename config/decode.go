@@ -31,6 +31,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "manual", LabelNames: []string{"name"}},
 		{Type: "privacy_center"},
 		{Type: "telemetry"},
+		{Type: "ui"},
 	},
 }
 
@@ -73,7 +74,7 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 	)
 	for _, blk := range content.Blocks {
 		switch blk.Type {
-		case "server", "redis", "smtp", "privacy_center", "telemetry":
+		case "server", "redis", "smtp", "privacy_center", "telemetry", "ui":
 			if prev := singles[blk.Type]; prev != nil {
 				d.errorAt(blk.DefRange, fmt.Sprintf("Duplicate %s block", blk.Type),
 					"A %s block was already declared at %s.", blk.Type, position(prev.DefRange))
@@ -96,6 +97,8 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 			cfg.PrivacyCenter = d.privacyCenter(blk)
 		case "telemetry":
 			cfg.Telemetry = d.telemetry(blk)
+		case "ui":
+			cfg.UI = d.ui(blk)
 		case "admin_token":
 			tok := d.adminToken(blk)
 			cfg.AdminTokens[tok.Name] = tok

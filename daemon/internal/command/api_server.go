@@ -15,6 +15,7 @@ import (
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
+	"github.com/dsrhost/dsrhost/daemon/internal/console"
 	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
 	"github.com/dsrhost/dsrhost/daemon/internal/telemetry"
@@ -50,6 +51,13 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 	}
 	if pc := a.PrivacyCenter(); pc != nil && sharesAPIListener(a) {
 		opts.Routes[privacycenter.Path] = pc.Handler()
+	}
+	if cfg.UIEnabled() {
+		ui, err := a.Console()
+		if err != nil {
+			return nil, err
+		}
+		opts.Routes[console.Path] = ui.Handler()
 	}
 	if t := cfg.Telemetry; t != nil && (t.Listen == "" || t.Listen == cfg.Server.Listen) {
 		maps.Copy(opts.Routes, a.TelemetryRoutes())
