@@ -96,6 +96,19 @@ func TestConsole(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
+	// open loads a page, again if a navigation still under way (the
+	// redirect after a form) aborted it.
+	open := func(u string) {
+		t.Helper()
+		var err error
+		for range 5 {
+			if err = chromedp.Do(ctx, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("h1"))); err == nil {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Fatalf("open %s: %v", u, err)
+	}
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -133,7 +146,7 @@ func TestConsole(t *testing.T) {
 	)
 	reqURL := base + "/ui/requests/" + id
 	rowLabel := func(name string) string {
-		run("read "+name, chromedp.Navigate(reqURL))
+		open(reqURL)
 		return text(`tr[data-integration="` + name + `"] td.label`)
 	}
 	waitLabel := func(name, prefix string) {
@@ -166,7 +179,7 @@ func TestConsole(t *testing.T) {
 	if code := call(t, addr, opsToken, "dsrhost.admin.v1.RequestService/GetRequest", map[string]string{"id": id}, &got); code != 200 {
 		t.Fatalf("GetRequest: %d", code)
 	}
-	run("reload", chromedp.Navigate(reqURL), chromedp.WaitVisible(chromedp.CSS("#integrations")))
+	open(reqURL)
 	for _, it := range got.Request.Integrations {
 		s := text(`tr[data-integration="` + it.Name + `"] td.label`)
 		if s != it.Label {
@@ -208,7 +221,7 @@ func TestConsole(t *testing.T) {
 	)
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		run("stage", chromedp.Navigate(reqURL))
+		open(reqURL)
 		stage := text("#stage")
 		if stage == "Reply" {
 			break
