@@ -245,6 +245,22 @@ func TestConsole(t *testing.T) {
 	for _, line := range strings.Split(hist, "\n") {
 		t.Log(line)
 	}
+	var h struct {
+		Events []struct {
+			Kind       string            `json:"kind"`
+			Attributes map[string]string `json:"attributes"`
+		} `json:"events"`
+	}
+	call(t, addr, opsToken, "dsrhost.admin.v1.RequestService/GetRequestHistory", map[string]string{"id": id}, &h)
+	sent := false
+	for _, ev := range h.Events {
+		if ev.Kind == "reply.sent" && ev.Attributes["subject"] == "Your data, as promised" && strings.Contains(ev.Attributes["body"], "Edited by hand.") {
+			sent = true
+		}
+	}
+	if !sent {
+		t.Errorf("history %+v lacks the edited reply", h.Events)
+	}
 	for _, want := range []string{"ops operator.approve", "ops operator.retry flaky-a", "ops operator.stop flaky-b", "ops operator.skip flaky-a", "ops manual.completed", "ops reply.sent"} {
 		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(hist) {
 			t.Errorf("history lacks %q", want)
