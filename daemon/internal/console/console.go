@@ -122,6 +122,7 @@ func (c *Console) routes() http.Handler {
 	mux.Handle("POST /ui/requests/{id}/reject", c.operator(c.reject))
 	mux.Handle("POST /ui/requests/{id}/approve-deletion", c.operator(c.approveDeletion))
 	mux.Handle("POST /ui/requests/{id}/close", c.operator(c.closeRequest))
+	mux.Handle("POST /ui/requests/{id}/extend", c.operator(c.extend))
 	mux.Handle("POST /ui/requests/{id}/integrations/{name}/{action}", c.operator(c.integrationAction))
 	mux.Handle("POST /ui/requests/{id}/manual/{name}/complete", c.operator(c.completeTask))
 	mux.HandleFunc("/ui/", func(w http.ResponseWriter, r *http.Request) {

@@ -65,7 +65,9 @@ func newWorld(t *testing.T, idle time.Duration) *world {
 		t.Fatal(err)
 	}
 	log := hclog.New(&hclog.LoggerOptions{Name: t.Name(), Level: hclog.Warn, Output: os.Stderr})
-	w.engine, err = engine.New(w.rdb, engine.Config{}, engine.ConnectorsFunc(nil), engine.Options{
+	w.engine, err = engine.New(w.rdb, engine.Config{RequestTypes: map[sdk.RequestType]engine.RequestTypeSpec{
+		sdk.RequestAccess: {Deadline: 45 * 24 * time.Hour, Extension: 45 * 24 * time.Hour},
+	}}, engine.ConnectorsFunc(nil), engine.Options{
 		Keys: ring, Prefix: "ui", Queue: "ui", Clock: w.clock.Now, ReconcileInterval: -1, Logger: log,
 	})
 	if err != nil {
@@ -320,5 +322,36 @@ func TestListFilters(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExtend moves the due date once, through the engine's Extend, with
+// the operator's reason and name in the history; a second is refused.
+func TestExtend(t *testing.T) {
+	w := newWorld(t, 0)
+	id := w.create("ada@example.com")
+	before, _ := w.engine.Get(context.Background(), id)
+	b := w.browser()
+	b.signIn(w.srv.URL, opsToken)
+	u := w.srv.URL + "/ui/requests/" + id
+	_, body := b.do("GET", u, nil)
+	token := csrfField.FindStringSubmatch(body)[1]
+	if resp, body := b.do("POST", u+"/extend", url.Values{"csrf_token": {token}}); resp.StatusCode != 400 || !strings.Contains(body, "Reason:") {
+		t.Errorf("extend without a reason: %d", resp.StatusCode)
+	}
+	if resp, _ := b.do("POST", u+"/extend", url.Values{"csrf_token": {token}, "reason": {"the archive is offsite"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("extend: %d", resp.StatusCode)
+	}
+	after, _ := w.engine.Get(context.Background(), id)
+	if !after.DueAt.Equal(before.DueAt.Add(45 * 24 * time.Hour)) {
+		t.Errorf("due %v, want %v", after.DueAt, before.DueAt.Add(45*24*time.Hour))
+	}
+	hist, _ := w.engine.History(context.Background(), id)
+	last := hist[len(hist)-1]
+	if last.Kind != engine.EventExtend || last.Actor != "ops" {
+		t.Errorf("last history entry %+v, want an extension by ops", last)
+	}
+	if resp, _ := b.do("POST", u+"/extend", url.Values{"csrf_token": {token}, "reason": {"again"}}); resp.StatusCode != http.StatusConflict {
+		t.Errorf("second extension: %d, want 409", resp.StatusCode)
 	}
 }
