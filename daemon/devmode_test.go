@@ -31,7 +31,9 @@ func TestDevMode(t *testing.T) {
 	// printed after the API answers, so wait for it rather than read once.
 	waitStdout(t, d, time.Minute, "Root token:  "+opsToken, "integration list",
 		"request create -type deletion -email ada@example.com", "request approve <ID>",
-		"request get <ID>", "request close <ID>", "request history <ID>")
+		"request get <ID>", "request close <ID>", "request history <ID>",
+		"Console:     http://"+addr+"/ui/  (the operator console; the root token signs in)")
+	signIn(t, "http://"+addr, opsToken) // the root token signs in to the console
 	if out := cli(t, bin, addr, "integration", "list"); !strings.Contains(out, "heap") || !strings.Contains(out, "demo-crm") || !strings.Contains(out, "acme-support") || !strings.Contains(out, "shop-db") {
 		t.Errorf("integration list:\n%s", out)
 	}

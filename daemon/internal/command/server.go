@@ -221,6 +221,7 @@ func printBanner(w io.Writer, env *devmode.Env, addr string) {
 
     Admin API:   http://%[1]s  (Connect, gRPC and gRPC-Web)
     Privacy:     http://%[1]s/privacy/  (the subjects' own request pages)
+    Console:     http://%[1]s/ui/  (the operator console; the root token signs in)
     Root token:  %[2]s
     Redis:       embedded, in memory (everything is lost on exit)
     Demo:        a CRM and a Heap stand-in that know %[3]s,
