@@ -190,6 +190,20 @@ func TestConsole(t *testing.T) {
 		t.Fatalf("API lists %d integrations", len(got.Request.Integrations))
 	}
 
+	// Data inventory: integrations with process kind and health, manual
+	// sources, and a test of one.
+	open(base + "/ui/integrations")
+	if h := text(`tr[data-integration="crm"] td.health`); h != "healthy" {
+		t.Errorf("crm health %q", h)
+	}
+	if p := text(`tr[data-integration="paper-archive"] td.process`); p != "manual" {
+		t.Errorf("paper-archive process %q", p)
+	}
+	run("test crm", chromedp.Click(chromedp.CSS(`tr[data-integration="crm"] button.act-test`)), chromedp.WaitVisible(chromedp.CSS("#test-result")))
+	if r := text("#test-result"); r != "Test of crm: passed." {
+		t.Errorf("test result %q", r)
+	}
+
 	// Viewer: no action controls; a forged action POST is refused.
 	viewer := signIn(t, base, consoleViewer)
 	vpage := get(t, viewer, reqURL)

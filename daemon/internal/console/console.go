@@ -43,6 +43,9 @@ type Options struct {
 	// Replier composes and sends replies, as the API's; without it a
 	// close records the reply as typed.
 	Replier api.Replier
+	// Inventory is the data inventory, as the API's ListIntegrations and
+	// TestIntegration read it; without it the page says so.
+	Inventory api.Inventory
 	// Counter counts requests per stage; without it the counts are not shown.
 	Counter StageCounter
 	// IdleTimeout ends a session unused this long (default 30 minutes);
@@ -55,18 +58,19 @@ type Options struct {
 
 // Console serves the operator console.
 type Console struct {
-	eng      Engine
-	tokens   *auth.Tokens
-	rdb      redis.UniversalClient
-	prefix   string
-	replier  api.Replier
-	counter  StageCounter
-	idle     time.Duration
-	absolute time.Duration
-	now      func() time.Time
-	log      hclog.Logger
-	csrf     websecure.CSRF
-	handler  http.Handler
+	eng       Engine
+	tokens    *auth.Tokens
+	rdb       redis.UniversalClient
+	prefix    string
+	replier   api.Replier
+	counter   StageCounter
+	inventory api.Inventory
+	idle      time.Duration
+	absolute  time.Duration
+	now       func() time.Time
+	log       hclog.Logger
+	csrf      websecure.CSRF
+	handler   http.Handler
 }
 
 // New builds the console.
@@ -75,7 +79,7 @@ func New(o Options) (*Console, error) {
 		return nil, errors.New("console: Engine, Tokens and Redis are required")
 	}
 	c := &Console{
-		eng: o.Engine, tokens: o.Tokens, rdb: o.Redis, prefix: o.Prefix, replier: o.Replier, counter: o.Counter,
+		eng: o.Engine, tokens: o.Tokens, rdb: o.Redis, prefix: o.Prefix, replier: o.Replier, counter: o.Counter, inventory: o.Inventory,
 		idle: o.IdleTimeout, absolute: o.AbsoluteTimeout, now: o.Clock, log: o.Logger,
 	}
 	if c.prefix == "" {
@@ -115,6 +119,8 @@ func (c *Console) routes() http.Handler {
 	mux.HandleFunc("POST /ui/signout", c.signOut)
 	mux.Handle("GET /ui/{$}", c.viewer(c.listPage))
 	mux.Handle("GET /ui/requests/{id}", c.viewer(c.requestPage))
+	mux.Handle("GET /ui/integrations", c.viewer(c.inventoryPage))
+	mux.Handle("POST /ui/integrations/{name}/test", c.operator(c.testIntegration))
 	mux.Handle("GET /ui/requests/{id}/version", c.viewer(c.version))
 	mux.Handle("POST /ui/requests/{id}/reveal", c.viewer(c.reveal))
 	mux.Handle("GET /ui/requests/{id}/export", c.viewer(c.export))
