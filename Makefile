@@ -38,6 +38,7 @@ plugins:
 test: provision checkgenerate lint-proto vet
 test: export DSRHOST_REQUIRE_REDIS=1
 test: export DSRHOST_REQUIRE_BROWSER=1
+test: export DSRHOST_REQUIRE_NODE=1
 	$(GO) test $(GOTESTFLAGS) ./...
 
 # test-unit: the quick subset (go test -short): tests needing a server, a
