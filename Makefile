@@ -4,7 +4,7 @@
 
 GO        ?= go
 BIN       := bin
-PLUGINS   := heap directcontact genericrest
+PLUGINS   := heap directcontact genericrest sql
 # buf is pinned in tools/go.mod and run through `go tool`, so it needs no install.
 BUF        = $(shell $(GO) -C tools tool -n buf)
 GOTESTFLAGS ?= -count=1 -timeout 15m
@@ -38,6 +38,7 @@ plugins:
 test: provision checkgenerate lint-proto vet
 test: export DSRHOST_REQUIRE_REDIS=1
 test: export DSRHOST_REQUIRE_BROWSER=1
+test: export DSRHOST_REQUIRE_NODE=1
 	$(GO) test $(GOTESTFLAGS) ./...
 
 # test-unit: the quick subset (go test -short): tests needing a server, a

@@ -196,6 +196,8 @@ type Integration struct {
 	DeletionBehavior DeletionBehavior
 	// DependsOn names integrations that must complete first.
 	DependsOn []string
+	// Flow limits the calls made to the integration's third party.
+	Flow Flow
 	// Settings is the undecoded settings block; decode it with
 	// [DecodeSettings] against the plugin's schema. It is an empty body
 	// (whose missing-item range is the integration's header) when the

@@ -26,8 +26,10 @@ var integrationSchema = &hcl.BodySchema{
 		{Name: "max_wait"},
 		{Name: "deletion_behavior"},
 		{Name: "depends_on"},
+		{Name: "concurrency"},
+		{Name: "call_timeout"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "settings"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "settings"}, {Type: "rate_limit"}},
 }
 
 // integrationDecl is an integration with what the cross-reference checks
@@ -90,10 +92,12 @@ func (d *decoder) integration(blk *hcl.Block) *integrationDecl {
 		in.DependsOn, in.dependsOnRanges, in.dependsOnSecret, _ = d.stringList(a)
 	}
 
-	for i, sb := range content.Blocks {
+	blocks := content.Blocks.ByType()
+	in.Flow = d.flow(attrs, blocks["rate_limit"])
+	for i, sb := range blocks["settings"] {
 		if i > 0 {
 			d.errorAt(sb.DefRange, "Duplicate settings block",
-				"A settings block was already declared at %s.", position(content.Blocks[0].DefRange))
+				"A settings block was already declared at %s.", position(blocks["settings"][0].DefRange))
 			continue
 		}
 		in.Settings = sb.Body

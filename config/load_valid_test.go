@@ -71,6 +71,7 @@ func TestLoadFull(t *testing.T) {
 			Name: name, Plugin: plugin,
 			RetryInterval: dur(24 * time.Hour), MaxAttempts: 30, PollInterval: dur(time.Hour),
 			MaxWait: dur(4380 * time.Hour), DeletionBehavior: DeletionWaitForCompletion,
+			Flow: Flow{Concurrency: DefaultConcurrency, CallTimeout: dur(DefaultCallTimeout)},
 		}
 	}
 	heap := integration("heap", "heap")

@@ -30,7 +30,7 @@ func TestDevMode(t *testing.T) {
 	waitStdout(t, d, time.Minute, "Root token:  "+opsToken, "integration list",
 		"request create -type deletion -email ada@example.com", "request approve <ID>",
 		"request get <ID>", "request close <ID>", "request history <ID>")
-	if out := cli(t, bin, addr, "integration", "list"); !strings.Contains(out, "heap") || !strings.Contains(out, "demo-crm") || !strings.Contains(out, "acme-support") {
+	if out := cli(t, bin, addr, "integration", "list"); !strings.Contains(out, "heap") || !strings.Contains(out, "demo-crm") || !strings.Contains(out, "acme-support") || !strings.Contains(out, "shop-db") {
 		t.Errorf("integration list:\n%s", out)
 	}
 	out := cli(t, bin, addr, "request", "create", "-type", "deletion", "-email", "ada@example.com")
@@ -42,6 +42,10 @@ func TestDevMode(t *testing.T) {
 		"Pending Delete/demo-crm":           "Complete 2 records deleted",
 		"Pending Delete/heap":               "Complete Deletion done",
 		"Pending Delete/acme-support":       "Processing Due in 14 days",
+		// The demo SQLite shop: Ada's customer row and two orders are
+		// masked, her two support tickets deleted.
+		"Extracting Personal Data/shop-db": "Complete 5 records found",
+		"Pending Delete/shop-db":           "Complete 5 records deleted",
 	}
 	var got map[string]string
 	deadline := time.Now().Add(time.Minute)

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -30,8 +31,15 @@ type Subject struct {
 
 // Job is what every call about a request carries.
 type Job struct {
-	// IdempotencyKey is the same each time the same attempt is delivered;
-	// seeing it twice must not do the work twice.
+	// IdempotencyKey names the work the job asks for: one request, one
+	// workflow state (access or deletion), one integration. It is the same
+	// on every delivery and every attempt of that work (retries after
+	// errors, after a crash, after an operator's retry), and differs for
+	// any other request, workflow state or integration. Seeing it again
+	// must not do the work twice: answer as the first time did (a deletion
+	// that succeeded before a crash reports its deletions again, not a
+	// not_found), or do the work again only where that is harmless. Polls
+	// carry the key of the job they follow.
 	IdempotencyKey string
 	RequestID      string
 	RequestType    RequestType
@@ -107,4 +115,18 @@ type DeleteResponse struct {
 	RecordsDeleted int64
 	// WholeRecord reports a deletion by identity ("Deletion done").
 	WholeRecord bool
+}
+
+// JSONRecords makes a record of each JSON object in objects, of kind, its
+// ID read from the object's idField (a string or a number). Access
+// answers built from an API's list of objects need nothing more.
+func JSONRecords(kind, idField string, objects []json.RawMessage) []Record {
+	out := make([]Record, 0, len(objects))
+	for _, o := range objects {
+		var fields map[string]json.RawMessage
+		_ = json.Unmarshal(o, &fields)
+		id := strings.Trim(string(fields[idField]), `"`)
+		out = append(out, Record{ID: id, Kind: kind, Data: o})
+	}
+	return out
 }

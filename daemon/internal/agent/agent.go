@@ -12,6 +12,7 @@ import (
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/flow"
 	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
 	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
@@ -38,8 +39,13 @@ type Options struct {
 	// Resolve turns a plugin's command into the path to launch.
 	Resolve func(p *config.Plugin) string
 	Logger  hclog.Logger
-	// Engine tunes the workflow engine; Keys and Logger are set here.
+	// Engine tunes the workflow engine; Keys and Logger are set here, and
+	// Flow when nil.
 	Engine engine.Options
+	// OnFlowWait, when set, is told each time a job waits for its
+	// integration's concurrency or rate limit (for metrics); it must not
+	// block.
+	OnFlowWait func(integration, reason string)
 	// DrainTimeout is how long the plugins of a replaced configuration keep
 	// running after a reload, so calls in flight finish (default 30s).
 	DrainTimeout time.Duration
@@ -144,6 +150,10 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		return a.signer.Load().ResponseURL(ctx, link)
 	}
 	eopts.Logger = opts.Logger.Named("engine")
+	if eopts.Flow == nil {
+		eopts.Flow = flow.New(a.rdb, cmp.Or(eopts.Prefix, "dsrhost"))
+		eopts.Flow.OnWait = opts.OnFlowWait
+	}
 	if eopts.ResultsRetention == 0 {
 		eopts.ResultsRetention = cfg.ResultsRetention.Duration
 	}

@@ -52,12 +52,13 @@ func (c catalog) Integrations(context.Context) ([]api.IntegrationInfo, error) {
 
 func health(h pluginhost.Health) api.Health {
 	out := api.Health{Message: h.Message, Restarts: h.Restarts, Since: h.Since}
-	switch h.State {
-	case pluginhost.StateHealthy:
+	switch {
+	case h.State == pluginhost.StateHealthy:
 		out.State = api.HealthHealthy
-	case pluginhost.StateRestarting:
+	case h.State == pluginhost.StateRestarting && !h.CrashLoop:
 		out.State = api.HealthRestarting
-	case pluginhost.StateFailed:
+	case h.State == pluginhost.StateFailed, h.State == pluginhost.StateRestarting:
+		// A crash loop is a failure an admin must look at.
 		out.State = api.HealthFailed
 	default:
 		out.State = api.HealthNotConfigured

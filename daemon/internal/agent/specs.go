@@ -3,6 +3,7 @@ package agent
 import (
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
@@ -29,6 +30,7 @@ func engineConfig(cfg *config.Config, inv *inventory.Inventory) engine.Config {
 			MaxWait:          in.Config.MaxWait.Duration,
 			DeletionBehavior: engine.DeletionBehavior(in.Config.DeletionBehavior),
 			DependsOn:        in.Config.DependsOn,
+			Flow:             flowSpec(in.Config.Flow),
 		}
 		if d.Type == sdk.DirectContact {
 			spec.DirectContact = directContactSpec(in.Settings)
@@ -80,7 +82,20 @@ func (c connectors) Connector(integration string) (sdk.Remote, bool) {
 	return in.Plugin.Connector(), true
 }
 
-var _ engine.Connectors = connectors{}
+// Ready tells the engine whether the plugin behind integration can take a
+// call now: jobs for a restarting plugin wait for it rather than fail.
+func (c connectors) Ready(integration string) (bool, time.Time, error) {
+	in, ok := c.a.inventory().Integrations[integration]
+	if !ok {
+		return true, time.Time{}, nil // the job fails as not configured
+	}
+	return in.Plugin.Ready()
+}
+
+var (
+	_ engine.Connectors = connectors{}
+	_ engine.Readiness  = connectors{}
+)
 
 // requestTypes are the request types a manual data source applies to.
 func requestTypes(m *config.Manual) []sdk.RequestType {
@@ -89,4 +104,13 @@ func requestTypes(m *config.Manual) []sdk.RequestType {
 		out = append(out, sdk.RequestType(rt))
 	}
 	return out
+}
+
+// flowSpec is an integration's flow control as the engine takes it.
+func flowSpec(f config.Flow) engine.FlowSpec {
+	spec := engine.FlowSpec{Concurrency: f.Concurrency, CallTimeout: f.CallTimeout.Duration}
+	if r := f.RateLimit; r != nil {
+		spec.RateRequests, spec.RatePer = r.Requests, r.Per.Duration
+	}
+	return spec
 }

@@ -25,7 +25,8 @@ func (e *Engine) expectAt(it *store.Integration, now time.Time) (time.Time, bool
 	grace := e.attentionGrace()
 	switch {
 	case it.Status == state.Pending:
-		return now.Add(grace), true
+		// Enqueued, or waiting out a transient error until NextAttemptAt.
+		return later(now, it.NextAttemptAt).Add(grace), true
 	case it.Status == state.Processing && it.Phase == store.PhaseCall:
 		return now.Add(e.opts.CallTimeout + grace), true
 	case it.Status == state.Processing && it.Phase == store.PhasePoll:

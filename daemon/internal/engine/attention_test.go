@@ -44,7 +44,7 @@ func TestReconcileDueRecoversOverdueWorkOnly(t *testing.T) {
 	if want := h.clock.Now().Add(time.Minute); !due.Equal(want.Truncate(time.Millisecond)) {
 		t.Errorf("Pending integration due at %v, want %v", due, want)
 	}
-	if n, err := h.e().insp.DeleteAllPendingTasks(h.prefix); err != nil || n != 1 {
+	if n, err := h.dropPending(); err != nil || n != 1 {
 		t.Fatalf("dropped %d tasks: %v", n, err)
 	}
 	h.start()
@@ -166,7 +166,7 @@ func TestReconcileDueSurvivesUnreadableRequest(t *testing.T) {
 	broken, healthy := h.create(sdk.RequestAccess, "ada@example.com"), h.create(sdk.RequestAccess, "bob@example.com")
 	h.approve(broken)
 	h.approve(healthy)
-	if n, err := h.e().insp.DeleteAllPendingTasks(h.prefix); err != nil || n != 2 {
+	if n, err := h.dropPending(); err != nil || n != 2 {
 		t.Fatalf("dropped %d tasks: %v", n, err)
 	}
 	if err := rs.Client.Del(ctx, h.prefix+":{"+broken+"}:pd").Err(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/hibiken/asynq"
 
@@ -79,43 +78,15 @@ func (e *Engine) Answer(ctx context.Context, in AnswerInput) (*IntegrationState,
 	default:
 		return nil, fmt.Errorf("answer %d is not valid in %s: %w", in.Answer, in.Workflow, ErrInvalidArgument)
 	}
-	var done *store.Integration
-	_, err := e.update(ctx, in.RequestID, func(snap *store.Snapshot, tx *store.Tx) error {
-		cur := snap.Integration(in.Workflow, in.Integration)
-		if cur == nil || cur.Type != sdk.DirectContact {
-			return fmt.Errorf("no Direct Contact integration %q in %s: %w", in.Integration, in.Workflow, ErrNotFound)
-		}
-		if snap.Request.Stage != state.StageProcess || cur.Status != state.Processing ||
-			(cur.Phase != store.PhaseAwait && cur.Phase != store.PhaseCall) ||
-			(in.Attempt != 0 && in.Attempt != cur.Attempt) {
-			return fmt.Errorf("integration %q is not waiting for an answer: %w", in.Integration, ErrFailedPrecondition)
-		}
-		now := e.now()
-		next := cur.Clone()
-		next.Status, next.Detail, next.Count = state.Complete, detail, count
-		next.Phase, next.Handle, next.UpdatedAt = store.PhaseNone, "", now
-		ev := integrationEvent(EventAnswer, next, now, ActorDirectContact, "Processor answered",
-			map[string]string{"answer": answerCode(in.Answer), "files": strconv.Itoa(len(in.Files))})
-		if in.Note != "" {
-			ev.Sealed = map[string]string{"note": in.Note}
-		}
-		tx.Append(ev)
-		tx.Append(stateEvent(next, now, ActorDirectContact))
-		if len(in.Files) > 0 {
-			tx.PutResult(in.Workflow, in.Integration, &store.Result{Files: in.Files}, 0)
-		}
-		tx.PutIntegration(next)
-		done = next
-		return nil
+	job := jobRef{Request: in.RequestID, Workflow: in.Workflow.Code(), Integration: in.Integration, Attempt: in.Attempt}
+	d, _, err := e.transition(ctx, in.RequestID, in.Workflow, in.Integration, nil, func(s *store.Snapshot) event {
+		return event{kind: trAnswer, now: e.now(), stage: s.Request.Stage, job: job,
+			detail: detail, count: count, answer: in.Answer, files: in.Files, note: in.Note}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("answer for %s on request %s: %w", in.Integration, in.RequestID, err)
 	}
-	e.cancelJobs(ref(in.RequestID, in.Workflow, in.Integration, done.Attempt), done.PollSeq)
-	if err := e.progress(ctx, in.RequestID); err != nil {
-		return nil, err
-	}
-	v := e.integrationView(done)
+	v := e.integrationView(d.next)
 	return &v, nil
 }
 
@@ -159,42 +130,12 @@ func (e *Engine) handleDue(ctx context.Context, t *asynq.Task) error {
 // (no response), or notes it overdue where it blocks. It reports whether
 // the due date is still ahead.
 func (e *Engine) applyDue(ctx context.Context, id string, w state.Workflow, name string, attempt int) (notYet bool, err error) {
-	skipped := false
-	_, err = e.update(ctx, id, func(snap *store.Snapshot, tx *store.Tx) error {
-		notYet, skipped = false, false
-		cur := snap.Integration(w, name)
-		if snap.Request.Stage != state.StageProcess || cur == nil || cur.Type != sdk.DirectContact ||
-			cur.Status != state.Processing || cur.Phase != store.PhaseAwait || cur.Attempt != attempt {
-			return errNoChange
-		}
-		now := e.now()
-		if now.Before(cur.DueAt) {
-			notYet = true
-			return errNoChange
-		}
-		spec := e.specOrDefault(name)
-		next := cur.Clone()
-		next.UpdatedAt = now
-		if spec.DirectContact.OnNoResponse == Skip {
-			next.Status, next.Detail, next.Phase, next.Handle = state.Complete, state.DetailSkippedNoResponse, store.PhaseNone, ""
-			tx.Append(stateEvent(next, now, ActorSystem))
-			skipped = true
-		} else {
-			if cur.OverdueNoted {
-				return errNoChange
-			}
-			next.OverdueNoted = true
-			tx.Append(integrationEvent(EventOverdue, next, now, ActorSystem, "No response by the due date; the request is blocked",
-				map[string]string{"label": next.State().Label(now)}))
-		}
-		tx.PutIntegration(next)
-		return nil
+	job := jobRef{Request: id, Workflow: w.Code(), Integration: name, Attempt: attempt}
+	d, _, err := e.transition(ctx, id, w, name, nil, func(s *store.Snapshot) event {
+		return event{kind: trDue, now: e.now(), stage: s.Request.Stage, job: job}
 	})
 	if err != nil {
 		return false, fmt.Errorf("due date of %s: %w", name, err)
 	}
-	if skipped {
-		return false, e.progress(ctx, id)
-	}
-	return notYet, nil
+	return d.notYet, nil
 }

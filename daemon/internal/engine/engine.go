@@ -36,6 +36,7 @@ type Engine struct {
 
 	runMu   sync.Mutex
 	srv     *asynq.Server
+	served  map[string]int // the queues srv serves
 	stop    chan struct{}
 	stopped sync.WaitGroup
 }
@@ -77,6 +78,7 @@ func (e *Engine) SetConfig(cfg Config) error {
 	e.mu.Lock()
 	e.cfg = c
 	e.mu.Unlock()
+	e.serveQueues()
 	return nil
 }
 
@@ -86,7 +88,7 @@ func (e *Engine) config() *compiled {
 	return e.cfg
 }
 
-// Start runs jobs: an asynq server on the engine's queue and the
+// Start runs jobs: an asynq server on the engine's queues and the
 // reconciler. Shutdown stops them.
 func (e *Engine) Start() error {
 	e.runMu.Lock()
@@ -94,22 +96,38 @@ func (e *Engine) Start() error {
 	if e.srv != nil {
 		return errors.New("engine already started")
 	}
+	queues := e.queues()
+	srv, err := e.startServer(queues)
+	if err != nil {
+		return err
+	}
+	e.srv, e.served = srv, queues
+	e.stop = make(chan struct{})
+	if e.opts.ReconcileInterval > 0 {
+		e.stopped.Add(1)
+		go e.reconcileLoop(e.stop)
+	}
+	return nil
+}
+
+// startServer starts an asynq server on queues.
+func (e *Engine) startServer(queues map[string]int) (*asynq.Server, error) {
 	level := asynq.WarnLevel
 	if e.log.IsDebug() {
 		level = asynq.DebugLevel
 	}
 	srv := asynq.NewServerFromRedisClient(e.rdb, asynq.Config{
 		Concurrency:              e.opts.Concurrency,
-		Queues:                   map[string]int{e.opts.Queue: 1},
+		Queues:                   queues,
 		TaskCheckInterval:        e.opts.IdleInterval,
 		DelayedTaskCheckInterval: e.opts.SchedulerInterval,
 		ShutdownTimeout:          e.opts.ShutdownTimeout,
-		RetryDelayFunc:           infraRetryDelay,
+		RetryDelayFunc:           retryDelay,
 		Logger:                   asynqLogger{e.log.Named("asynq")},
 		LogLevel:                 level,
-		IsFailure:                func(err error) bool { return !errors.Is(err, errNotYetDue) },
+		IsFailure:                func(err error) bool { return !expectedRetry(err) },
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
-			if errors.Is(err, errNotYetDue) {
+			if expectedRetry(err) {
 				return
 			}
 			e.log.Warn("job failed and will be retried", "task", t.Type(), "error", err)
@@ -121,15 +139,9 @@ func (e *Engine) Start() error {
 	mux.HandleFunc(taskDue, e.handleDue)
 	mux.HandleFunc(taskRemind, e.handleRemind)
 	if err := srv.Start(mux); err != nil {
-		return fmt.Errorf("start job server: %w", err)
+		return nil, fmt.Errorf("start job server: %w", err)
 	}
-	e.srv = srv
-	e.stop = make(chan struct{})
-	if e.opts.ReconcileInterval > 0 {
-		e.stopped.Add(1)
-		go e.reconcileLoop(e.stop)
-	}
-	return nil
+	return srv, nil
 }
 
 // Shutdown stops running jobs, waiting up to ShutdownTimeout for those in
@@ -139,7 +151,7 @@ func (e *Engine) Start() error {
 func (e *Engine) Shutdown() {
 	e.runMu.Lock()
 	srv, stop := e.srv, e.stop
-	e.srv, e.stop = nil, nil
+	e.srv, e.stop, e.served = nil, nil, nil
 	e.runMu.Unlock()
 	if srv == nil {
 		return

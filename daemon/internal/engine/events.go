@@ -20,19 +20,23 @@ const (
 	EventAttempt          = "integration.attempt"
 	EventError            = "integration.error"
 	EventPollFailed       = "integration.poll_failed"
-	EventResultRejected   = "integration.result_rejected"
-	EventOverdue          = "integration.overdue"
-	EventSourceRemoved    = "integration.not_selected"
-	EventApprove          = "operator.approve"
-	EventReject           = "operator.reject"
-	EventApproveDeletion  = "operator.approve_deletion"
-	EventRetry            = "operator.retry"
-	EventStop             = "operator.stop"
-	EventSkip             = "operator.skip"
-	EventManualCompleted  = "manual.completed"
-	EventAnswer           = "direct_contact.answer"
-	EventReplySent        = "reply.sent"
-	EventResultsPurge     = "results.purge_scheduled"
+	// EventTransient: a call failed for a passing reason; the integration
+	// waits in Pending for its next try (attributes type, status_code,
+	// next_try_at).
+	EventTransient       = "integration.transient_error"
+	EventResultRejected  = "integration.result_rejected"
+	EventOverdue         = "integration.overdue"
+	EventSourceRemoved   = "integration.not_selected"
+	EventApprove         = "operator.approve"
+	EventReject          = "operator.reject"
+	EventApproveDeletion = "operator.approve_deletion"
+	EventRetry           = "operator.retry"
+	EventStop            = "operator.stop"
+	EventSkip            = "operator.skip"
+	EventManualCompleted = "manual.completed"
+	EventAnswer          = "direct_contact.answer"
+	EventReplySent       = "reply.sent"
+	EventResultsPurge    = "results.purge_scheduled"
 )
 
 // Actors that are not admin tokens.

@@ -305,13 +305,27 @@ func TestRetries(t *testing.T) {
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 	h.approve(id)
 
-	// plugin_crashed fails only the job, which is retried after retry_interval.
+	// plugin_crashed is transient: waited out in Pending on the same
+	// attempt, tried again under the same idempotency key.
 	h.waitLabel(id, state.Extracting, "flaky", "Complete 1 records found")
-	if it := integration(h.get(id), state.Extracting, "flaky"); it.Attempts != 2 {
-		t.Errorf("flaky took %d attempts, want 2", it.Attempts)
+	if it := integration(h.get(id), state.Extracting, "flaky"); it.Attempts != 1 {
+		t.Errorf("flaky took %d attempts, want 1", it.Attempts)
 	}
-	if _, ok := keys.Load(id + "/extracting/flaky/1"); !ok {
-		t.Error("idempotency key of attempt 1 not as documented")
+	n := 0
+	keys.Range(func(k, _ any) bool {
+		n++
+		if k != id+"/extracting/flaky" {
+			t.Errorf("idempotency key %q not as documented", k)
+		}
+		return true
+	})
+	if n != 1 || flakyCalls.Load() != 2 {
+		t.Errorf("%d keys over %d calls, want 1 over 2", n, flakyCalls.Load())
+	}
+	if c := count(h.history(id), func(e Event) bool {
+		return e.Kind == EventTransient && e.Integration == "flaky" && e.Attributes["type"] == "plugin_crashed" && e.Attributes["next_try_at"] != ""
+	}); c != 1 {
+		t.Errorf("%d transient errors of flaky in history, want 1", c)
 	}
 
 	// Automatic retries stop at max_attempts, leaving it in Error.
@@ -355,6 +369,7 @@ func TestRetries(t *testing.T) {
 // blocking is a connector whose calls wait until released, to interleave
 // operator actions with a call in flight.
 type blocking struct {
+	calls   atomic.Int64 // the nth call is taken for attempt n
 	mu      sync.Mutex
 	started chan int
 	release map[int]chan *sdk.AccessResponse
@@ -375,7 +390,7 @@ func (b *blocking) ch(attempt int) chan *sdk.AccessResponse {
 
 func (b *blocking) fake() *fake {
 	return &fake{access: func(ctx context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
-		a := int(req.Job.IdempotencyKey[len(req.Job.IdempotencyKey)-1] - '0')
+		a := int(b.calls.Add(1))
 		b.started <- a
 		// A late connector ignores cancellation and answers anyway.
 		return <-b.ch(a), nil

@@ -179,6 +179,7 @@ func newHarness(t testing.TB, rdb redis.UniversalClient, cfg Config, remotes map
 			ReconcileInterval: -1,
 			ShutdownTimeout:   2 * time.Second,
 			CallTimeout:       20 * time.Second,
+			Transient:         TransientPolicy{Initial: 50 * time.Millisecond, Max: time.Second},
 		}
 		for _, f := range tune {
 			f(&opts)

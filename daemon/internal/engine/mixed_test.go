@@ -99,10 +99,11 @@ func (m *mixed) remotes() map[string]sdk.Remote {
 			return &sdk.DeleteResponse{WholeRecord: true}, nil
 		},
 	}
-	// flaky fails its first attempt as a crashed plugin would.
+	// flaky fails its first call on each request as a crashed plugin would.
+	var flakySeen sync.Map
 	flaky := &fake{access: func(_ context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
 		defer m.track(req.Job, "access")()
-		if strings.HasSuffix(req.Job.IdempotencyKey, "/1") {
+		if _, again := flakySeen.LoadOrStore(req.Job.RequestID, true); !again {
 			return nil, sdk.Errorf(sdk.ErrorPluginCrashed, "plugin exited mid-call")
 		}
 		return records(1), nil

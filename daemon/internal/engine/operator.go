@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/store"
@@ -25,72 +23,39 @@ func target(snap *store.Snapshot, name string) (*store.Integration, error) {
 	return nil, fmt.Errorf("integration %q on request %s: %w", name, snap.Request.ID, ErrNotFound)
 }
 
-// Retry runs an integration in Error (or one still Processing) again at
-// once, as a new attempt: the scheduled automatic retry is removed, and a
-// late result of the old attempt is rejected. A Complete integration
-// cannot be retried (ErrFailedPrecondition).
+// Retry runs an integration in Error, still Processing, or Pending in a
+// transient wait again at once, as a new attempt: the scheduled automatic
+// retry is removed, and a late result of the old attempt is rejected. A
+// Complete integration cannot be retried (ErrFailedPrecondition).
 func (e *Engine) Retry(ctx context.Context, id, integration, actor string) (*IntegrationState, error) {
-	var done *store.Integration
-	var old store.Integration
-	for range 10 {
-		snap, err := e.load(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		cur, err := target(snap, integration)
-		if err != nil {
-			return nil, err
-		}
-		if snap.Request.Stage != state.StageProcess || (cur.Status != state.Error && cur.Status != state.Processing) {
-			return nil, fmt.Errorf("integration %q is %s; only one in Error or Processing can be retried: %w",
-				integration, cur.State().Label(e.now()), ErrFailedPrecondition)
-		}
-		// The automatic retry is the task of the next attempt: remove it
-		// so that the manual one, reusing that attempt number, runs now.
-		if cur.Status == state.Error {
-			err := e.deleteTask(taskRun, ref(id, cur.Workflow, cur.Name, cur.Attempt+1))
-			if errors.Is(err, errTaskActive) {
-				// The automatic retry is running right now: that is the retry.
-				v := e.integrationView(cur)
-				return &v, nil
-			}
-			if err != nil {
-				return nil, fmt.Errorf("retry %s: %w", integration, err)
-			}
-		}
-		now := e.now()
-		next := cur.Clone()
-		next.Attempt++
-		next.Status, next.Detail, next.Count = state.Pending, state.DetailNone, 0
-		next.Phase, next.Handle, next.PollSeq, next.Error = store.PhaseNone, "", 0, nil
-		next.NextAttemptAt, next.NextPollAt, next.UpdatedAt = time.Time{}, time.Time{}, now
-		tx := e.store.NewTx(id)
-		tx.CheckRequest(snap.Request)
-		tx.PutIntegration(next)
-		tx.Append(integrationEvent(EventRetry, next, now, actor, "Retry requested",
-			map[string]string{"attempt": strconv.Itoa(next.Attempt)}))
-		tx.Append(stateEvent(next, now, actor))
-		e.attend(snap, tx)
-		_, err = e.store.Commit(ctx, tx)
-		if errors.Is(err, store.ErrConflict) {
-			continue
+	snap, err := e.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := target(snap, integration)
+	if err != nil {
+		return nil, err
+	}
+	// The automatic retry is the task of the next attempt: remove it so
+	// that the manual one, reusing that attempt number, runs now.
+	if snap.Request.Stage == state.StageProcess && cur.Status == state.Error {
+		err := e.deleteTask(taskRun, ref(id, cur.Workflow, cur.Name, cur.Attempt+1))
+		if errors.Is(err, errTaskActive) {
+			// The automatic retry is running right now: that is the retry.
+			v := e.integrationView(cur)
+			return &v, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("retry %s: %w", integration, err)
 		}
-		done, old = next, *cur
-		break
 	}
-	if done == nil {
-		return nil, fmt.Errorf("retry %s: request kept changing: %w", integration, ErrFailedPrecondition)
+	d, _, err := e.transition(ctx, id, cur.Workflow, cur.Name, snap, func(s *store.Snapshot) event {
+		return event{kind: trRetry, now: e.now(), stage: s.Request.Stage, actor: actorOr(actor)}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("retry %s: %w", integration, err)
 	}
-	if old.Status == state.Processing {
-		e.cancelJobs(ref(id, old.Workflow, old.Name, old.Attempt), old.PollSeq)
-	}
-	if err := e.enqueue(ctx, taskRun, ref(id, done.Workflow, done.Name, done.Attempt), 0); err != nil {
-		e.log.Warn("enqueue of a manual retry failed; the reconciler will retry", "request", id, "integration", integration, "error", err)
-	}
-	v := e.integrationView(done)
+	v := e.integrationView(d.next)
 	return &v, nil
 }
 
@@ -105,39 +70,24 @@ func (e *Engine) Skip(ctx context.Context, id, integration, actor string) (*Inte
 	return e.end(ctx, id, integration, actor, state.DetailSkipped, EventSkip)
 }
 
+// end completes an integration as an operator chose; the move that allows
+// goes in the same commit.
 func (e *Engine) end(ctx context.Context, id, integration, actor string, detail state.Detail, kind string) (*IntegrationState, error) {
-	var done *store.Integration
-	var old store.Integration
-	_, err := e.update(ctx, id, func(snap *store.Snapshot, tx *store.Tx) error {
-		cur, err := target(snap, integration)
-		if err != nil {
-			return err
-		}
-		if snap.Request.Stage != state.StageProcess {
-			return fmt.Errorf("request %s is %s: %w", id, snap.Request.Stage, ErrFailedPrecondition)
-		}
-		if cur.Status == state.Complete {
-			return fmt.Errorf("integration %q is already %s: %w", integration, cur.State().Label(e.now()), ErrFailedPrecondition)
-		}
-		now := e.now()
-		next := cur.Clone()
-		next.Status, next.Detail, next.Count = state.Complete, detail, 0
-		next.Phase, next.Handle, next.Error = store.PhaseNone, "", nil
-		next.NextAttemptAt, next.NextPollAt, next.UpdatedAt = time.Time{}, time.Time{}, now
-		tx.Append(integrationEvent(kind, next, now, actor, next.State().Label(now), nil))
-		tx.Append(stateEvent(next, now, actor))
-		tx.PutIntegration(next)
-		done, old = next, *cur
-		return nil
+	snap, err := e.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := target(snap, integration)
+	if err != nil {
+		return nil, err
+	}
+	d, _, err := e.transition(ctx, id, cur.Workflow, cur.Name, snap, func(s *store.Snapshot) event {
+		return event{kind: trEnd, now: e.now(), stage: s.Request.Stage, actor: actorOr(actor), detail: detail, histKind: kind}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", kind, integration, err)
 	}
-	e.cancelJobs(ref(id, old.Workflow, old.Name, old.Attempt), old.PollSeq)
-	if err := e.progress(ctx, id); err != nil {
-		return nil, err
-	}
-	v := e.integrationView(done)
+	v := e.integrationView(d.next)
 	return &v, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/dsrhost/dsrhost/daemon/internal/flow"
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 )
 
@@ -29,7 +30,8 @@ type Options struct {
 	Concurrency int
 	// MinPollInterval is the floor under every poll delay (default 1s).
 	MinPollInterval time.Duration
-	// CallTimeout bounds one connector call (default 10m).
+	// CallTimeout bounds one connector call of an integration whose spec
+	// sets none (default 10m).
 	CallTimeout time.Duration
 	// SchedulerInterval is how often scheduled tasks are moved to the
 	// queue when due (asynq DelayedTaskCheckInterval, default 5s).
@@ -50,8 +52,15 @@ type Options struct {
 	// ShutdownTimeout is how long Shutdown lets running jobs finish
 	// before they are handed back to the queue (default 10s).
 	ShutdownTimeout time.Duration
+	// Flow enforces each integration's concurrency and rate limits
+	// (IntegrationSpec.Flow) across engines; nil enforces none.
+	Flow *flow.Limiter
 	// ResponseURL builds Direct Contact links; without it jobs carry none.
 	ResponseURL ResponseURLFunc
+	// Transient shapes the waits after transient errors (plugin_crashed,
+	// unavailable, timeout, rate_limited): by default 2s doubling to 15m,
+	// 8 in a row before the attempt counts as failed.
+	Transient TransientPolicy
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -93,6 +102,18 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.FullReconcileInterval <= 0 {
 		o.FullReconcileInterval = time.Hour
+	}
+	if o.Transient.Initial <= 0 {
+		o.Transient.Initial = 2 * time.Second
+	}
+	if o.Transient.Max <= 0 {
+		o.Transient.Max = 15 * time.Minute
+	}
+	if o.Transient.Max < o.Transient.Initial {
+		o.Transient.Max = o.Transient.Initial
+	}
+	if o.Transient.Retries <= 0 {
+		o.Transient.Retries = 8
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second

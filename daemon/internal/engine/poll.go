@@ -29,11 +29,23 @@ func (e *Engine) handlePoll(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 	spec := e.specOrDefault(j.Integration)
+	up, at, loop := e.ready(j.Integration)
 	var out outcome
-	if !e.now().Before(cur.SubmittedAt.Add(spec.MaxWait)) {
+	switch {
+	case !e.now().Before(cur.SubmittedAt.Add(spec.MaxWait)):
 		out = outcome{err: maxWaitError(spec), final: true}
-	} else {
+	case loop != nil:
+		out = outcome{err: loop, final: true}
+	case !up:
+		// The plugin is restarting: ask again once it is back.
+		return e.reschedule(ctx, taskPoll, j, at)
+	default:
+		permit, err := e.admit(ctx, j, taskPoll)
+		if err != nil {
+			return err
+		}
 		out = e.poll(ctx, snap, cur)
+		e.release(permit)
 	}
 	return e.finishInterruptible(ctx, j, w, store.PhasePoll, snap, out)
 }
@@ -47,7 +59,7 @@ func (e *Engine) poll(ctx context.Context, snap *store.Snapshot, it *store.Integ
 	if err != nil {
 		return outcome{err: err}
 	}
-	cctx, cancel := context.WithTimeout(ctx, e.opts.CallTimeout)
+	cctx, cancel := context.WithTimeout(ctx, e.callTimeout(it.Name))
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {

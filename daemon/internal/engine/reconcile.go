@@ -94,13 +94,15 @@ func (e *Engine) reconcileRequest(ctx context.Context, id string, snap *store.Sn
 	changed := false
 	for _, it := range snap.Integrations {
 		r := ref(id, it.Workflow, it.Name, it.Attempt)
+		r.Try = it.Try
 		switch {
 		case it.Status == state.Pending:
-			err = e.enqueue(ctx, taskRun, r, 0)
+			// A transient wait's task runs when the wait is over.
+			err = e.enqueue(ctx, taskRun, r, until(now, it.NextAttemptAt))
 		case it.Status == state.Processing && it.Phase == store.PhaseCall:
 			err = e.enqueue(ctx, taskRun, r, 0)
 		case it.Status == state.Processing && it.Phase == store.PhasePoll:
-			r.PollSeq = it.PollSeq
+			r.PollSeq, r.Try = it.PollSeq, 0
 			err = e.enqueue(ctx, taskPoll, r, until(now, it.NextPollAt))
 		case it.Status == state.Processing && it.Phase == store.PhaseAwait:
 			if now.Before(it.DueAt) {
@@ -110,7 +112,7 @@ func (e *Engine) reconcileRequest(ctx context.Context, id string, snap *store.Sn
 				changed = true
 			}
 		case it.Status == state.Error && !it.NextAttemptAt.IsZero():
-			r.Attempt++
+			r.Attempt, r.Try = r.Attempt+1, 0
 			err = e.enqueue(ctx, taskRun, r, until(now, it.NextAttemptAt))
 		}
 		if err != nil {

@@ -24,7 +24,7 @@ func TestReconcileRecoversLostWorkInEveryBatch(t *testing.T) {
 		ids[i] = h.create(sdk.RequestAccess, fmt.Sprintf("subject-%d@example.com", i))
 		h.approve(ids[i])
 	}
-	if dropped, err := h.e().insp.DeleteAllPendingTasks(h.prefix); err != nil || dropped != n {
+	if dropped, err := h.dropPending(); err != nil || dropped != n {
 		t.Fatalf("dropped %d tasks, want %d: %v", dropped, n, err)
 	}
 	h.start()

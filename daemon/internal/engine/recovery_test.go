@@ -22,12 +22,14 @@ func queued(t *testing.T, h *harness) []string {
 	for _, list := range []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
 		h.e().insp.ListScheduledTasks, h.e().insp.ListPendingTasks, h.e().insp.ListRetryTasks,
 	} {
-		tasks, err := list(h.prefix)
-		if err != nil && !strings.Contains(err.Error(), "queue not found") {
-			t.Fatal(err)
-		}
-		for _, ti := range tasks {
-			ids = append(ids, ti.ID)
+		for q := range h.e().queues() {
+			tasks, err := list(q)
+			if err != nil && !strings.Contains(err.Error(), "queue not found") {
+				t.Fatal(err)
+			}
+			for _, ti := range tasks {
+				ids = append(ids, ti.ID)
+			}
 		}
 	}
 	return ids
@@ -40,7 +42,7 @@ func TestManualRetryReplacesTheScheduledOne(t *testing.T) {
 	fail.Store(true)
 	crm := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) {
 		if fail.Load() {
-			return nil, sdk.Errorf(sdk.ErrorRateLimited, "slow down").WithStatus(429)
+			return nil, sdk.Errorf(sdk.ErrorPermission, "missing scope").WithStatus(403)
 		}
 		return records(1), nil
 	}}
@@ -151,7 +153,7 @@ func TestReconcileRecoversLostWork(t *testing.T) {
 	h := crmHarness(t, rs.Client)
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 	h.approve(id)
-	if n, err := h.e().insp.DeleteAllPendingTasks(h.prefix); err != nil || n != 1 {
+	if n, err := h.dropPending(); err != nil || n != 1 {
 		t.Fatalf("dropped %d tasks: %v", n, err)
 	}
 	h.start()

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -11,22 +10,6 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/store"
 	"github.com/dsrhost/dsrhost/sdk"
 )
-
-// scheduleRemind schedules the next poll of a Direct Contact connector
-// waiting on its processor, when the connector asked to be polled before
-// the due date: its polls send the reminders (the processor's answer comes
-// through the daemon, never through a poll). The wait is bounded by
-// poll_interval, as every poll is.
-func (e *Engine) scheduleRemind(id string, next *store.Integration, p *sdk.Pending, spec IntegrationSpec, now time.Time, after *[]func()) {
-	if p == nil || p.PollAfter <= 0 || !now.Add(p.PollAfter).Before(next.DueAt) {
-		return
-	}
-	d := max(min(p.PollAfter, spec.PollInterval), e.opts.MinPollInterval)
-	next.PollSeq++
-	r := ref(id, next.Workflow, next.Name, next.Attempt)
-	r.PollSeq = next.PollSeq
-	*after = append(*after, func() { e.enqueueLogged(context.Background(), taskRemind, r, d) })
-}
 
 // handleRemind polls a Direct Contact connector still waiting on its
 // processor and keeps the handle it answers with. Anything but a pending
@@ -43,7 +26,12 @@ func (e *Engine) handleRemind(ctx context.Context, t *asynq.Task) error {
 	if !awaiting(snap, w, j) {
 		return nil
 	}
+	permit, err := e.admit(ctx, j, taskRemind)
+	if err != nil {
+		return err
+	}
 	out := e.poll(ctx, snap, snap.Integration(w, j.Integration))
+	e.release(permit)
 	p := out.pending()
 	if out.err != nil || p == nil {
 		if out.err != nil {
@@ -53,23 +41,24 @@ func (e *Engine) handleRemind(ctx context.Context, t *asynq.Task) error {
 		// Keep reminding on the same handle.
 		p = &sdk.Pending{Handle: snap.Integration(w, j.Integration).Handle, PollAfter: e.specOrDefault(j.Integration).PollInterval}
 	}
-	var after []func()
+	var d decision
 	_, err = e.update(ctx, j.Request, func(snap *store.Snapshot, tx *store.Tx) error {
-		after = nil
+		d = decision{}
 		if !awaiting(snap, w, j) {
 			return errNoChange
 		}
 		next := snap.Integration(w, j.Integration).Clone()
 		next.Handle = p.Handle
-		e.scheduleRemind(j.Request, next, p, e.specOrDefault(j.Integration), e.now(), &after)
+		scheduleRemind(&d, next, p, e.policy(j.Integration), e.now())
 		tx.PutIntegration(next)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("remind %s: %w", j.Integration, err)
 	}
-	for _, f := range after {
-		f()
+	for _, f := range d.effects {
+		f.ref.Request = j.Request
+		e.enqueueLogged(ctx, f.kind, f.ref, f.delay)
 	}
 	return nil
 }

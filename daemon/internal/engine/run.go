@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -15,82 +14,51 @@ import (
 )
 
 // handleRun runs one attempt of an integration: it marks the integration
-// Processing, calls Access or Delete, and commits the outcome.
-//
-// The task is accepted when the integration is Pending for this attempt,
-// in Error on the previous attempt (an automatic retry coming due), or
-// already Processing this attempt's call (the task was delivered again
-// after its worker died: at least once). Anything else means the attempt
-// is over (stopped, skipped, retried anew) and the task ends quietly.
+// Processing, calls Access or Delete, and commits the outcome. Which tasks
+// are accepted is the state machine's (decideStart); a task that comes
+// before its integration's transient wait is over, or while its plugin is
+// restarting, is handed to a later task without a state change.
 func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	j, w, err := decodeJob(t)
 	if err != nil {
 		return err
 	}
-	var it *store.Integration
-	var snap *store.Snapshot
-	accepted := false
-	snap, err = e.update(ctx, j.Request, func(s *store.Snapshot, tx *store.Tx) error {
-		accepted = false
-		if s.Request.Stage != state.StageProcess {
-			return errNoChange
-		}
-		cur := s.Integration(w, j.Integration)
-		if cur == nil {
-			return errNoChange
-		}
-		redelivered := cur.Status == state.Processing && cur.Phase == store.PhaseCall && cur.Attempt == j.Attempt
-		fresh := (cur.Status == state.Pending && cur.Attempt == j.Attempt) ||
-			(cur.Status == state.Error && cur.Attempt == j.Attempt-1 && j.Attempt > 1)
-		if !redelivered && !fresh {
-			return errNoChange
-		}
-		accepted = true
-		now := e.now()
-		next := cur.Clone()
-		next.UpdatedAt = now
-		if fresh {
-			next.Attempt = j.Attempt
-			next.Status = state.Processing
-			next.Phase = store.PhaseCall
-			next.Error = nil
-			next.NextAttemptAt = time.Time{}
-			next.PollSeq = 0
-			next.Handle = ""
-			next.SubmittedAt = now
-			next.Detail = state.DetailRequestSubmitted
-			if next.Type == sdk.DirectContact {
-				next.Detail = state.DetailDue
-				next.DueAt = now.Add(e.specOrDefault(j.Integration).DirectContact.DueIn)
-				next.OverdueNoted = false
-			}
-			tx.Append(integrationEvent(EventAttempt, next, now, ActorSystem, fmt.Sprintf("Attempt %d", next.Attempt),
-				map[string]string{"attempt": fmt.Sprint(next.Attempt)}))
-			tx.Append(stateEvent(next, now, ActorSystem))
-		} else {
-			tx.Append(integrationEvent(EventAttempt, next, now, ActorSystem, fmt.Sprintf("Attempt %d delivered again", next.Attempt),
-				map[string]string{"attempt": fmt.Sprint(next.Attempt), "redelivered": "true"}))
-		}
-		tx.PutIntegration(next)
-		it = next
-		return nil
+	up, at, loop := e.ready(j.Integration)
+	if !up && loop == nil {
+		return e.reschedule(ctx, taskRun, j, at)
+	}
+	// Flow control next: a job that must wait goes back to the queue
+	// before anything is written, so it counts no attempt.
+	permit, err := e.admit(ctx, j, taskRun)
+	if err != nil {
+		return err
+	}
+	defer e.release(permit)
+	d, snap, err := e.transition(ctx, j.Request, w, j.Integration, nil, func(s *store.Snapshot) event {
+		return event{kind: trStart, now: e.now(), stage: s.Request.Stage, job: j}
 	})
 	if err != nil {
 		return fmt.Errorf("start attempt: %w", err)
 	}
-	if !accepted {
+	if !d.notBefore.IsZero() {
+		return e.reschedule(ctx, taskRun, j, d.notBefore)
+	}
+	if !d.accepted {
 		return nil
 	}
-
+	it := d.next
 	spec, ok := e.spec(j.Integration)
 	var out outcome
 	switch {
 	case !ok:
 		out.err = sdk.Errorf(sdk.ErrorInvalidConfig, "integration %q is no longer configured", j.Integration).
 			WithRemediation("Add the integration back to the configuration, or stop or skip it on this request.")
+	case loop != nil:
+		out = outcome{err: loop, final: true}
 	default:
 		out = e.call(ctx, snap, it, spec)
 	}
+	e.release(permit)
 	return e.finishInterruptible(ctx, j, w, store.PhaseCall, withIntegration(snap, it), out)
 }
 
@@ -114,7 +82,8 @@ type outcome struct {
 	del     *sdk.DeleteResponse
 	records int // records given to Delete, for complete_on_submit
 	err     error
-	// final marks an error that ends the attempt even while polling.
+	// final marks an error that ends the attempt at once: no transient
+	// wait, no poll again.
 	final bool
 }
 
@@ -140,7 +109,7 @@ func (e *Engine) call(ctx context.Context, snap *store.Snapshot, it *store.Integ
 	if err != nil {
 		return outcome{err: err}
 	}
-	cctx, cancel := context.WithTimeout(ctx, e.opts.CallTimeout)
+	cctx, cancel := context.WithTimeout(ctx, e.callTimeout(it.Name))
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
@@ -198,7 +167,7 @@ func (e *Engine) job(ctx context.Context, snap *store.Snapshot, it *store.Integr
 		}
 	}
 	job := sdk.Job{
-		IdempotencyKey: fmt.Sprintf("%s/%s/%s/%d", r.ID, it.Workflow.Code(), it.Name, it.Attempt),
+		IdempotencyKey: idempotencyKey(r.ID, it),
 		RequestID:      r.ID,
 		RequestType:    r.Type,
 		Subject:        subject,
@@ -233,4 +202,12 @@ func (e *Engine) specOrDefault(name string) IntegrationSpec {
 	}
 	c, _ := compile(Config{Integrations: []IntegrationSpec{{Name: name, Type: sdk.SynchronousAPI}}})
 	return c.integrations[0]
+}
+
+// idempotencyKey names the work a job asks for: the request, the workflow
+// state and the integration. It is the same on every attempt and every
+// delivery of that work, so a connector that already did it (a deletion
+// that succeeded just before a crash) can answer as it did then.
+func idempotencyKey(id string, it *store.Integration) string {
+	return id + "/" + it.Workflow.Code() + "/" + it.Name
 }

@@ -15,6 +15,15 @@ type Connectors interface {
 	Connector(integration string) (sdk.Remote, bool)
 }
 
+// Readiness is implemented by Connectors that know whether the plugin
+// behind an integration can take calls now. A job for a plugin that is
+// restarting waits (no call, no attempt counted) until retryAt; one for a
+// plugin in a crash loop fails its attempt with crashLoop, whose
+// remediation names the plugin.
+type Readiness interface {
+	Ready(integration string) (ready bool, retryAt time.Time, crashLoop error)
+}
+
 // ConnectorsFunc adapts a function to Connectors.
 type ConnectorsFunc func(integration string) (sdk.Remote, bool)
 
@@ -70,6 +79,8 @@ type IntegrationSpec struct {
 	// find is added to the subject this one receives.
 	DependsOn     []string
 	DirectContact DirectContactSpec
+	// Flow limits the calls made to the integration's third party.
+	Flow FlowSpec
 }
 
 // DirectContactSpec configures a Direct Contact integration.
@@ -270,3 +281,17 @@ type ResponseLink struct {
 
 // ResponseURLFunc builds the URL a processor answers through.
 type ResponseURLFunc func(ctx context.Context, link ResponseLink) (string, error)
+
+// ready asks the connectors, when they can tell, whether integration's
+// plugin can take a call now.
+func (e *Engine) ready(integration string) (bool, time.Time, error) {
+	r, ok := e.conns.(Readiness)
+	if !ok {
+		return true, time.Time{}, nil
+	}
+	up, at, loop := r.Ready(integration)
+	if !up && loop == nil && !at.After(e.now()) {
+		at = e.now().Add(time.Second)
+	}
+	return up, at, loop
+}

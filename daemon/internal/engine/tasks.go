@@ -29,6 +29,10 @@ type jobRef struct {
 	Integration string `json:"n"`
 	Attempt     int    `json:"a"`
 	PollSeq     int    `json:"p,omitempty"`
+	// Try numbers the run tasks of one attempt: a job told "not now" (a
+	// transient wait, a plugin restarting, flow control) is handed to a
+	// new task numbered one more, as the running task's id is taken.
+	Try int `json:"t,omitempty"`
 }
 
 func (j jobRef) workflow() (state.Workflow, error) { return state.ParseWorkflow(j.Workflow) }
@@ -40,6 +44,9 @@ func (j jobRef) taskID(kind string) string {
 	id := kind + ":" + j.Request + ":" + j.Workflow + ":" + strconv.Itoa(j.Attempt)
 	if kind == taskPoll || kind == taskRemind {
 		id += "." + strconv.Itoa(j.PollSeq)
+	}
+	if j.Try > 0 {
+		id += "~" + strconv.Itoa(j.Try)
 	}
 	return id + ":" + j.Integration
 }
@@ -65,10 +72,10 @@ func (e *Engine) enqueue(ctx context.Context, kind string, j jobRef, delay time.
 		return fmt.Errorf("encode job: %w", err)
 	}
 	opts := []asynq.Option{
-		asynq.Queue(e.opts.Queue),
+		asynq.Queue(e.queueOf(j.Integration)),
 		asynq.TaskID(j.taskID(kind)),
 		asynq.MaxRetry(25),
-		asynq.Timeout(e.opts.CallTimeout + time.Minute),
+		asynq.Timeout(e.callTimeout(j.Integration) + time.Minute),
 	}
 	if delay > 0 {
 		opts = append(opts, asynq.ProcessIn(delay))
@@ -98,12 +105,13 @@ var errTaskActive = errors.New("task is running")
 // deleteTask removes a scheduled or queued task; a task that is not there
 // is fine. A running one cannot be deleted: errTaskActive.
 func (e *Engine) deleteTask(kind string, j jobRef) error {
-	err := e.insp.DeleteTask(e.opts.Queue, j.taskID(kind))
+	q := e.queueOf(j.Integration)
+	err := e.insp.DeleteTask(q, j.taskID(kind))
 	switch {
 	case err == nil, errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
 		return nil
 	}
-	info, ierr := e.insp.GetTaskInfo(e.opts.Queue, j.taskID(kind))
+	info, ierr := e.insp.GetTaskInfo(q, j.taskID(kind))
 	if ierr == nil && info.State == asynq.TaskStateActive {
 		return errTaskActive
 	}
@@ -113,20 +121,22 @@ func (e *Engine) deleteTask(kind string, j jobRef) error {
 // cancelJobs removes whatever is scheduled for an integration's attempt
 // and asks a running call to stop. Best effort: a job that still runs
 // finds its attempt over when it commits, and its result is rejected.
-func (e *Engine) cancelJobs(j jobRef, pollSeq int) {
+func (e *Engine) cancelJobs(j jobRef, pollSeq, try int) {
 	next := j
 	next.Attempt++
 	poll := j
 	poll.PollSeq = pollSeq
+	waiting := j
+	waiting.Try = try
 	for _, t := range []struct {
 		kind string
 		ref  jobRef
-	}{{taskRun, next}, {taskPoll, poll}, {taskRemind, poll}, {taskDue, j}} {
+	}{{taskRun, next}, {taskRun, waiting}, {taskPoll, poll}, {taskRemind, poll}, {taskDue, j}} {
 		if err := e.deleteTask(t.kind, t.ref); err != nil && !errors.Is(err, errTaskActive) {
 			e.log.Debug("could not remove scheduled job", "task", t.kind, "request", j.Request, "error", err)
 		}
 	}
-	if err := e.insp.CancelProcessing(j.taskID(taskRun)); err != nil {
+	if err := e.insp.CancelProcessing(waiting.taskID(taskRun)); err != nil {
 		e.log.Debug("could not signal running job", "request", j.Request, "error", err)
 	}
 }

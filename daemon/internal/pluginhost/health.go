@@ -31,4 +31,10 @@ type Health struct {
 	PID int
 	// Since is when State last changed.
 	Since time.Time
+	// CrashLoop: the process keeps dying soon after each start
+	// (Options.CrashLoopRestarts in a row); Message says so.
+	CrashLoop bool
+	// NextLaunch is when the host launches the process again, while it is
+	// restarting.
+	NextLaunch time.Time
 }

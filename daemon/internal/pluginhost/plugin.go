@@ -157,3 +157,24 @@ func (p *Plugin) setHealthLocked(s State, msg string, pid int) {
 	p.health.Message = msg
 	p.health.PID = pid
 }
+
+// Ready reports whether the plugin can take a call now, for callers that
+// would rather wait than have a call fail as plugin_crashed. While the
+// process is being restarted it is not ready, and retryAt is when the next
+// launch is due; in a crash loop, or when a restart was refused for a
+// reason an admin must fix, crashLoop is an error naming the plugin, so
+// the caller fails its job rather than wait for ever. A stopped plugin
+// counts as ready: a call fails at once, as it must.
+func (p *Plugin) Ready() (ready bool, retryAt time.Time, crashLoop error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.health
+	switch {
+	case h.State == StateFailed || (h.State == StateRestarting && h.CrashLoop):
+		return false, h.NextLaunch, sdk.Errorf(sdk.ErrorPluginCrashed, "plugin %q keeps exiting (%s)", p.spec.Name, h.Message).
+			WithRemediation(fmt.Sprintf("Read plugin %q's log lines and fix what makes it exit (or its binary's checksum); jobs are retried on the retry_interval schedule, or at once on retry.", p.spec.Name))
+	case h.State == StateRestarting:
+		return false, h.NextLaunch, nil
+	}
+	return true, time.Time{}, nil
+}

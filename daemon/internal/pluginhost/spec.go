@@ -60,6 +60,10 @@ type Options struct {
 	// StartTimeout bounds a launch: the go-plugin handshake, and Describe
 	// and Configure during a restart. Default 1m.
 	StartTimeout time.Duration
+	// CrashLoopRestarts is how many restarts in a row, none staying up
+	// MaxBackoff, make a crash loop: while one lasts, jobs for the
+	// plugin's integrations fail instead of waiting. Default 5.
+	CrashLoopRestarts int
 }
 
 func (o Options) withDefaults() Options {
@@ -71,6 +75,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBackoff < o.InitialBackoff {
 		o.MaxBackoff = o.InitialBackoff
+	}
+	if o.CrashLoopRestarts <= 0 {
+		o.CrashLoopRestarts = 5
 	}
 	if o.ExitPollInterval <= 0 {
 		o.ExitPollInterval = 250 * time.Millisecond

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dsrhost/dsrhost/sdk"
@@ -37,6 +38,7 @@ func (p *Plugin) restart(ctx context.Context, dead *instance) {
 	p.cur = nil
 	if time.Since(dead.started) >= p.opts.MaxBackoff {
 		p.failures = 0 // it had been stable: start the backoff over
+		p.health.CrashLoop = false
 	}
 	p.setHealthLocked(StateRestarting, "plugin process exited", 0)
 	p.mu.Unlock()
@@ -46,6 +48,14 @@ func (p *Plugin) restart(ctx context.Context, dead *instance) {
 		p.mu.Lock()
 		p.failures++
 		backoff := p.opts.backoff(p.failures)
+		p.health.NextLaunch = time.Now().Add(backoff)
+		if p.failures >= p.opts.CrashLoopRestarts {
+			if !p.health.CrashLoop {
+				p.logger.Error("plugin is in a crash loop", "restarts_in_a_row", p.failures)
+			}
+			p.health.CrashLoop = true
+			p.health.Message = fmt.Sprintf("crash loop: the process exited %d times in a row, each within %s of starting", p.failures, p.opts.MaxBackoff)
+		}
 		p.mu.Unlock()
 		p.logger.Info("restarting plugin", "attempt", attempt, "backoff", backoff)
 		if !sleep(ctx, backoff) {
@@ -64,7 +74,11 @@ func (p *Plugin) restart(ctx context.Context, dead *instance) {
 			state = StateFailed
 		}
 		p.mu.Lock()
-		p.setHealthLocked(state, fmt.Sprintf("restart attempt %d failed: %v", attempt, err), 0)
+		msg := fmt.Sprintf("restart attempt %d failed: %v", attempt, err)
+		if p.health.CrashLoop {
+			msg = "crash loop; " + msg
+		}
+		p.setHealthLocked(state, msg, 0)
 		p.mu.Unlock()
 		p.logger.Error("plugin restart failed", "attempt", attempt, "error", err)
 	}
@@ -95,6 +109,11 @@ func (p *Plugin) relaunch(ctx context.Context) error {
 	}
 	p.cur, p.desc = inst, desc
 	p.health.Restarts++
+	p.health.NextLaunch = time.Time{}
+	if p.health.CrashLoop {
+		// Up again, but on probation until it stays up MaxBackoff.
+		msg = strings.TrimSpace("restarted after a crash loop " + msg)
+	}
 	p.setHealthLocked(StateHealthy, msg, inst.pid)
 	p.mu.Unlock()
 	p.logger.Info("plugin restarted", "pid", inst.pid, "restarts", p.Health().Restarts)

@@ -178,7 +178,7 @@ func (c sealer) encodeIntegration(id string, i *Integration) ([]byte, error) {
 		DependsOn: i.DependsOn, Count: i.Count, DueAt: millis(i.DueAt), Attempt: int32(i.Attempt),
 		PollSeq: int32(i.PollSeq), SubmittedAt: millis(i.SubmittedAt),
 		NextAttemptAt: millis(i.NextAttemptAt), NextPollAt: millis(i.NextPollAt),
-		OverdueNoted: i.OverdueNoted,
+		OverdueNoted: i.OverdueNoted, Transient: int32(i.Transient), Try: int32(i.Try),
 	}
 	var err error
 	if d.Status, err = statusCodes.encode(i.Status); err != nil {
@@ -217,7 +217,7 @@ func (c sealer) decodeIntegration(id string, w state.Workflow, name string, vers
 		Count: d.Count, DueAt: fromMillis(d.DueAt), Attempt: int(d.Attempt), PollSeq: int(d.PollSeq),
 		SubmittedAt: fromMillis(d.SubmittedAt), NextAttemptAt: fromMillis(d.NextAttemptAt),
 		NextPollAt: fromMillis(d.NextPollAt), UpdatedAt: fromMillis(d.UpdatedAt),
-		OverdueNoted: d.OverdueNoted, Version: version,
+		OverdueNoted: d.OverdueNoted, Transient: int(d.Transient), Try: int(d.Try), Version: version,
 	}
 	if i.Status, err = statusCodes.decode(d.Status); err != nil {
 		return nil, fmt.Errorf("decode integration state of request %s: %w", id, err)

@@ -80,7 +80,13 @@ type Integration struct {
 	UpdatedAt     time.Time
 	// OverdueNoted records that a blocking Direct Contact's due date passed.
 	OverdueNoted bool
-	Version      int64
+	// Transient counts transient errors in a row on the current attempt
+	// (or its polls); the engine bounds the run.
+	Transient int
+	// Try numbers the run task of the current attempt: each "not now,
+	// later" hands the job to a task numbered one more.
+	Try     int
+	Version int64
 
 	indexedStatus state.Status
 }

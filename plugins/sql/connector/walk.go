@@ -13,8 +13,9 @@ import (
 )
 
 // inClauseSize bounds the values of one IN list, well under every
-// database's limit on parameters.
-const inClauseSize = 500
+// database's limit on parameters (SQLite's is 32,766; PostgreSQL's and
+// MySQL's 65,535).
+const inClauseSize = 2000
 
 // purpose is why rows are found: to read them or to erase them.
 type purpose int
@@ -148,7 +149,11 @@ func (in *integration) selectRows(ctx context.Context, q queryer, f *found, col 
 	}
 	query := "SELECT " + strings.Join(quoted, ", ") + " FROM " + d.quote(f.table.Name) +
 		" WHERE " + d.quote(col) + " IN (" + strings.Join(marks, ", ") + ") ORDER BY " + strings.Join(order, ", ")
-	if p == forErasure {
+	if p == forErasure && f.table.Erase == eraseMask {
+		// Masks are computed from the values read, so those rows are
+		// locked until the commit. Deleted rows need no lock (a row gone
+		// meanwhile is simply not counted), and a lock would need UPDATE
+		// privilege on PostgreSQL, which delete-only tables lack.
 		query += d.lockRows()
 	}
 	ctx, cancel := context.WithTimeout(ctx, in.s.StatementTimeout)
@@ -228,9 +233,22 @@ func normalise(v any) any {
 }
 
 func rowKey(pk []any) string {
+	if len(pk) == 1 {
+		return keyText(pk[0])
+	}
 	parts := make([]string, len(pk))
 	for i, v := range pk {
-		parts[i] = fmt.Sprint(v)
+		parts[i] = keyText(v)
 	}
 	return strings.Join(parts, ",")
+}
+
+func keyText(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
 }

@@ -61,7 +61,7 @@ func bootMariaDB(server, install string) (*Server, error) {
 		cmd := exec.Command(server, append([]string{"--no-defaults", "--datadir=" + data, "--port=" + portString(port),
 			"--bind-address=127.0.0.1", "--socket=" + sock, "--pid-file=" + filepath.Join(dir, "mariadb.pid"),
 			"--skip-name-resolve", "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=16M",
-			"--innodb-flush-log-at-trx-commit=0", "--skip-log-bin", "--log-error=" + filepath.Join(dir, "mariadb.err")}, userArgs...)...)
+			"--innodb-flush-log-at-trx-commit=2", "--skip-log-bin", "--log-error=" + filepath.Join(dir, "mariadb.err")}, userArgs...)...)
 		cmd.Stdout, cmd.Stderr = log, log
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		return cmd, cmd.Start()

@@ -777,7 +777,12 @@ type IntegrationDoc struct {
 	OverdueNoted  bool                   `protobuf:"varint,16,opt,name=overdue_noted,json=overdueNoted,proto3" json:"overdue_noted,omitempty"`
 	Error         *ErrorInfo             `protobuf:"bytes,17,opt,name=error,proto3" json:"error,omitempty"`
 	// The connector's async handle, sealed.
-	Handle        []byte `protobuf:"bytes,18,opt,name=handle,proto3" json:"handle,omitempty"`
+	Handle []byte `protobuf:"bytes,18,opt,name=handle,proto3" json:"handle,omitempty"`
+	// Transient errors in a row on the current attempt (or its polls).
+	Transient int32 `protobuf:"varint,19,opt,name=transient,proto3" json:"transient,omitempty"`
+	// The run task's sequence within the attempt: each wait that hands the
+	// job to a later task numbers that task one more.
+	Try           int32 `protobuf:"varint,20,opt,name=try,proto3" json:"try,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -936,6 +941,20 @@ func (x *IntegrationDoc) GetHandle() []byte {
 		return x.Handle
 	}
 	return nil
+}
+
+func (x *IntegrationDoc) GetTransient() int32 {
+	if x != nil {
+		return x.Transient
+	}
+	return 0
+}
+
+func (x *IntegrationDoc) GetTry() int32 {
+	if x != nil {
+		return x.Try
+	}
+	return 0
 }
 
 // ErrorInfo is why an integration is in Error. Connectors keep personal
@@ -1482,7 +1501,7 @@ const file_dsrhost_store_v1_store_proto_rawDesc = "" +
 	"\videntifiers\x18\x04 \x03(\v2*.dsrhost.store.v1.Subject.IdentifiersEntryR\videntifiers\x1a>\n" +
 	"\x10IdentifiersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x89\x05\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb9\x05\n" +
 	"\x0eIntegrationDoc\x120\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x18.dsrhost.store.v1.StatusR\x06status\x120\n" +
 	"\x06detail\x18\x02 \x01(\x0e2\x18.dsrhost.store.v1.DetailR\x06detail\x125\n" +
@@ -1505,7 +1524,9 @@ const file_dsrhost_store_v1_store_proto_rawDesc = "" +
 	"nextPollAt\x12#\n" +
 	"\roverdue_noted\x18\x10 \x01(\bR\foverdueNoted\x121\n" +
 	"\x05error\x18\x11 \x01(\v2\x1b.dsrhost.store.v1.ErrorInfoR\x05error\x12\x16\n" +
-	"\x06handle\x18\x12 \x01(\fR\x06handle\"\x9a\x01\n" +
+	"\x06handle\x18\x12 \x01(\fR\x06handle\x12\x1c\n" +
+	"\ttransient\x18\x13 \x01(\x05R\ttransient\x12\x10\n" +
+	"\x03try\x18\x14 \x01(\x05R\x03try\"\x9a\x01\n" +
 	"\tErrorInfo\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x1f\n" +
 	"\vstatus_code\x18\x02 \x01(\x05R\n" +

@@ -1,0 +1,14 @@
+redis {
+  url = "redis://127.0.0.1:6379"
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+integration "heap" {
+  plugin = "heap"
+  rate_limit {
+    requests = 5
+    per      = "1s"
+    burst    = 2
+  }
+}

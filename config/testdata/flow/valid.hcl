@@ -1,0 +1,15 @@
+redis {
+  url = "redis://127.0.0.1:6379"
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+integration "heap" {
+  plugin       = "heap"
+  concurrency  = 2
+  call_timeout = "15s"
+  rate_limit {
+    requests = 10
+    per      = "1s"
+  }
+}

@@ -1,0 +1,10 @@
+redis {
+  url = "redis://127.0.0.1:6379"
+}
+
+encryption_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+integration "heap" {
+  plugin      = "heap"
+  concurrency = 0
+}

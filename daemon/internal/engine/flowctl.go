@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/flow"
+)
+
+// FlowSpec is an integration's flow control. Zero fields mean no limit;
+// a zero CallTimeout means the engine's Options.CallTimeout.
+type FlowSpec struct {
+	// Concurrency bounds the calls in flight across every engine sharing
+	// Redis.
+	Concurrency int
+	// CallTimeout bounds one call: Access, Delete or a poll.
+	CallTimeout time.Duration
+	// RateRequests calls may start in any window of RatePer.
+	RateRequests int
+	RatePer      time.Duration
+}
+
+// leaseGrace is how long past its call timeout a concurrency slot stays
+// held by a holder that never released it (its engine was killed).
+const leaseGrace = 5 * time.Second
+
+// callTimeout bounds one call to the integration.
+func (e *Engine) callTimeout(name string) time.Duration {
+	if s, ok := e.spec(name); ok && s.Flow.CallTimeout > 0 {
+		return s.Flow.CallTimeout
+	}
+	return e.opts.CallTimeout
+}
+
+// queueOf is the asynq queue of an integration's tasks. Each integration
+// has its own, and the engine serves them with equal weights, so a backlog
+// for one third party does not hold back another's jobs.
+func (e *Engine) queueOf(integration string) string {
+	return e.opts.Queue + ":" + integration
+}
+
+// flowKey names an integration's limits in Redis. The gate is its queue's
+// pause key in asynq v0.26 (base.PausedKey): shut while no call may
+// start, so asynq leaves the queue's tasks waiting in Redis instead of
+// handing them to workers only to be refused. The tag puts the limiter's
+// keys in the queue's Cluster slot.
+func (e *Engine) flowKey(integration string) flow.Key {
+	q := e.queueOf(integration)
+	return flow.Key{Name: integration, Tag: q, Gate: "asynq:{" + q + "}:paused"}
+}
+
+// errFlowWait is a job that must wait for its integration's limits: asynq
+// runs it again after the wait, counting no retry and holding no worker.
+type errFlowWait struct {
+	integration, reason string
+	wait                time.Duration
+}
+
+func (e errFlowWait) Error() string {
+	return fmt.Sprintf("integration %s waits %s for %s", e.integration, e.wait, e.reason)
+}
+
+// admit asks the limiter for a call to j's integration. A nil permit and
+// nil error mean no limit applies; errFlowWait means not now.
+func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit, error) {
+	spec, ok := e.spec(j.Integration)
+	if e.opts.Flow == nil || !ok {
+		return nil, nil
+	}
+	lim := flow.Limits{
+		Concurrency: spec.Flow.Concurrency,
+		Requests:    spec.Flow.RateRequests,
+		Per:         spec.Flow.RatePer,
+		Lease:       e.callTimeout(j.Integration) + leaseGrace,
+	}
+	d, err := e.opts.Flow.Acquire(ctx, e.flowKey(j.Integration), lim, j.taskID(kind)+":"+e.newID(e.now()))
+	if err != nil {
+		return nil, err
+	}
+	if d.Permit == nil {
+		// The gate now holds the queue shut: the job can go straight back
+		// among the queued ones for a slot, or for the rate at its time.
+		after := time.Duration(0)
+		if d.Reason == flow.ReasonRate {
+			after = d.Wait
+		}
+		e.wake(e.queueOf(j.Integration), j.taskID(kind), after)
+		return nil, errFlowWait{integration: j.Integration, reason: d.Reason, wait: d.Wait}
+	}
+	return d.Permit, nil
+}
+
+// wake moves a job sent back for flow control from asynq's retry set to
+// its queue after a wait, instead of leaving it for asynq's scheduler
+// (which looks every SchedulerInterval). asynq moves it only once the
+// handler has returned, so a job still active is tried again shortly. If
+// this engine dies first, the scheduler moves it all the same.
+func (e *Engine) wake(queue, id string, after time.Duration) {
+	var try func(n int)
+	try = func(n int) {
+		err := e.insp.RunTask(queue, id)
+		if err == nil || n >= 6 || errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+			return
+		}
+		time.AfterFunc(time.Duration(10<<n)*time.Millisecond, func() { try(n + 1) })
+	}
+	time.AfterFunc(after+5*time.Millisecond, func() { try(0) })
+}
+
+// release frees a permit when the call ends; a failure leaves the slot to
+// expire with its lease.
+func (e *Engine) release(p *flow.Permit) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.Release(ctx); err != nil {
+		e.log.Warn("could not release a flow-control slot; it expires with its lease", "error", err)
+	}
+}
+
+// retryDelay spaces asynq's retries: a job waiting for flow control comes
+// back when its limit allows; other retries are infrastructure failures.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if w, ok := errors.AsType[errFlowWait](err); ok {
+		return w.wait
+	}
+	return infraRetryDelay(n, err, t)
+}
+
+// expectedRetry reports an error that is a planned return to the queue,
+// not a failure: not logged, not counted against the task's retries.
+func expectedRetry(err error) bool {
+	_, wait := errors.AsType[errFlowWait](err)
+	return wait || errors.Is(err, errNotYetDue)
+}
+
+// queues is the set the job server serves: the engine's base queue, each
+// configured integration's, and any integration queue already in Redis
+// (an integration removed from the configuration still has jobs to end).
+func (e *Engine) queues() map[string]int {
+	qs := map[string]int{e.opts.Queue: 1}
+	for _, s := range e.config().integrations {
+		qs[e.queueOf(s.Name)] = 1
+	}
+	known, err := e.insp.Queues()
+	if err != nil {
+		e.log.Warn("could not list job queues; serving the configured ones", "error", err)
+	}
+	for _, q := range known {
+		if strings.HasPrefix(q, e.opts.Queue+":") {
+			qs[q] = 1
+		}
+	}
+	return qs
+}
+
+// serveQueues restarts the job server when the configuration brought new
+// queues: asynq fixes a server's queues at start. The new server starts
+// before the old one stops, so work goes on; the old one's jobs in flight
+// get ShutdownTimeout to end before asynq hands them back to the queue.
+func (e *Engine) serveQueues() {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	if e.srv == nil {
+		return
+	}
+	want := e.queues()
+	if maps.Equal(want, e.served) {
+		return
+	}
+	old := e.srv
+	srv, err := e.startServer(want)
+	if err != nil {
+		e.log.Error("could not restart the job server for new integrations; their jobs wait until the next start",
+			"queues", slices.Sorted(maps.Keys(want)), "error", err)
+		return
+	}
+	e.srv, e.served = srv, want
+	go old.Shutdown()
+}

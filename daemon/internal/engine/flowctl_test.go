@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/flow"
+	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
+	"github.com/dsrhost/dsrhost/sdk"
+)
+
+// inflight counts calls in progress and the most seen at once.
+type inflight struct {
+	now, peak atomic.Int64
+}
+
+func (f *inflight) enter() {
+	n := f.now.Add(1)
+	for {
+		p := f.peak.Load()
+		if n <= p || f.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
+func (f *inflight) leave() { f.now.Add(-1) }
+
+func withFlow(prefix string, rs *testredis.Server) func(*Options) {
+	return func(o *Options) { o.Flow = flow.New(rs.Client, prefix) }
+}
+
+func autoAccess(integrations ...IntegrationSpec) Config {
+	return Config{
+		Integrations: integrations,
+		RequestTypes: map[sdk.RequestType]RequestTypeSpec{sdk.RequestAccess: {Deadline: 30 * day, AutoApprove: true}},
+	}
+}
+
+// Two engines share one concurrency limit; jobs waiting for a slot count
+// no attempt and all complete.
+func TestFlowConcurrencyAcrossEngines(t *testing.T) {
+	rs := testredis.Start(t)
+	var calls inflight
+	crm := &fake{access: func(ctx context.Context, _ *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+		calls.enter()
+		defer calls.leave()
+		time.Sleep(150 * time.Millisecond)
+		return records(1), nil
+	}}
+	cfg := autoAccess(spec("crm", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) { s.Flow.Concurrency = 2 }))
+	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"crm": crm}, 2, withFlow("fc", rs))
+	h.start()
+	var ids []string
+	for i := range 10 {
+		ids = append(ids, h.create(sdk.RequestAccess, fmt.Sprintf("s%d@example.com", i)))
+	}
+	for _, id := range ids {
+		h.waitLabel(id, state.Extracting, "crm", "Complete 1 records found")
+		if it := integration(h.get(id), state.Extracting, "crm"); it.Attempts != 1 {
+			t.Errorf("request %s: %d attempts, want 1 (waiting for a slot is no attempt)", id, it.Attempts)
+		}
+	}
+	if p := calls.peak.Load(); p != 2 {
+		t.Fatalf("peak calls in flight = %d, want the limit, 2", p)
+	}
+	if n, err := h.e().opts.Flow.InFlight(context.Background(), h.e().flowKey("crm")); err != nil || n != 0 {
+		t.Fatalf("slots still held after every call ended: %d, %v", n, err)
+	}
+}
+
+// A hanging third party holds only its own slots: with two workers and
+// concurrency 1 for the hanging one, the other integration's jobs all run
+// while it hangs, because a job waiting for a slot holds no worker.
+func TestFlowWaitingJobsHoldNoWorker(t *testing.T) {
+	rs := testredis.Start(t)
+	release := make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	slow := &fake{access: func(ctx context.Context, _ *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return records(1), nil
+	}}
+	quick := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(2), nil }}
+	cfg := autoAccess(
+		spec("slow", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) { s.Flow.Concurrency = 1 }),
+		spec("quick", sdk.SynchronousAPI, accessOnly),
+	)
+	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"slow": slow, "quick": quick}, 1,
+		withFlow("fw", rs), func(o *Options) { o.Concurrency = 2 })
+	h.start()
+	var ids []string
+	for i := range 6 {
+		ids = append(ids, h.create(sdk.RequestAccess, fmt.Sprintf("s%d@example.com", i)))
+	}
+	for _, id := range ids {
+		h.waitLabel(id, state.Extracting, "quick", "Complete 2 records found")
+	}
+	if c := slow.calls.Load(); c != 1 {
+		t.Fatalf("%d calls reached the hanging integration, want its concurrency, 1", c)
+	}
+	once.Do(func() { close(release) })
+	for _, id := range ids {
+		h.waitLabel(id, state.Extracting, "slow", "Complete 1 records found")
+	}
+}
+
+// Per-integration call_timeout bounds a call instead of the engine's.
+func TestFlowCallTimeoutPerIntegration(t *testing.T) {
+	rs := testredis.Start(t)
+	budgets := make(chan time.Duration, 10)
+	hang := &fake{access: func(ctx context.Context, _ *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+		start := time.Now()
+		<-ctx.Done()
+		budgets <- time.Since(start)
+		return nil, sdk.Errorf(sdk.ErrorTimeout, "call timed out")
+	}}
+	cfg := autoAccess(spec("crm", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) { s.Flow.CallTimeout = 300 * time.Millisecond }))
+	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"crm": hang}, 1) // the engine's CallTimeout is 20s
+	h.start()
+	h.create(sdk.RequestAccess, "ada@example.com")
+	select {
+	case d := <-budgets:
+		if d > 5*time.Second {
+			t.Fatalf("call cut after %s; call_timeout is 300ms, the engine's 20s", d)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the hanging call was not cut by call_timeout")
+	}
+}
+
+// dropPending deletes the pending tasks of every queue the harness's
+// engines serve (each integration has its own), as a crash between a
+// commit and its enqueue would lose them.
+func (h *harness) dropPending() (int, error) {
+	n := 0
+	for q := range h.e().queues() {
+		d, err := h.e().insp.DeleteAllPendingTasks(q)
+		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) && !strings.Contains(err.Error(), "does not exist") {
+			return n, err
+		}
+		n += d
+	}
+	return n, nil
+}

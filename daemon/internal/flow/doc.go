@@ -1,0 +1,18 @@
+// Package flow limits the calls made to each integration's third party,
+// across every daemon sharing one Redis: how many are in flight
+// (concurrency) and how often they start (rate).
+//
+// One Lua script decides an admission atomically, so a call refused for
+// one limit never uses up the other: a concurrency slot is a lease (a
+// member of a sorted set scored by its deadline), released when the call
+// ends and recovered when its holder dies without releasing it; the rate
+// is a GCRA with a burst of one (calls spaced per/requests apart, so never
+// more than requests in any window of length per), the algorithm of
+// github.com/go-redis/redis_rate. Time comes from Redis (TIME), so daemons
+// with skewed clocks share one limit.
+//
+// Callers never sleep for a slot: Acquire answers at once with how long to
+// wait. Each limit can also hold a gate key shut while no call may start
+// (the engine passes its asynq queue's pause key), so queued work waits
+// in the queue instead of being fetched and refused.
+package flow

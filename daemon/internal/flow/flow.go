@@ -1,0 +1,160 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Reasons a call has to wait, as OnWait reports them.
+const (
+	ReasonConcurrency = "concurrency"
+	ReasonRate        = "rate_limit"
+)
+
+// Limits are one integration's limits. Zero fields mean no limit.
+type Limits struct {
+	// Concurrency is how many calls may be in flight at once.
+	Concurrency int
+	// Requests calls may start in any window of length Per.
+	Requests int
+	Per      time.Duration
+	// Lease bounds how long a slot is held when its holder never
+	// releases it (a daemon killed mid-call): the call timeout and some
+	// grace. Default one minute.
+	Lease time.Duration
+}
+
+// enabled reports whether any limit applies.
+func (l Limits) enabled() bool {
+	return l.Concurrency > 0 || (l.Requests > 0 && l.Per > 0)
+}
+
+// emission is the spacing between two calls under the rate, rounded up
+// to the millisecond so the rate is never exceeded.
+func (l Limits) emission() int64 {
+	if l.Requests <= 0 || l.Per <= 0 {
+		return 0
+	}
+	return int64(math.Ceil(float64(l.Per.Milliseconds()) / float64(l.Requests)))
+}
+
+// Key names what one set of limits counts against.
+type Key struct {
+	// Name is the integration's name, as OnWait reports it.
+	Name string
+	// Tag is the Redis Cluster hash tag every key of this limit shares
+	// (it must contain no brace); Gate must hash to the same slot.
+	Tag string
+	// Gate, when set, is a key that exists while no call may start: set
+	// with an expiry when a limit fills, deleted when a slot frees.
+	Gate string
+}
+
+// Limiter admits calls against limits kept in Redis.
+type Limiter struct {
+	rdb    redis.UniversalClient
+	prefix string
+	// OnWait, when set, is told each time a call has to wait and why
+	// (ReasonConcurrency or ReasonRate), for metrics. It must not block.
+	OnWait func(integration, reason string)
+}
+
+// New returns a Limiter whose keys start with prefix.
+func New(rdb redis.UniversalClient, prefix string) *Limiter {
+	return &Limiter{rdb: rdb, prefix: prefix}
+}
+
+// Permit is an admitted call. Release it when the call ends.
+type Permit struct {
+	l      *Limiter
+	key    Key
+	lim    Limits
+	holder string
+}
+
+// Decision is Acquire's answer.
+type Decision struct {
+	// Permit is set when the call may start now.
+	Permit *Permit
+	// Wait is how long to wait before asking again; Reason says which
+	// limit is full.
+	Wait   time.Duration
+	Reason string
+}
+
+// maxGate bounds how long a full concurrency limit shuts the gate: the
+// gate reopens at least this often so a slot whose holder died is found
+// (its lease expired) without anyone releasing it.
+const maxGate = time.Second
+
+// Acquire asks to start one call for key under lim; holder names the call
+// (unique among calls in flight). It never blocks waiting for room.
+func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, holder string) (Decision, error) {
+	if !lim.enabled() {
+		return Decision{Permit: &Permit{}}, nil
+	}
+	if lim.Lease <= 0 {
+		lim.Lease = time.Minute
+	}
+	res, err := acquireScript.Run(ctx, l.rdb, l.keys(key),
+		holder, lim.Lease.Milliseconds(), lim.Concurrency, lim.emission(), maxGate.Milliseconds()).Int64Slice()
+	if err != nil {
+		return Decision{}, fmt.Errorf("flow control for %q: %w", key.Name, err)
+	}
+	if len(res) != 3 {
+		return Decision{}, fmt.Errorf("flow control for %q: unexpected answer %v", key.Name, res)
+	}
+	if res[0] == 1 {
+		return Decision{Permit: &Permit{l: l, key: key, lim: lim, holder: holder}}, nil
+	}
+	d := Decision{Wait: time.Duration(max(res[1], 1)) * time.Millisecond, Reason: ReasonConcurrency}
+	if res[2] == 1 {
+		d.Reason = ReasonRate
+	}
+	if l.OnWait != nil {
+		l.OnWait(key.Name, d.Reason)
+	}
+	return d, nil
+}
+
+// Release frees the permit's slot and reopens the gate if a call may
+// start. Releasing twice, or a permit without limits, does nothing.
+func (p *Permit) Release(ctx context.Context) error {
+	if p == nil || p.l == nil || p.holder == "" {
+		return nil
+	}
+	holder := p.holder
+	p.holder = ""
+	err := releaseScript.Run(ctx, p.l.rdb, p.l.keys(p.key), holder).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("release flow slot of %q: %w", p.key.Name, err)
+	}
+	return nil
+}
+
+// InFlight counts the unexpired slots held for key.
+func (l *Limiter) InFlight(ctx context.Context, key Key) (int, error) {
+	keys := l.keys(key)
+	now, err := l.rdb.Time(ctx).Result()
+	if err != nil {
+		return 0, fmt.Errorf("read redis time: %w", err)
+	}
+	n, err := l.rdb.ZCount(ctx, keys[0], fmt.Sprint(now.UnixMilli()+1), "+inf").Result()
+	return int(n), err
+}
+
+// keys are the slots sorted set, the rate's theoretical arrival time and
+// the gate, all in one hash slot.
+func (l *Limiter) keys(key Key) []string {
+	base := l.prefix + ":flow:{" + key.Tag + "}:"
+	gate := key.Gate
+	if gate == "" {
+		gate = base + "gate"
+	}
+	return []string{base + "slots", base + "tat", gate}
+}
