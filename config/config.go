@@ -49,6 +49,8 @@ type Config struct {
 
 	// PrivacyCenter is nil when the file has no privacy_center block.
 	PrivacyCenter *PrivacyCenter
+	// Telemetry is nil when the file has no telemetry block.
+	Telemetry *Telemetry
 }
 
 // Server is the server block: where the admin API listens.

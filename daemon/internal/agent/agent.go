@@ -52,6 +52,11 @@ type Options struct {
 	// PrivacyMetrics counts what subjects do in the privacy center (nil:
 	// not counted).
 	PrivacyMetrics privacycenter.Metrics
+	// Version and Commit label dsrhost_build_info and traces.
+	Version, Commit string
+	// TelemetryInterval is how often /metrics' queue and request counts
+	// are read from Redis (default 15s).
+	TelemetryInterval time.Duration
 }
 
 // Agent is a running daemon.
@@ -82,6 +87,9 @@ type Agent struct {
 	// soon after a reload need not wait DrainTimeout.
 	stopDrains chan struct{}
 	shutOnce   sync.Once
+
+	keys *seal.KeyRing
+	obs  observability
 }
 
 // ConfigError is a configuration with errors: the diagnostics, and the
@@ -115,6 +123,16 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	}
 	cfg, host := l.cfg, l.host
 	a.cfg, a.host, a.inv = l.cfg, l.host, l.inv
+	if err := a.startTelemetry(ctx, cfg); err != nil {
+		host.Close()
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			a.stopTelemetry()
+		}
+	}()
 	a.signer.Store(l.signer)
 	a.mailer.Store(l.mailer)
 
@@ -140,6 +158,7 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, err
 	}
+	a.keys = keys
 	if a.tokens, err = auth.NewTokens(cfg.AdminTokens); err != nil {
 		host.Close()
 		return nil, fmt.Errorf("admin tokens: %w", err)
@@ -177,6 +196,8 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, err
 	}
+	a.startCollector(cfg, eopts.Prefix)
+	started = true
 	return a, nil
 }
 
@@ -336,6 +357,7 @@ func (a *Agent) Shutdown() {
 	host.Close()
 	a.shutOnce.Do(func() { close(a.stopDrains) })
 	a.drains.Wait()
+	a.stopTelemetry()
 	if a.opts.Redis == nil {
 		if err := a.rdb.Close(); err != nil && !errors.Is(err, redis.ErrClosed) {
 			a.logger.Warn("close redis", "error", err)

@@ -79,7 +79,7 @@ func (c connectors) Connector(integration string) (sdk.Remote, bool) {
 	if !ok {
 		return nil, false
 	}
-	return in.Plugin.Connector(), true
+	return c.a.obs.instruments.Remote(integration, in.Plugin.Connector()), true
 }
 
 // Ready tells the engine whether the plugin behind integration can take a

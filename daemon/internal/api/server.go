@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -80,6 +81,9 @@ type Options struct {
 	// CORSOrigins are the browser origins (server.cors_origins) whose pages
 	// may call the API; none when empty.
 	CORSOrigins []string
+	// Interceptors run first on every admin and Direct Contact call,
+	// before authentication: tracing, which must see refused calls too.
+	Interceptors []connect.Interceptor
 
 	// Zero timeouts and limits take the Default* values.
 	ReadHeaderTimeout time.Duration
@@ -198,8 +202,9 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	authn := auth.NewInterceptor(opts.Tokens, Policy.Need, opts.Logger.Named("auth"))
 	limits := connect.WithReadMaxBytes(opts.MaxRequestBytes)
 	calls := callLogger{log: opts.Logger.Named("calls")}
-	codecs := strictJSONCodecs()
-	guarded := connect.WithHandlerOptions(append(codecs, connect.WithInterceptors(authn, calls, v), limits)...)
+	codecs := slices.Clip(strictJSONCodecs())
+	first := opts.Interceptors[:len(opts.Interceptors):len(opts.Interceptors)]
+	guarded := connect.WithHandlerOptions(append(codecs, connect.WithInterceptors(append(first, authn, calls, v)...), limits)...)
 
 	mux := http.NewServeMux()
 	mux.Handle(adminv1connect.NewRequestServiceHandler(&requestService{
@@ -214,7 +219,7 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	dcPath, dcHandler := adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes))...)
+	dcPath, dcHandler := adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(append(first, calls, v)...), connect.WithReadMaxBytes(opts.MaxUploadBytes))...)
 	if g, ok := dc.(SubmitGate); ok {
 		dcHandler = g.GateSubmit(dcHandler)
 	}

@@ -283,15 +283,16 @@ type ResponseLink struct {
 type ResponseURLFunc func(ctx context.Context, link ResponseLink) (string, error)
 
 // ready asks the connectors, when they can tell, whether integration's
-// plugin can take a call now.
+// plugin can take a call now. retryAt is in real time (never the engine's
+// Clock): asynq schedules the wait.
 func (e *Engine) ready(integration string) (bool, time.Time, error) {
 	r, ok := e.conns.(Readiness)
 	if !ok {
 		return true, time.Time{}, nil
 	}
 	up, at, loop := r.Ready(integration)
-	if !up && loop == nil && !at.After(e.now()) {
-		at = e.now().Add(time.Second)
+	if !up && loop == nil && time.Until(at) < 100*time.Millisecond {
+		at = time.Now().Add(time.Second)
 	}
 	return up, at, loop
 }
