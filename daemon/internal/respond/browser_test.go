@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
-	"github.com/dsrhost/dsrhost/daemon/internal/testprereq"
+	"github.com/dsrhost/dsrhost/internal/testprereq"
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
