@@ -171,7 +171,7 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	eopts.Logger = opts.Logger.Named("engine")
 	if eopts.Flow == nil {
 		eopts.Flow = flow.New(a.rdb, cmp.Or(eopts.Prefix, "dsrhost"))
-		eopts.Flow.OnWait = opts.OnFlowWait
+		eopts.Flow.OnWait = a.flowWaitHook(opts.OnFlowWait)
 	}
 	if eopts.ResultsRetention == 0 {
 		eopts.ResultsRetention = cfg.ResultsRetention.Duration

@@ -21,7 +21,7 @@ func (a *Agent) newPrivacyCenter(cfg *config.Config, keys *seal.KeyRing, eopts e
 	}
 	c, err := privacycenter.New(privacycenter.Options{
 		Config: pc, Engine: a.engine, Keys: keys, Redis: a.rdb, Prefix: cmp.Or(eopts.Prefix, "dsrhost"),
-		Mailer: liveMailer{a}, ResultsRetention: eopts.ResultsRetention, Metrics: a.opts.PrivacyMetrics,
+		Mailer: liveMailer{a}, ResultsRetention: eopts.ResultsRetention, Metrics: a.privacyMetrics(),
 		Clock: eopts.Clock, Logger: a.logger.Named("privacy"),
 	})
 	if err != nil {

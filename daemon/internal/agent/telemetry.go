@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/store"
 	"github.com/dsrhost/dsrhost/daemon/internal/telemetry"
 )
@@ -114,3 +115,32 @@ func (a *Agent) stopTelemetry() {
 		}
 	}
 }
+
+// flowWaitHook tells the daemon's metrics, and then also, when set, the
+// caller's hook, of each job that waits for flow control.
+func (a *Agent) flowWaitHook(also func(integration, reason string)) func(integration, reason string) {
+	return func(integration, reason string) {
+		a.Metrics().FlowWait(integration, reason, 0)
+		if also != nil {
+			also(integration, reason)
+		}
+	}
+}
+
+// privacyMetrics is what the privacy center counts through: the caller's
+// own counter when Options set one, else the daemon's metrics.
+func (a *Agent) privacyMetrics() privacycenter.Metrics {
+	if a.opts.PrivacyMetrics != nil {
+		return a.opts.PrivacyMetrics
+	}
+	return privacyCounts{a.Metrics()}
+}
+
+// privacyCounts records the privacy center's events as Prometheus metrics.
+type privacyCounts struct{ m *telemetry.Metrics }
+
+func (p privacyCounts) Submitted(requestType string) { p.m.PrivacyCenterSubmission(requestType) }
+func (p privacyCounts) Verified(outcome string)      { p.m.PrivacyCenterVerification(outcome) }
+
+// Downloaded is recorded in the request's history; no metric counts it.
+func (p privacyCounts) Downloaded() {}
