@@ -103,7 +103,7 @@ run: build
 	$(BIN)/dsrhost server -dev
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 10m ./daemon/bench/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./daemon/bench/...
 
 clean:
 	rm -rf $(BIN)

@@ -160,7 +160,7 @@ const unlabelled = `Array.from(document.querySelectorAll("input, textarea, selec
   .filter(e => e.type !== "hidden" && e.type !== "submit" && e.labels.length === 0)
   .map(e => e.name || e.id)`
 
-func checkPageLabels(t *testing.T, ctx context.Context, page string) {
+func checkFormLabels(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
 	missing, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](unlabelled))
 	if err != nil {
@@ -239,12 +239,12 @@ func fileByKeyboard(t *testing.T, ctx context.Context, base, email string) {
 		t.Fatal(err)
 	}
 	waitHeading(t, ctx, "Your privacy requests")
-	checkPageLabels(t, ctx, "home")
+	checkFormLabels(t, ctx, "home")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="/privacy/request/access"]`))); err != nil {
 		t.Fatal(err)
 	}
 	waitHeading(t, ctx, "Get a copy of my data")
-	checkPageLabels(t, ctx, "access form")
+	checkFormLabels(t, ctx, "access form")
 	tabTo(t, ctx, "email")
 	typeKeys(t, ctx, email)
 	tabTo(t, ctx, "id-phone")
@@ -254,7 +254,7 @@ func fileByKeyboard(t *testing.T, ctx context.Context, base, email string) {
 	tabTo(t, ctx, "BUTTON")
 	pressEnter(t, ctx)
 	waitHeading(t, ctx, "Check your email")
-	checkPageLabels(t, ctx, "check your email")
+	checkFormLabels(t, ctx, "check your email")
 }
 
 var refPattern = regexp.MustCompile(`^[0-9A-Z]{26}$`)
@@ -297,11 +297,11 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitHeading(t, ctx, "Confirm your request")
-	checkPageLabels(t, ctx, "confirm")
+	checkFormLabels(t, ctx, "confirm")
 	tabTo(t, ctx, "BUTTON")
 	pressEnter(t, ctx)
 	waitHeading(t, ctx, "Request confirmed")
-	checkPageLabels(t, ctx, "confirmed")
+	checkFormLabels(t, ctx, "confirmed")
 	id := pageReference(t, ctx)
 	status := firstLink(t, w.mail("confirmation"), "/privacy/status/")
 
@@ -342,7 +342,7 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitHeading(t, ctx, "Your request")
-	checkPageLabels(t, ctx, "status")
+	checkFormLabels(t, ctx, "status")
 	if stage, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#stage"))); err != nil || stage != "Complete" {
 		t.Errorf("status page stage %q (%v)", stage, err)
 	}
@@ -350,7 +350,7 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitHeading(t, ctx, "Your data")
-	checkPageLabels(t, ctx, "download")
+	checkFormLabels(t, ctx, "download")
 
 	zipped := downloadOnce(t, download)
 	if status, _ := fetchDownload(t, download); status != http.StatusGone {
@@ -390,7 +390,7 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 	if code == nil {
 		t.Fatal("no code in the email")
 	}
-	checkPageLabels(t, ctx, "code entry")
+	checkFormLabels(t, ctx, "code entry")
 	tabTo(t, ctx, "code")
 	typeKeys(t, ctx, code[1])
 	pressEnter(t, ctx)
@@ -404,7 +404,7 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitHeading(t, ctx, "Get a copy of my data for someone else")
-	checkPageLabels(t, ctx, "agent form")
+	checkFormLabels(t, ctx, "agent form")
 	for _, id := range []string{"agent_name", "agent_email", "permission", "email", "id-phone", "details", "BUTTON"} {
 		tabTo(t, ctx, id)
 	}

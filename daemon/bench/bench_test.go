@@ -20,6 +20,7 @@ var sections = []section{
 	{"idle", benchIdle},
 	{"start", benchStart},
 	{"sql_erase", benchSQLErase},
+	{"flow", benchFlow},
 }
 
 // BenchmarkDSRHost runs every section once (`-benchtime 1x`; each does a

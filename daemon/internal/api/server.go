@@ -15,6 +15,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
+	"github.com/dsrhost/dsrhost/daemon/internal/throttle"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
 	"github.com/hashicorp/go-hclog"
 )
@@ -94,6 +95,13 @@ type Options struct {
 	MaxUploadBytes    int
 }
 
+// SubmitGate is implemented by a DirectContact handler that can refuse a
+// SubmitResponse by its link token before the body (up to MaxUploadBytes)
+// is read and decoded; New wraps the service with it.
+type SubmitGate interface {
+	GateSubmit(next http.Handler) http.Handler
+}
+
 // Server is the admin API's HTTP server.
 type Server struct {
 	handler http.Handler
@@ -104,6 +112,8 @@ type Server struct {
 
 	closing   chan struct{}
 	closeOnce sync.Once
+	// healthMu orders SetServing against Shutdown's NOT_SERVING.
+	healthMu sync.Mutex
 }
 
 // Services whose health the gRPC health service reports (besides the
@@ -188,7 +198,7 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	errs := errorMapper{log: opts.Logger}
+	errs := errorMapper{log: opts.Logger, quiet: throttle.New(unavailableLogEvery)}
 	authn := auth.NewInterceptor(opts.Tokens, Policy.Need, opts.Logger.Named("auth"))
 	limits := connect.WithReadMaxBytes(opts.MaxRequestBytes)
 	calls := callLogger{log: opts.Logger.Named("calls")}
@@ -209,7 +219,11 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(append(first, calls, v)...), connect.WithReadMaxBytes(opts.MaxUploadBytes))...))
+	dcPath, dcHandler := adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(append(first, calls, v)...), connect.WithReadMaxBytes(opts.MaxUploadBytes))...)
+	if g, ok := dc.(SubmitGate); ok {
+		dcHandler = g.GateSubmit(dcHandler)
+	}
+	mux.Handle(dcPath, dcHandler)
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)
@@ -322,6 +336,8 @@ func (s *Server) ListenAndServe(addr string) error {
 // ends; then the remaining connections are closed.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		s.healthMu.Lock()
+		defer s.healthMu.Unlock()
 		s.health.SetStatus("", grpchealth.StatusNotServing)
 		for _, name := range healthServices {
 			s.health.SetStatus(name, grpchealth.StatusNotServing)

@@ -26,6 +26,8 @@ type apiServer struct {
 	addr string
 	srv  *api.Server
 	errs chan error
+	// stopWatch ends the Redis watch that drives health.
+	stopWatch context.CancelFunc
 	// telemetry is the telemetry block's own listener, if it has one.
 	telemetry *telemetryServer
 }
@@ -63,17 +65,21 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &apiServer{addr: l.Addr().String(), srv: srv, errs: make(chan error, 1)}
+	watch, stopWatch := context.WithCancel(context.Background())
+	s := &apiServer{addr: l.Addr().String(), srv: srv, errs: make(chan error, 1), stopWatch: stopWatch}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.errs <- err
 		}
 	}()
+	// Health follows Redis: NOT_SERVING while it is unreachable.
+	go a.WatchRedis(watch, srv.SetServing)
 	return s, nil
 }
 
 // shutdown stops accepting calls and lets those in flight finish.
 func (s *apiServer) shutdown(ctx context.Context) {
+	s.stopWatch()
 	_ = s.srv.Shutdown(ctx)
 	s.telemetry.shutdown(ctx)
 }
