@@ -50,7 +50,7 @@ type Options struct {
 	// running after a reload, so calls in flight finish (default 30s).
 	DrainTimeout time.Duration
 	// PrivacyMetrics counts what subjects do in the privacy center (nil:
-	// not counted).
+	// the Prometheus metrics of the telemetry block, when on).
 	PrivacyMetrics privacycenter.Metrics
 	// Version and Commit label dsrhost_build_info and traces.
 	Version, Commit string

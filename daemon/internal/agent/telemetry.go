@@ -10,7 +10,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/dsrhost/dsrhost/config"
-	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/store"
 	"github.com/dsrhost/dsrhost/daemon/internal/telemetry"
 )
@@ -126,21 +125,3 @@ func (a *Agent) flowWaitHook(also func(integration, reason string)) func(integra
 		}
 	}
 }
-
-// privacyMetrics is what the privacy center counts through: the caller's
-// own counter when Options set one, else the daemon's metrics.
-func (a *Agent) privacyMetrics() privacycenter.Metrics {
-	if a.opts.PrivacyMetrics != nil {
-		return a.opts.PrivacyMetrics
-	}
-	return privacyCounts{a.Metrics()}
-}
-
-// privacyCounts records the privacy center's events as Prometheus metrics.
-type privacyCounts struct{ m *telemetry.Metrics }
-
-func (p privacyCounts) Submitted(requestType string) { p.m.PrivacyCenterSubmission(requestType) }
-func (p privacyCounts) Verified(outcome string)      { p.m.PrivacyCenterVerification(outcome) }
-
-// Downloaded is recorded in the request's history; no metric counts it.
-func (p privacyCounts) Downloaded() {}
