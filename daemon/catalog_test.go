@@ -184,7 +184,7 @@ func catalogCases() []catalogCase {
 			subject: ada, found: "Complete 1 records found", deleted: "Complete 1 records deleted"},
 		{entry: "klaviyo", vendor: fv.NewKlaviyo("pk_klaviyo", 1), prefix: "/api",
 			secrets: map[string]string{"api_key": "pk_klaviyo"},
-			subject: ada, found: "Complete 1 records found", deleted: "Complete 1 records deleted"},
+			subject: ada, found: "Complete 1 records found", deleted: "Complete Deletion done"},
 		{entry: "zendesk", vendor: fv.NewZendesk("admin@acme.example", "zd-token", 2), prefix: "/api/v2",
 			values: map[string]string{"subdomain": "acme", "email": "admin@acme.example"}, secrets: map[string]string{"api_token": "zd-token"},
 			subject: ada, found: "Complete 3 records found", deleted: "Complete 3 records deleted"},
