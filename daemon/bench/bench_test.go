@@ -19,6 +19,8 @@ var sections = []section{
 	{"scale", benchScale},
 	{"idle", benchIdle},
 	{"start", benchStart},
+	{"sql_erase", benchSQLErase},
+	{"flow", benchFlow},
 }
 
 // BenchmarkDSRHost runs every section once (`-benchtime 1x`; each does a

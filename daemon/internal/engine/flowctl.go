@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -85,11 +86,13 @@ func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit
 		return nil, err
 	}
 	if d.Permit == nil {
-		// The gate now holds the queue shut: the job can go straight back
-		// among the queued ones for a slot, or for the rate at its time.
-		after := time.Duration(0)
-		if d.Reason == flow.ReasonRate {
-			after = d.Wait
+		// Behind a shut gate the job can go straight back among the
+		// queued ones; otherwise it comes back after the (short) wait.
+		// Jitter spreads jobs refused together, so they do not all come
+		// back at the same instant to be refused again.
+		after := d.Wait + rand.N(2*d.Wait+time.Millisecond)
+		if d.Gated {
+			after = 0
 		}
 		e.wake(e.queueOf(j.Integration), j.taskID(kind), after)
 		return nil, errFlowWait{integration: j.Integration, reason: d.Reason, wait: d.Wait}
@@ -182,5 +185,9 @@ func (e *Engine) serveQueues() {
 		return
 	}
 	e.srv, e.served = srv, want
-	go old.Shutdown()
+	e.stopped.Add(1)
+	go func() {
+		defer e.stopped.Done()
+		old.Shutdown()
+	}()
 }

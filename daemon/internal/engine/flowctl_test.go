@@ -156,3 +156,22 @@ func (h *harness) dropPending() (int, error) {
 	}
 	return n, nil
 }
+
+// An integration added on reload has its own queue, which the running
+// engine starts serving.
+func TestFlowReloadServesNewQueue(t *testing.T) {
+	rs := testredis.Start(t)
+	ok := func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }
+	remotes := map[string]sdk.Remote{"crm": &fake{access: ok}, "mail": &fake{access: ok}}
+	h := newHarness(t, rs.Client, autoAccess(spec("crm", sdk.SynchronousAPI, accessOnly)), remotes, 1)
+	h.start()
+	if err := h.e().SetConfig(autoAccess(spec("crm", sdk.SynchronousAPI, accessOnly), spec("mail", sdk.SynchronousAPI, accessOnly))); err != nil {
+		t.Fatal(err)
+	}
+	if _, served := h.e().served[h.e().queueOf("mail")]; !served {
+		t.Fatalf("queues served after reload: %v", h.e().served)
+	}
+	id := h.create(sdk.RequestAccess, "ada@example.com")
+	h.waitLabel(id, state.Extracting, "mail", "Complete 1 records found")
+	h.waitLabel(id, state.Extracting, "crm", "Complete 1 records found")
+}

@@ -62,12 +62,17 @@ type Limiter struct {
 	// OnWait, when set, is told each time a call has to wait and why
 	// (ReasonConcurrency or ReasonRate), for metrics. It must not block.
 	OnWait func(integration, reason string)
+	off    bool
 }
 
 // New returns a Limiter whose keys start with prefix.
 func New(rdb redis.UniversalClient, prefix string) *Limiter {
 	return &Limiter{rdb: rdb, prefix: prefix}
 }
+
+// Off returns a Limiter that admits every call without asking Redis,
+// for measuring what flow control costs.
+func Off() *Limiter { return &Limiter{off: true} }
 
 // Permit is an admitted call. Release it when the call ends.
 type Permit struct {
@@ -85,6 +90,9 @@ type Decision struct {
 	// limit is full.
 	Wait   time.Duration
 	Reason string
+	// Gated says the gate is shut for the wait: a job may be queued again
+	// at once, the queue holding it until the gate opens.
+	Gated bool
 }
 
 // maxGate bounds how long a full concurrency limit shuts the gate: the
@@ -92,27 +100,32 @@ type Decision struct {
 // (its lease expired) without anyone releasing it.
 const maxGate = time.Second
 
+// stuckAfter is how long a wait must be to shut the gate: slots all held
+// by calls this old, or a rate this slow. Shorter waits are short enough
+// for the job to come back after them.
+const stuckAfter = time.Second
+
 // Acquire asks to start one call for key under lim; holder names the call
 // (unique among calls in flight). It never blocks waiting for room.
 func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, holder string) (Decision, error) {
-	if !lim.enabled() {
+	if l.off || !lim.enabled() {
 		return Decision{Permit: &Permit{}}, nil
 	}
 	if lim.Lease <= 0 {
 		lim.Lease = time.Minute
 	}
 	res, err := acquireScript.Run(ctx, l.rdb, l.keys(key),
-		holder, lim.Lease.Milliseconds(), lim.Concurrency, lim.emission(), maxGate.Milliseconds()).Int64Slice()
+		holder, lim.Lease.Milliseconds(), lim.Concurrency, lim.emission(), maxGate.Milliseconds(), stuckAfter.Milliseconds()).Int64Slice()
 	if err != nil {
 		return Decision{}, fmt.Errorf("flow control for %q: %w", key.Name, err)
 	}
-	if len(res) != 3 {
+	if len(res) != 4 {
 		return Decision{}, fmt.Errorf("flow control for %q: unexpected answer %v", key.Name, res)
 	}
 	if res[0] == 1 {
 		return Decision{Permit: &Permit{l: l, key: key, lim: lim, holder: holder}}, nil
 	}
-	d := Decision{Wait: time.Duration(max(res[1], 1)) * time.Millisecond, Reason: ReasonConcurrency}
+	d := Decision{Wait: time.Duration(max(res[1], 1)) * time.Millisecond, Reason: ReasonConcurrency, Gated: res[3] == 1}
 	if res[2] == 1 {
 		d.Reason = ReasonRate
 	}

@@ -34,24 +34,36 @@ func TestConcurrencyGateAndRelease(t *testing.T) {
 	l.OnWait = func(name, reason string) { waits = append(waits, name+"/"+reason) }
 	k := key("crm")
 	lim := flow.Limits{Concurrency: 2, Lease: time.Minute}
+	gateShut := func() bool {
+		n, err := srv.Client.Exists(ctx, k.Gate).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
 
 	a := mustAcquire(t, l, k, lim, "a")
-	if a.Permit == nil {
-		t.Fatal("first call refused")
-	}
-	if n, _ := srv.Client.Exists(ctx, k.Gate).Result(); n != 0 {
-		t.Fatal("gate shut with a slot still free")
-	}
 	b := mustAcquire(t, l, k, lim, "b")
-	if b.Permit == nil {
-		t.Fatal("second call refused")
+	if a.Permit == nil || b.Permit == nil {
+		t.Fatal("a call within the limit refused")
 	}
-	if n, _ := srv.Client.Exists(ctx, k.Gate).Result(); n != 1 {
-		t.Fatal("gate open with every slot taken")
-	}
+	// Calls just started: the next may come back shortly, the gate open.
 	c := mustAcquire(t, l, k, lim, "c")
-	if c.Permit != nil || c.Reason != flow.ReasonConcurrency || c.Wait <= 0 || c.Wait > time.Second {
-		t.Fatalf("third call: %+v, want a wait of at most 1s for concurrency", c)
+	if c.Permit != nil || c.Reason != flow.ReasonConcurrency || c.Gated || c.Wait <= 0 || c.Wait > 250*time.Millisecond {
+		t.Fatalf("third call: %+v, want a short wait for concurrency, gate open", c)
+	}
+	if gateShut() {
+		t.Fatal("gate shut while the calls in flight are young")
+	}
+	// Calls running past a second: the gate shuts so queued jobs wait in
+	// the queue.
+	time.Sleep(1100 * time.Millisecond)
+	c = mustAcquire(t, l, k, lim, "c")
+	if c.Permit != nil || !c.Gated || c.Wait > time.Second {
+		t.Fatalf("call behind stuck slots: %+v, want the gate shut for at most 1s", c)
+	}
+	if !gateShut() {
+		t.Fatal("gate open with every slot stuck")
 	}
 	if got, _ := l.InFlight(ctx, k); got != 2 {
 		t.Fatalf("in flight = %d, want 2", got)
@@ -62,18 +74,45 @@ func TestConcurrencyGateAndRelease(t *testing.T) {
 	if err := a.Permit.Release(ctx); err != nil { // twice is harmless
 		t.Fatal(err)
 	}
-	if n, _ := srv.Client.Exists(ctx, k.Gate).Result(); n != 0 {
+	if gateShut() {
 		t.Fatal("gate still shut after a release")
 	}
 	if d := mustAcquire(t, l, k, lim, "c"); d.Permit == nil {
 		t.Fatalf("call after a release refused: %+v", d)
 	}
-	if len(waits) != 1 || waits[0] != "crm/concurrency" {
+	if len(waits) != 2 || waits[0] != "crm/concurrency" {
 		t.Fatalf("OnWait saw %v", waits)
 	}
 	// Another integration is not held back.
 	if d := mustAcquire(t, l, key("mail"), lim, "a"); d.Permit == nil {
 		t.Fatal("another integration refused")
+	}
+}
+
+// A slow rate shuts the gate between calls; a fast one does not.
+func TestRateGate(t *testing.T) {
+	srv := testredis.Start(t)
+	ctx := context.Background()
+	l := flow.New(srv.Client, "t")
+	for _, tt := range []struct {
+		name string
+		lim  flow.Limits
+		gate bool
+	}{
+		{"fast", flow.Limits{Requests: 10, Per: time.Second}, false},
+		{"slow", flow.Limits{Requests: 1, Per: 2 * time.Second}, true},
+	} {
+		k := key(tt.name)
+		if d := mustAcquire(t, l, k, tt.lim, "a"); d.Permit == nil {
+			t.Fatalf("%s: first call refused", tt.name)
+		}
+		d := mustAcquire(t, l, k, tt.lim, "b")
+		if d.Permit != nil || d.Reason != flow.ReasonRate || d.Gated != tt.gate {
+			t.Fatalf("%s: second call %+v, want a rate wait, gated %v", tt.name, d, tt.gate)
+		}
+		if n, _ := srv.Client.Exists(ctx, k.Gate).Result(); (n == 1) != tt.gate {
+			t.Fatalf("%s: gate key exists = %v", tt.name, n == 1)
+		}
 	}
 }
 

@@ -18,24 +18,42 @@ end
 
 // acquireScript admits one call or says how long to wait.
 //
+// The gate is shut only for a long wait: every slot held by a call
+// running for stuck ms or more (a slow or hanging third party), or a rate
+// spacing calls stuck ms or more apart. asynq's fetcher sleeps about a
+// second when it finds no task, so a gate shut for a short wait would
+// idle the integration far longer than the wait; a short wait instead
+// sends the job back to come again after it.
+//
 // KEYS: slots (zset holder -> lease deadline), tat (next start allowed by
 // the rate), gate.
 // ARGV: holder, lease ms, concurrency (0: none), emission ms (0: no rate),
-// longest gate ms for a full concurrency limit.
-// Returns {1, 0, 0} when admitted, else {0, wait ms, 1 if the rate is
-// what is full else 0}.
+// longest gate ms for a full concurrency limit, stuck ms.
+// Returns {1, 0, 0, 0} when admitted, else {0, wait ms, 1 if the rate is
+// what is full else 0, 1 if the gate was shut else 0}.
 var acquireScript = redis.NewScript(luaPrelude + `
 local lease = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 local emission = tonumber(ARGV[4])
 local gatecap = tonumber(ARGV[5])
-local held, waitc = 0, 0
+local stuck = tonumber(ARGV[6])
+local held, waitc, gatec = 0, 0, 0
+local function oldest()
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  local deadline = tonumber(first[2])
+  return now - (deadline - lease), deadline
+end
 if limit > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
   held = redis.call('ZCARD', KEYS[1])
   if held >= limit then
-    local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    waitc = math.max(1, math.min(tonumber(first[2]) - now, gatecap))
+    local age, deadline = oldest()
+    if age >= stuck then
+      waitc = math.max(1, math.min(deadline - now, gatecap))
+      gatec = waitc
+    else
+      waitc = math.max(5, math.min(age, 250))
+    end
   end
 end
 local tat, waitr = now, 0
@@ -45,25 +63,27 @@ if emission > 0 then
   waitr = tat - now
 end
 if waitc > 0 or waitr > 0 then
-  local wait = math.max(waitc, waitr)
-  shut(wait)
-  local rate = 0
+  local gate = gatec
+  if waitr >= stuck then gate = math.max(gate, waitr) end
+  shut(gate)
+  local rate, gated = 0, 0
   if waitr >= waitc then rate = 1 end
-  return {0, wait, rate}
+  if gate > 0 then gated = 1 end
+  return {0, math.max(waitc, waitr), rate, gated}
 end
 if limit > 0 then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
   redis.call('PEXPIRE', KEYS[1], lease * 2)
   if held + 1 >= limit then
-    local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    shut(math.max(1, math.min(tonumber(first[2]) - now, gatecap)))
+    local age, deadline = oldest()
+    if age >= stuck then shut(math.max(1, math.min(deadline - now, gatecap))) end
   end
 end
 if emission > 0 then
   redis.call('SET', KEYS[2], tat + emission, 'PX', emission + 1000)
-  shut(emission)
+  if emission >= stuck then shut(emission) end
 end
-return {1, 0, 0}
+return {1, 0, 0, 0}
 `)
 
 // releaseScript frees a slot and reopens the gate unless the rate still
