@@ -83,13 +83,13 @@ type Agent struct {
 
 	reloadMu sync.Mutex
 	drains   sync.WaitGroup
-
-	keys *seal.KeyRing
-	obs  observability
 	// stopDrains, closed by Shutdown, ends every drain at once: a SIGTERM
 	// soon after a reload need not wait DrainTimeout.
 	stopDrains chan struct{}
 	shutOnce   sync.Once
+
+	keys *seal.KeyRing
+	obs  observability
 }
 
 // ConfigError is a configuration with errors: the diagnostics, and the
