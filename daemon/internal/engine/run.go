@@ -164,7 +164,11 @@ func (e *Engine) job(ctx context.Context, snap *store.Snapshot, it *store.Integr
 				if subject.Identifiers == nil {
 					subject.Identifiers = map[string]string{}
 				}
-				maps.Copy(subject.Identifiers, found.Identifiers)
+				for name, v := range found.Identifiers {
+					// Every value is passed on: the request's own and those
+					// of every integration that found this identifier.
+					subject.Identifiers[name] = sdk.JoinIdentifierValues(append(sdk.IdentifierValues(subject.Identifiers[name]), sdk.IdentifierValues(v)...))
+				}
 			}
 		}
 	}
