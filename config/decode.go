@@ -30,6 +30,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "reply_template", LabelNames: []string{"name"}},
 		{Type: "manual", LabelNames: []string{"name"}},
 		{Type: "privacy_center"},
+		{Type: "telemetry"},
 	},
 }
 
@@ -72,7 +73,7 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 	)
 	for _, blk := range content.Blocks {
 		switch blk.Type {
-		case "server", "redis", "smtp", "privacy_center":
+		case "server", "redis", "smtp", "privacy_center", "telemetry":
 			if prev := singles[blk.Type]; prev != nil {
 				d.errorAt(blk.DefRange, fmt.Sprintf("Duplicate %s block", blk.Type),
 					"A %s block was already declared at %s.", blk.Type, position(prev.DefRange))
@@ -93,6 +94,8 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 			cfg.SMTP = d.smtp(blk)
 		case "privacy_center":
 			cfg.PrivacyCenter = d.privacyCenter(blk)
+		case "telemetry":
+			cfg.Telemetry = d.telemetry(blk)
 		case "admin_token":
 			tok := d.adminToken(blk)
 			cfg.AdminTokens[tok.Name] = tok

@@ -84,6 +84,7 @@ var invalidFiles = map[string][]string{
 	"smtp_bad_from.hcl":        {"9:10: Invalid sender address"},
 	"smtp_bad_port.hcl":        {"9:10: Number out of range"},
 	"smtp_bad_tls.hcl":         {"10:10: Invalid SMTP TLS mode"},
+	"telemetry_bad_otlp.hcl":   {"8:19: Invalid OTLP endpoint"},
 	"syntax_error.hcl":         {"8:26: Invalid block definition"},
 	"unknown_attribute.hcl":    {"9:3: Unsupported argument"},
 	"unknown_block.hcl":        {"7:1: Unsupported block type"},

@@ -10,7 +10,7 @@ import (
 var requestTypeNames = []string{"access", "deletion", "do_not_sell", "do_not_mail", "right_to_edit"}
 
 // The plugins shipped with dsrhost, usable without a plugin block.
-var builtinPlugins = []string{"directcontact", "genericrest", "heap"}
+var builtinPlugins = []string{"directcontact", "genericrest", "heap", "sql"}
 
 // RejectedTemplate is the reply_template label used to answer a rejected
 // request.

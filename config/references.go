@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -49,6 +50,8 @@ func (d *decoder) checkDependencies(cfg *Config, integrations []*integrationDecl
 				detail := "Integration %q depends on %s, which is not a declared integration."
 				if _, manual := cfg.Manuals[name]; manual && !in.dependsOnSecret {
 					detail = "Integration %q depends on %s, a manual data source; only integrations can be depended on."
+				} else if !in.dependsOnSecret {
+					detail += didYouMean(name, slices.Sorted(maps.Keys(g.index)))
 				}
 				d.errorAt(in.dependsOnRanges[j], "Reference to undeclared integration", detail, in.Name, describe(name, in.dependsOnSecret))
 				continue

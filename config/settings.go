@@ -23,19 +23,7 @@ func DecodeSettings(body hcl.Body, schema sdk.Schema) ([]byte, hcl.Diagnostics) 
 	if body == nil {
 		body = hcl.EmptyBody()
 	}
-	d := &decoder{ctx: evalContext(filepath.Dir(body.MissingItemRange().Filename))}
-	obj := d.settingsObject(body, schema)
-	if d.diags.HasErrors() {
-		return nil, sortDiagnostics(d.diags)
-	}
-	out, err := json.Marshal(obj)
-	if err != nil {
-		// Only a plugin's default of an unsupported Go type gets here.
-		d.errorAt(body.MissingItemRange(), "Invalid plugin schema",
-			"The plugin's settings schema has a default that cannot be encoded: %v.", err)
-		return nil, d.diags
-	}
-	return out, sortDiagnostics(d.diags)
+	return decodeSettings(body, schema, evalContext(filepath.Dir(body.MissingItemRange().Filename)))
 }
 
 // DecodeIntegrationSettings decodes the settings of every integration

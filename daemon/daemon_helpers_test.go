@@ -289,6 +289,13 @@ var wantLabels = map[string]string{
 // integration had exactly one terminal transition in its history.
 func checkRequests(t *testing.T, e *engine.Engine, ids []string) (terminal int) {
 	t.Helper()
+	return checkLabels(t, e, ids, wantLabels)
+}
+
+// checkLabels asserts every request's final labels are want and that each
+// integration had exactly one terminal transition in its history.
+func checkLabels(t *testing.T, e *engine.Engine, ids []string, wantLabels map[string]string) (terminal int) {
+	t.Helper()
 	ctx := context.Background()
 	for _, id := range ids {
 		r, err := e.Get(ctx, id)

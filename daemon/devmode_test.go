@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -30,7 +32,7 @@ func TestDevMode(t *testing.T) {
 	waitStdout(t, d, time.Minute, "Root token:  "+opsToken, "integration list",
 		"request create -type deletion -email ada@example.com", "request approve <ID>",
 		"request get <ID>", "request close <ID>", "request history <ID>")
-	if out := cli(t, bin, addr, "integration", "list"); !strings.Contains(out, "heap") || !strings.Contains(out, "demo-crm") || !strings.Contains(out, "acme-support") {
+	if out := cli(t, bin, addr, "integration", "list"); !strings.Contains(out, "heap") || !strings.Contains(out, "demo-crm") || !strings.Contains(out, "acme-support") || !strings.Contains(out, "shop-db") {
 		t.Errorf("integration list:\n%s", out)
 	}
 	out := cli(t, bin, addr, "request", "create", "-type", "deletion", "-email", "ada@example.com")
@@ -42,6 +44,10 @@ func TestDevMode(t *testing.T) {
 		"Pending Delete/demo-crm":           "Complete 2 records deleted",
 		"Pending Delete/heap":               "Complete Deletion done",
 		"Pending Delete/acme-support":       "Processing Due in 14 days",
+		// The demo SQLite shop: Ada's customer row and two orders are
+		// masked, her two support tickets deleted.
+		"Extracting Personal Data/shop-db": "Complete 5 records found",
+		"Pending Delete/shop-db":           "Complete 5 records deleted",
 	}
 	var got map[string]string
 	deadline := time.Now().Add(time.Minute)
@@ -62,9 +68,19 @@ func TestDevMode(t *testing.T) {
 	if out := cli(t, bin, addr, "request", "history", id); !strings.Contains(out, "request.created") {
 		t.Errorf("history:\n%s", out)
 	}
-	if !regexp.MustCompile(`direct-contact email: .*response_link=http://` + regexp.QuoteMeta(addr) + `/respond/\S+`).MatchString(d.log()) {
+	if !regexp.MustCompile(`email: .*links=http://` + regexp.QuoteMeta(addr) + `/respond/\S+`).MatchString(d.log()) {
 		t.Errorf("the mail sink did not log the response link:\n%s", d.log())
 	}
+
+	// The privacy center is on at /privacy/ on the dev listener, named by
+	// the banner, and its verification link reaches the mail sink's log.
+	waitStdout(t, d, time.Minute, "http://"+addr+"/privacy/")
+	if status := submitForm(t, "http://"+addr+"/privacy/request/access", url.Values{"email": {"ada@example.com"}}); status != http.StatusSeeOther {
+		t.Errorf("privacy center form: status %d, want 303 to the check-your-email page", status)
+	}
+	waitFor(t, "the verification link in the log", func() bool {
+		return regexp.MustCompile(`email: .*links=http://` + regexp.QuoteMeta(addr) + `/privacy/verify/\S+`).MatchString(d.log())
+	})
 }
 
 // waitStdout polls the daemon's standard output until it holds every one of

@@ -33,8 +33,8 @@ integration "flaky" {
   max_attempts   = 5
   settings {
     token       = "t"
-    fail_with   = "unavailable"
-    fail_status = 503
+    fail_with   = "permission"
+    fail_status = 403
   }
 }
 `, filepath.Join(c.bin, "dsrhost-plugin-test")))...)
@@ -84,7 +84,7 @@ integration "flaky" {
 	stopped, skipped := create(), create()
 	for _, id := range []string{stopped, skipped} {
 		in := waitLabel(id, extracting, "Error")
-		if in.Error == nil || in.Error.Type != "unavailable" || in.Error.StatusCode != 503 || in.Error.Remediation == "" {
+		if in.Error == nil || in.Error.Type != "permission" || in.Error.StatusCode != 403 || in.Error.Remediation == "" {
 			t.Fatalf("error shown as %+v", in.Error)
 		}
 	}

@@ -88,3 +88,18 @@ func CredentialError(path []string, err *Error) Diagnostic {
 	}
 	return Diagnostic{Severity: SeverityError, Summary: err.Message, Detail: err.Remediation, Path: path, Err: err}
 }
+
+// CheckCredentials answers Configure after trying the credentials with
+// check, a cheap call to the third party (who am I, list one item): no
+// diagnostic when it succeeds, otherwise a [CredentialError] at path
+// carrying check's error. Under ValidateOnly check is not called, as
+// validation must work offline.
+func CheckCredentials(req *ConfigureRequest, path []string, check func() error) *ConfigureResponse {
+	if req.ValidateOnly {
+		return &ConfigureResponse{}
+	}
+	if err := check(); err != nil {
+		return &ConfigureResponse{Diagnostics: []Diagnostic{CredentialError(path, AsError(err))}}
+	}
+	return &ConfigureResponse{}
+}

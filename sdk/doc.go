@@ -8,65 +8,59 @@
 // the wire protocol: arguments are Request and Response structs, so fields can
 // be added without breaking connectors.
 //
-// A complete connector that finds a subject's contacts synchronously and
-// deletes them:
+// One plugin process serves every integration that uses the plugin. [Serve]
+// takes the connector's constructor and gives each integration its own
+// value, configured with that integration's settings alone; every job
+// reaches the value of the integration it names. A connector therefore
+// keeps its settings on its struct, as below. Before Configure, the sdk
+// checks the settings against the schema Describe declares (required
+// attributes, types, nested blocks, defaults) and answers the diagnostics
+// itself: Configure only checks what a schema cannot say. Package
+// sdk/sdkhttp turns a REST API's answers into [Error] values.
 //
-//	package main
+// A complete connector (examples/plugins/contacts) that finds a subject's
+// contacts in a bearer-token REST API and deletes them record by record:
 //
-//	import (
-//		"context"
-//		"encoding/json"
+//	type contacts struct{ api *sdkhttp.Client }
 //
-//		"github.com/dsrhost/dsrhost/sdk"
-//	)
-//
-//	type Contacts struct{ token string }
-//
-//	var _ sdk.Accessor = (*Contacts)(nil)
-//	var _ sdk.Deleter = (*Contacts)(nil)
-//
-//	func (c *Contacts) Describe(ctx context.Context) (*sdk.Description, error) {
-//		return &sdk.Description{
-//			Name:         "contacts",
-//			Version:      "1.0.0",
-//			Type:         sdk.SynchronousAPI,
+//	func (c *contacts) Describe(context.Context) (*sdk.Description, error) {
+//		return &sdk.Description{Name: "contacts", Version: "1.0.0", Type: sdk.SynchronousAPI,
 //			Capabilities: []sdk.Capability{sdk.CapabilityAccess, sdk.CapabilityDelete},
 //			Settings: sdk.Schema{Attributes: []sdk.Attribute{
-//				{Name: "token", Type: sdk.TypeString, Required: true, Sensitive: true,
-//					Description: "API token with read and delete scopes."},
-//			}},
-//		}, nil
+//				{Name: "url", Type: sdk.TypeString, Required: true, Description: "The API's address."},
+//				{Name: "token", Type: sdk.TypeString, Required: true, Sensitive: true, Description: "An API token."}}}}, nil
 //	}
 //
-//	func (c *Contacts) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*sdk.ConfigureResponse, error) {
-//		var s struct {
-//			Token string `json:"token"`
-//		}
-//		if err := req.Settings.Decode(&s); err != nil {
-//			return nil, err
-//		}
-//		c.token = s.Token
-//		return &sdk.ConfigureResponse{}, nil
+//	func (c *contacts) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*sdk.ConfigureResponse, error) {
+//		var s struct{ URL, Token string }
+//		err := req.Settings.Decode(&s) // the sdk checked the settings against the schema
+//		c.api = &sdkhttp.Client{BaseURL: s.URL, Service: "the CRM", Header: sdkhttp.Bearer(s.Token)}
+//		return sdk.CheckCredentials(req, []string{"token"}, func() error { return c.api.Do(ctx, "GET", "/me", nil, nil) }), err
 //	}
 //
-//	func (c *Contacts) Access(ctx context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
-//		// Look the subject up by req.Job.Subject.Email; return what was found.
-//		data, _ := json.Marshal(map[string]string{"email": req.Job.Subject.Email})
-//		return &sdk.AccessResponse{Records: []sdk.Record{{ID: "c-1", Kind: "contact", Data: data}}}, nil
+//	func (c *contacts) Access(ctx context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+//		var page struct{ Results []json.RawMessage }
+//		err := c.api.Do(ctx, "GET", "/contacts?email="+url.QueryEscape(req.Job.Subject.Email), nil, &page)
+//		return &sdk.AccessResponse{Records: sdk.JSONRecords("contact", "id", page.Results)}, err
 //	}
 //
-//	func (c *Contacts) Delete(ctx context.Context, req *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
-//		if c.token == "" {
-//			return nil, sdk.Errorf(sdk.ErrorAuth, "no token").WithStatus(401).
-//				WithRemediation("Set settings.token to an API token with delete scope.")
+//	func (c *contacts) Delete(ctx context.Context, req *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
+//		for _, r := range req.Records { // a record already gone (404) counts as deleted: a job may come twice
+//			if err := c.api.Do(ctx, "DELETE", "/contacts/"+url.PathEscape(r.ID), nil, nil); err != nil && !sdkhttp.IsNotFound(err) {
+//				return nil, err
+//			}
 //		}
 //		return &sdk.DeleteResponse{RecordsDeleted: int64(len(req.Records))}, nil
 //	}
 //
-//	func main() { sdk.Serve(&Contacts{}) }
+//	func main() { sdk.Serve(func() *contacts { return &contacts{} }) }
 //
 // Jobs are delivered at least once: every job carries an idempotency key,
-// and a connector must tolerate seeing the same key twice. Test a connector
+// the same for every delivery and attempt of the same job, and a connector
+// must answer a repeat as it answered the first and do no work twice.
+// Errors must hold no personal data and no secret (the daemon redacts the
+// subject's identifiers and sensitive settings anyway). Test a connector
 // with package sdk/sdktest, which launches the built binary exactly as the
-// daemon does.
+// daemon does. docs/plugin-protocol.md describes the wire protocol for
+// connectors written in other languages.
 package sdk

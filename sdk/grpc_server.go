@@ -56,17 +56,28 @@ func newGRPCServer(newConnector func() Connector, logger hclog.Logger) *grpcServ
 	return s
 }
 
-// integration returns the connector configured for the job's integration.
-func (s *grpcServer) integration(job *connectorv1.Job) (Connector, *connectorv1.Error) {
+// connectorFor returns the connector configured for the job's
+// integration as an I, or the error answering the call: the connector
+// does not offer capability c through interface iface, or the
+// integration was never configured in this process.
+func connectorFor[I any](s *grpcServer, job *connectorv1.Job, c Capability, iface string) (I, *connectorv1.Error) {
+	var zero I
+	if _, ok := s.prototype.(I); !ok || !s.offers(c) {
+		return zero, s.unsupported(c, iface)
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.configured[job.GetIntegration()]
+	conn, ok := s.configured[job.GetIntegration()]
+	s.mu.Unlock()
 	if !ok {
-		return nil, errorToProto(Errorf(ErrorInvalidConfig,
+		return zero, errorToProto(Errorf(ErrorInvalidConfig,
 			"integration %q is not configured in this plugin process", job.GetIntegration()).
 			WithRemediation("The daemon configures every integration before its jobs; reload the configuration, and report this if it persists."))
 	}
-	return c, nil
+	typed, ok := conn.(I)
+	if !ok {
+		return zero, s.unsupported(c, iface)
+	}
+	return typed, nil
 }
 
 // call runs one connector method, turning a panic into an internal error
@@ -175,16 +186,9 @@ func (s *grpcServer) Configure(ctx context.Context, req *connectorv1.ConfigureRe
 }
 
 func (s *grpcServer) Access(ctx context.Context, req *connectorv1.AccessRequest) (*connectorv1.AccessResponse, error) {
-	if _, ok := s.prototype.(Accessor); !ok || !s.offers(CapabilityAccess) {
-		return &connectorv1.AccessResponse{Outcome: &connectorv1.AccessResponse_Error{Error: s.unsupported(CapabilityAccess, "Accessor")}}, nil
-	}
-	c, cerr := s.integration(req.GetJob())
+	a, cerr := connectorFor[Accessor](s, req.GetJob(), CapabilityAccess, "Accessor")
 	if cerr != nil {
 		return &connectorv1.AccessResponse{Outcome: &connectorv1.AccessResponse_Error{Error: cerr}}, nil
-	}
-	a, ok := c.(Accessor)
-	if !ok {
-		return &connectorv1.AccessResponse{Outcome: &connectorv1.AccessResponse_Error{Error: s.unsupported(CapabilityAccess, "Accessor")}}, nil
 	}
 	resp, err := call(s, "access", func() (*AccessResponse, error) {
 		return a.Access(ctx, &AccessRequest{Job: jobFromProto(req.GetJob())})
@@ -200,16 +204,9 @@ func (s *grpcServer) Access(ctx context.Context, req *connectorv1.AccessRequest)
 }
 
 func (s *grpcServer) PollAccess(ctx context.Context, req *connectorv1.PollAccessRequest) (*connectorv1.PollAccessResponse, error) {
-	if _, ok := s.prototype.(AccessPoller); !ok || !s.offers(CapabilityAccess) {
-		return &connectorv1.PollAccessResponse{Outcome: &connectorv1.PollAccessResponse_Error{Error: s.unsupported(CapabilityAccess, "AccessPoller")}}, nil
-	}
-	c, cerr := s.integration(req.GetJob())
+	a, cerr := connectorFor[AccessPoller](s, req.GetJob(), CapabilityAccess, "AccessPoller")
 	if cerr != nil {
 		return &connectorv1.PollAccessResponse{Outcome: &connectorv1.PollAccessResponse_Error{Error: cerr}}, nil
-	}
-	a, ok := c.(AccessPoller)
-	if !ok {
-		return &connectorv1.PollAccessResponse{Outcome: &connectorv1.PollAccessResponse_Error{Error: s.unsupported(CapabilityAccess, "AccessPoller")}}, nil
 	}
 	resp, err := call(s, "poll access", func() (*AccessResponse, error) {
 		return a.PollAccess(ctx, &PollRequest{Job: jobFromProto(req.GetJob()), Handle: req.GetHandle()})
@@ -225,16 +222,9 @@ func (s *grpcServer) PollAccess(ctx context.Context, req *connectorv1.PollAccess
 }
 
 func (s *grpcServer) Delete(ctx context.Context, req *connectorv1.DeleteRequest) (*connectorv1.DeleteResponse, error) {
-	if _, ok := s.prototype.(Deleter); !ok || !s.offers(CapabilityDelete) {
-		return &connectorv1.DeleteResponse{Outcome: &connectorv1.DeleteResponse_Error{Error: s.unsupported(CapabilityDelete, "Deleter")}}, nil
-	}
-	c, cerr := s.integration(req.GetJob())
+	d, cerr := connectorFor[Deleter](s, req.GetJob(), CapabilityDelete, "Deleter")
 	if cerr != nil {
 		return &connectorv1.DeleteResponse{Outcome: &connectorv1.DeleteResponse_Error{Error: cerr}}, nil
-	}
-	d, ok := c.(Deleter)
-	if !ok {
-		return &connectorv1.DeleteResponse{Outcome: &connectorv1.DeleteResponse_Error{Error: s.unsupported(CapabilityDelete, "Deleter")}}, nil
 	}
 	resp, err := call(s, "delete", func() (*DeleteResponse, error) {
 		return d.Delete(ctx, &DeleteRequest{Job: jobFromProto(req.GetJob()), Records: recordsFromProto(req.GetRecords())})
@@ -250,16 +240,9 @@ func (s *grpcServer) Delete(ctx context.Context, req *connectorv1.DeleteRequest)
 }
 
 func (s *grpcServer) PollDelete(ctx context.Context, req *connectorv1.PollDeleteRequest) (*connectorv1.PollDeleteResponse, error) {
-	if _, ok := s.prototype.(DeletePoller); !ok || !s.offers(CapabilityDelete) {
-		return &connectorv1.PollDeleteResponse{Outcome: &connectorv1.PollDeleteResponse_Error{Error: s.unsupported(CapabilityDelete, "DeletePoller")}}, nil
-	}
-	c, cerr := s.integration(req.GetJob())
+	d, cerr := connectorFor[DeletePoller](s, req.GetJob(), CapabilityDelete, "DeletePoller")
 	if cerr != nil {
 		return &connectorv1.PollDeleteResponse{Outcome: &connectorv1.PollDeleteResponse_Error{Error: cerr}}, nil
-	}
-	d, ok := c.(DeletePoller)
-	if !ok {
-		return &connectorv1.PollDeleteResponse{Outcome: &connectorv1.PollDeleteResponse_Error{Error: s.unsupported(CapabilityDelete, "DeletePoller")}}, nil
 	}
 	resp, err := call(s, "poll delete", func() (*DeleteResponse, error) {
 		return d.PollDelete(ctx, &PollRequest{Job: jobFromProto(req.GetJob()), Handle: req.GetHandle()})

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -114,4 +115,18 @@ type DeleteResponse struct {
 	RecordsDeleted int64
 	// WholeRecord reports a deletion by identity ("Deletion done").
 	WholeRecord bool
+}
+
+// JSONRecords makes a record of each JSON object in objects, of kind, its
+// ID read from the object's idField (a string or a number). Access
+// answers built from an API's list of objects need nothing more.
+func JSONRecords(kind, idField string, objects []json.RawMessage) []Record {
+	out := make([]Record, 0, len(objects))
+	for _, o := range objects {
+		var fields map[string]json.RawMessage
+		_ = json.Unmarshal(o, &fields)
+		id := strings.Trim(string(fields[idField]), `"`)
+		out = append(out, Record{ID: id, Kind: kind, Data: o})
+	}
+	return out
 }

@@ -106,7 +106,7 @@ func Serve[C Connector](newConnector func() C) {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: pluginSets(factory),
-		GRPCServer:       plugin.DefaultGRPCServer,
+		GRPCServer:       traceServer,
 		Logger:           Logger(),
 	})
 }
@@ -143,6 +143,8 @@ func ClientConfig(cmd *exec.Cmd, checksum []byte, logger hclog.Logger) *plugin.C
 		// authenticated.
 		AutoMTLS: true,
 		Logger:   logger,
+		// The host's span goes with each call (see SpanContext).
+		GRPCDialOptions: traceDialOptions(),
 	}
 	if checksum != nil {
 		cfg.SecureConfig = &plugin.SecureConfig{Checksum: checksum, Hash: sha256.New()}

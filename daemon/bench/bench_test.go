@@ -19,6 +19,7 @@ var sections = []section{
 	{"scale", benchScale},
 	{"idle", benchIdle},
 	{"start", benchStart},
+	{"sql_erase", benchSQLErase},
 	{"flow", benchFlow},
 }
 

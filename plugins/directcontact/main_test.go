@@ -29,6 +29,11 @@ func TestConformance(t *testing.T) {
 			"from": "privacy@example.com",
 			"smtp": smtpBlock(nil),
 		},
+		SecondSettings: map[string]any{
+			"to":   []string{"dpo@other.example"},
+			"from": "privacy@example.com",
+			"smtp": smtpBlock(nil),
+		},
 		InvalidSettings: []sdktest.SettingsCase{
 			{Name: "refused password", Settings: map[string]any{"smtp": smtpBlock(func(b map[string]any) { b["password"] = "wrong" })},
 				WantPath: []string{"smtp", "password"}},
@@ -42,16 +47,26 @@ func TestConformance(t *testing.T) {
 		},
 	})
 
-	// One email per job: the harness sends each job twice with the same
-	// idempotency key.
+	// One email per job, to the integration's own processor: the harness
+	// sends each job twice with the same idempotency key, to two
+	// integrations, and access to the first again after configuring the
+	// second.
 	msgs := srv.Messages()
-	if len(msgs) != 2 {
-		t.Fatalf("the server received %d emails, want 2 (one access, one deletion)", len(msgs))
+	want := []struct{ subject, to string }{
+		{"Data access request", "dpo@vendor.example"},
+		{"Data access request", "dpo@other.example"},
+		{"Data access request", "dpo@vendor.example"},
+		{"Data deletion request", "dpo@vendor.example"},
+		{"Data deletion request", "dpo@other.example"},
 	}
-	for i, want := range []string{"Data access request", "Data deletion request"} {
+	if len(msgs) != len(want) {
+		t.Fatalf("the server received %d emails, want %d", len(msgs), len(want))
+	}
+	for i, w := range want {
 		m := smtptest.Parse(t, msgs[i])
-		if !strings.HasPrefix(m.Subject, want) || !msgs[i].TLS || !msgs[i].Authed {
-			t.Errorf("email %d: subject %q, TLS %v, logged in %v; want %q over TLS, logged in", i, m.Subject, msgs[i].TLS, msgs[i].Authed, want)
+		if !strings.HasPrefix(m.Subject, w.subject) || !msgs[i].TLS || !msgs[i].Authed || len(msgs[i].To) != 1 || msgs[i].To[0] != w.to {
+			t.Errorf("email %d: subject %q to %v, TLS %v, logged in %v; want %q to %s over TLS, logged in",
+				i, m.Subject, msgs[i].To, msgs[i].TLS, msgs[i].Authed, w.subject, w.to)
 		}
 	}
 }

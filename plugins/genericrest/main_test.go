@@ -28,13 +28,19 @@ func TestConformance(t *testing.T) {
 			crm.Add(subject, name)
 		}
 		settings := example(t, "crm.hcl", crm)
+		// A second integration in the same process, on a CRM of its own.
+		crm2 := demoapi.NewCRM(settingstest.Env["DEMO_CRM_TOKEN"], 2)
+		for _, name := range []string{"D", "E"} {
+			crm2.Add(subject, name)
+		}
 		access := clone(settings["access"])
 		access["records_path"] = "$.results["
 		recordInAccess := clone(settings["access"])
 		recordInAccess["path"] = "/contacts/{{ .record.id }}"
 		sdktest.Run(t, sdktest.Config{
-			Binary:        bin,
-			ValidSettings: settings,
+			Binary:         bin,
+			ValidSettings:  settings,
+			SecondSettings: example(t, "crm.hcl", crm2),
 			InvalidSettings: []sdktest.SettingsCase{
 				{Name: "refused token", Settings: map[string]any{"auth": map[string]any{"bearer": map[string]any{"token": "revoked"}}},
 					WantPath: []string{"auth", "bearer"}},
@@ -51,6 +57,9 @@ func TestConformance(t *testing.T) {
 		if got := crm.Deleted(); len(got) != 3 {
 			t.Errorf("the CRM deleted %v, want the subject's three contacts once each", got)
 		}
+		if got := crm2.Deleted(); len(got) != 2 {
+			t.Errorf("the second CRM deleted %v, want the subject's two contacts once each", got)
+		}
 	})
 
 	t.Run("asynchronous exports", func(t *testing.T) {
@@ -58,16 +67,25 @@ func TestConformance(t *testing.T) {
 		for _, id := range []string{"e1", "e2", "e3"} {
 			api.AddRecord(subject, map[string]any{"id": id, "type": "page_view"})
 		}
+		api2 := demoapi.NewExports(settingstest.Env["DEMO_EXPORTS_API_KEY"], 2, 2)
+		api2.AddRecord(subject, map[string]any{"id": "e9", "type": "click"})
 		sdktest.Run(t, sdktest.Config{
-			Binary:        bin,
-			ValidSettings: example(t, "async-export.hcl", api),
+			Binary:         bin,
+			ValidSettings:  example(t, "async-export.hcl", api),
+			SecondSettings: example(t, "async-export.hcl", api2),
 			InvalidSettings: []sdktest.SettingsCase{
 				{Name: "oauth2 without token_url", Settings: map[string]any{"auth": map[string]any{"oauth2": map[string]any{
 					"token_url": "", "client_id": "c", "client_secret": "s"}}}, WantPath: []string{"auth", "oauth2", "token_url"}},
 			},
 		})
-		if e, d := api.Submissions("export"), api.Submissions("deletion"); e != 1 || d != 1 {
-			t.Errorf("submitted %d exports and %d deletions, want one each for jobs delivered twice", e, d)
+		// The harness runs two access jobs on the first integration (before
+		// and after the second is configured) and one deletion, each
+		// delivered twice: one submission per job.
+		if e, d := api.Submissions("export"), api.Submissions("deletion"); e != 2 || d != 1 {
+			t.Errorf("submitted %d exports and %d deletions, want 2 and 1 for jobs delivered twice", e, d)
+		}
+		if e := api2.Submissions("export"); e != 1 {
+			t.Errorf("the second API got %d exports, want 1", e)
 		}
 		if n := len(api.Records(subject)); n != 0 {
 			t.Errorf("%d records left after the deletion finished", n)
@@ -81,12 +99,15 @@ func TestConformance(t *testing.T) {
 			api.Add(subject, name)
 		}
 		settings := example(t, "oauth2-people.hcl", api)
+		api2 := demoapi.NewPeople("dsrhost", settingstest.Env["DEMO_PEOPLE_CLIENT_SECRET"], "people.read", "people.erase")
+		api2.Add(subject, "D")
 		wrongSecret := clone(settings["auth"])
 		wrongSecret["oauth2"] = maps.Clone(wrongSecret["oauth2"].(map[string]any))
 		wrongSecret["oauth2"].(map[string]any)["client_secret"] = "wrong"
 		sdktest.Run(t, sdktest.Config{
-			Binary:        bin,
-			ValidSettings: settings,
+			Binary:         bin,
+			ValidSettings:  settings,
+			SecondSettings: example(t, "oauth2-people.hcl", api2),
 			InvalidSettings: []sdktest.SettingsCase{
 				{Name: "refused client secret", Settings: map[string]any{"auth": wrongSecret}, WantPath: []string{"auth", "oauth2"}},
 			},

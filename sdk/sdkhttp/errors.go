@@ -74,8 +74,13 @@ func StatusError(what string, status int, header http.Header, rem Remediations) 
 	return e
 }
 
+// maxRetryAfter bounds a wait read from Retry-After, so an absurd value
+// cannot overflow a time.Duration.
+const maxRetryAfter = 365 * 24 * time.Hour
+
 // RetryAfter reads a Retry-After header, as delay-seconds or an HTTP date
-// (a date already past is no wait); false when it says neither.
+// (a date already past is no wait), at most a year; false when it says
+// neither.
 func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -85,7 +90,7 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true

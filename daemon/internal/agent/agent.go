@@ -16,6 +16,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
 	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
+	"github.com/dsrhost/dsrhost/daemon/internal/redisguard"
 	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
@@ -33,7 +34,7 @@ type Options struct {
 	// Dev mode supplies its own.
 	Load func() (*config.Config, *config.Files, hcl.Diagnostics)
 	// Redis, when set, is used instead of the configured one (dev mode's
-	// embedded Redis).
+	// embedded Redis), and its settings are not checked (see checkRedis).
 	Redis redis.UniversalClient
 	// Resolve turns a plugin's command into the path to launch.
 	Resolve func(p *config.Plugin) string
@@ -51,6 +52,11 @@ type Options struct {
 	// PrivacyMetrics counts what subjects do in the privacy center (nil:
 	// not counted).
 	PrivacyMetrics privacycenter.Metrics
+	// Version and Commit label dsrhost_build_info and traces.
+	Version, Commit string
+	// TelemetryInterval is how often /metrics' queue and request counts
+	// are read from Redis (default 15s).
+	TelemetryInterval time.Duration
 }
 
 // Agent is a running daemon.
@@ -77,6 +83,13 @@ type Agent struct {
 
 	reloadMu sync.Mutex
 	drains   sync.WaitGroup
+	// stopDrains, closed by Shutdown, ends every drain at once: a SIGTERM
+	// soon after a reload need not wait DrainTimeout.
+	stopDrains chan struct{}
+	shutOnce   sync.Once
+
+	keys *seal.KeyRing
+	obs  observability
 }
 
 // ConfigError is a configuration with errors: the diagnostics, and the
@@ -102,19 +115,30 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	if opts.Load == nil {
 		opts.Load = func() (*config.Config, *config.Files, hcl.Diagnostics) { return config.Load(opts.ConfigPath) }
 	}
-	a := &Agent{opts: opts, logger: opts.Logger}
+	a := &Agent{opts: opts, logger: opts.Logger, stopDrains: make(chan struct{})}
 
-	l, err := a.load(ctx)
+	l, err := a.load(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	cfg, host := l.cfg, l.host
 	a.cfg, a.host, a.inv = l.cfg, l.host, l.inv
+	if err := a.startTelemetry(ctx, cfg); err != nil {
+		host.Close()
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			a.stopTelemetry()
+		}
+	}()
 	a.signer.Store(l.signer)
 	a.mailer.Store(l.mailer)
 
 	a.rdb = opts.Redis
 	if a.rdb == nil {
+		redisguard.SetLogger(opts.Logger.Named("redis"))
 		if a.rdb, err = redisClient(cfg.Redis); err != nil {
 			host.Close()
 			return nil, err
@@ -124,12 +148,17 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, fmt.Errorf("connect to redis: %w", err)
 	}
+	if err := a.checkRedis(ctx); err != nil {
+		host.Close()
+		return nil, err
+	}
 
 	keys, err := keyRing(cfg)
 	if err != nil {
 		host.Close()
 		return nil, err
 	}
+	a.keys = keys
 	if a.tokens, err = auth.NewTokens(cfg.AdminTokens); err != nil {
 		host.Close()
 		return nil, fmt.Errorf("admin tokens: %w", err)
@@ -167,6 +196,8 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 		host.Close()
 		return nil, err
 	}
+	a.startCollector(cfg, eopts.Prefix)
+	started = true
 	return a, nil
 }
 
@@ -189,16 +220,16 @@ type loaded struct {
 
 // load reads the configuration, brings up its plugins on a new host, and
 // builds its link signer and replier. On error nothing is left running.
-func (a *Agent) load(ctx context.Context) (*loaded, error) {
+func (a *Agent) load(ctx context.Context, prev *pluginhost.Host) (*loaded, error) {
 	cfg, files, diags := a.opts.Load()
 	if diags.HasErrors() {
 		return nil, &ConfigError{Diags: diags, Files: files}
 	}
 	host := pluginhost.New(a.logger, pluginhost.Options{})
-	inv, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{Resolve: a.opts.Resolve})
+	inv, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{Resolve: a.opts.Resolve, Previous: prev})
 	diags = append(diags, pdiags...)
 	if diags.HasErrors() {
-		host.Close()
+		host.Abandon()
 		return nil, &ConfigError{Diags: diags, Files: files}
 	}
 	for _, d := range diags {
@@ -206,12 +237,12 @@ func (a *Agent) load(ctx context.Context) (*loaded, error) {
 	}
 	signer, err := newSigner(cfg)
 	if err != nil {
-		host.Close()
+		host.Abandon()
 		return nil, err
 	}
 	mailer, err := newMailer(cfg)
 	if err != nil {
-		host.Close()
+		host.Abandon()
 		return nil, err
 	}
 	return &loaded{cfg: cfg, host: host, inv: inv, signer: signer, mailer: mailer}, nil
@@ -274,18 +305,26 @@ type ReloadResult struct {
 func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
-	l, err := a.load(ctx)
+	a.mu.RLock()
+	running := a.host
+	a.mu.RUnlock()
+	l, err := a.load(ctx, running)
 	if err != nil {
 		return nil, err
 	}
+	if err := a.checkRedis(ctx); err != nil {
+		l.host.Abandon()
+		return nil, err
+	}
 	if err := a.engine.SetConfig(engineConfig(l.cfg, l.inv)); err != nil {
-		l.host.Close()
+		l.host.Abandon()
 		return nil, fmt.Errorf("apply configuration: %w", err)
 	}
 	a.mu.Lock()
 	oldCfg, oldHost, oldInv := a.cfg, a.host, a.inv
 	a.cfg, a.host, a.inv = l.cfg, l.host, l.inv
 	a.mu.Unlock()
+	l.host.Commit()
 	a.signer.Store(l.signer)
 	a.mailer.Store(l.mailer)
 	if err := a.tokens.Replace(l.cfg.AdminTokens); err != nil {
@@ -295,7 +334,12 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	a.drains.Add(1)
 	go func() {
 		defer a.drains.Done()
-		time.Sleep(a.opts.DrainTimeout)
+		if len(oldHost.Plugins()) > 0 {
+			select {
+			case <-time.After(a.opts.DrainTimeout):
+			case <-a.stopDrains:
+			}
+		}
 		oldHost.Close()
 	}()
 	res := diffIntegrations(oldCfg, l.cfg, oldInv, l.inv)
@@ -311,7 +355,9 @@ func (a *Agent) Shutdown() {
 	host := a.host
 	a.mu.RUnlock()
 	host.Close()
+	a.shutOnce.Do(func() { close(a.stopDrains) })
 	a.drains.Wait()
+	a.stopTelemetry()
 	if a.opts.Redis == nil {
 		if err := a.rdb.Close(); err != nil && !errors.Is(err, redis.ErrClosed) {
 			a.logger.Warn("close redis", "error", err)

@@ -1,9 +1,12 @@
 package agent
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/redisguard"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -32,4 +35,42 @@ func redisClient(c config.Redis) (redis.UniversalClient, error) {
 		return redis.NewClient(opts), nil
 	}
 	return nil, fmt.Errorf("no redis configured: set redis.url, redis.sentinel or redis.cluster")
+}
+
+// checkRedis refuses a Redis that can evict dsrhost's keys and warns
+// loudly about one that keeps nothing on disk, at start and on every
+// reload (an operator may have changed the server meanwhile). Dev mode's
+// embedded Redis (Options.Redis) is exempt: it keeps nothing by design.
+func (a *Agent) checkRedis(ctx context.Context) error {
+	if a.opts.Redis != nil {
+		return nil
+	}
+	findings, err := redisguard.Check(ctx, a.rdb)
+	for _, f := range findings {
+		if f.Severity == redisguard.Warning {
+			a.logger.Warn("REDIS CAN LOSE REQUESTS: "+f.Message, "redis", f.Addr, "setting", f.Setting)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("check redis settings: %w", err)
+	}
+	return nil
+}
+
+// redisWatchInterval is how often the daemon pings Redis to keep its
+// health status true.
+const redisWatchInterval = 2 * time.Second
+
+// WatchRedis pings Redis until ctx ends, calling change when it becomes
+// unreachable and again when it is back, and logging each transition once
+// (not every failed call).
+func (a *Agent) WatchRedis(ctx context.Context, change func(up bool)) {
+	redisguard.Watch(ctx, a.rdb, redisWatchInterval, func(up bool, err error) {
+		if up {
+			a.logger.Info("redis reachable again; serving")
+		} else {
+			a.logger.Error("redis unreachable: the API answers unavailable and health is NOT_SERVING until it is back", "error", err)
+		}
+		change(up)
+	})
 }

@@ -3,10 +3,13 @@ package api
 import (
 	"context"
 	"errors"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/redisguard"
 	"github.com/dsrhost/dsrhost/daemon/internal/store"
+	"github.com/dsrhost/dsrhost/daemon/internal/throttle"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -16,7 +19,14 @@ import (
 // else is logged and answered as internal without its detail.
 type errorMapper struct {
 	log hclog.Logger
+	// quiet throttles the log line of Redis being unreachable: during an
+	// outage every call fails the same way.
+	quiet *throttle.Throttle
 }
+
+// unavailableLogEvery is how often, at most, the API logs that Redis is
+// unreachable.
+const unavailableLogEvery = 10 * time.Second
 
 func (m errorMapper) toConnect(procedure string, err error) error {
 	if err == nil {
@@ -36,6 +46,11 @@ func (m errorMapper) toConnect(procedure string, err error) error {
 		return connect.NewError(connect.CodeCanceled, err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return connect.NewError(connect.CodeDeadlineExceeded, err)
+	case redisguard.IsUnavailable(err):
+		if ok, n := m.quiet.Allow("redis"); ok {
+			m.log.Error("admin API calls fail: Redis is unreachable", "procedure", procedure, "error", err, "similar_failures_not_logged", n)
+		}
+		return connect.NewError(connect.CodeUnavailable, errors.New("the daemon cannot reach its Redis for now; try again shortly"))
 	}
 	m.log.Error("admin API call failed", "procedure", procedure, "error", err)
 	return connect.NewError(connect.CodeInternal, errors.New("internal error; the daemon's log has the details"))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
+	"github.com/dsrhost/dsrhost/daemon/internal/throttle"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
 	"github.com/hashicorp/go-hclog"
 )
@@ -79,6 +81,9 @@ type Options struct {
 	// CORSOrigins are the browser origins (server.cors_origins) whose pages
 	// may call the API; none when empty.
 	CORSOrigins []string
+	// Interceptors run first on every admin and Direct Contact call,
+	// before authentication: tracing, which must see refused calls too.
+	Interceptors []connect.Interceptor
 
 	// Zero timeouts and limits take the Default* values.
 	ReadHeaderTimeout time.Duration
@@ -88,6 +93,13 @@ type Options struct {
 	UploadTimeout     time.Duration
 	MaxRequestBytes   int
 	MaxUploadBytes    int
+}
+
+// SubmitGate is implemented by a DirectContact handler that can refuse a
+// SubmitResponse by its link token before the body (up to MaxUploadBytes)
+// is read and decoded; New wraps the service with it.
+type SubmitGate interface {
+	GateSubmit(next http.Handler) http.Handler
 }
 
 // Server is the admin API's HTTP server.
@@ -100,6 +112,8 @@ type Server struct {
 
 	closing   chan struct{}
 	closeOnce sync.Once
+	// healthMu orders SetServing against Shutdown's NOT_SERVING.
+	healthMu sync.Mutex
 }
 
 // Services whose health the gRPC health service reports (besides the
@@ -184,12 +198,13 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	errs := errorMapper{log: opts.Logger}
+	errs := errorMapper{log: opts.Logger, quiet: throttle.New(unavailableLogEvery)}
 	authn := auth.NewInterceptor(opts.Tokens, Policy.Need, opts.Logger.Named("auth"))
 	limits := connect.WithReadMaxBytes(opts.MaxRequestBytes)
 	calls := callLogger{log: opts.Logger.Named("calls")}
-	codecs := strictJSONCodecs()
-	guarded := connect.WithHandlerOptions(append(codecs, connect.WithInterceptors(authn, calls, v), limits)...)
+	codecs := slices.Clip(strictJSONCodecs())
+	first := opts.Interceptors[:len(opts.Interceptors):len(opts.Interceptors)]
+	guarded := connect.WithHandlerOptions(append(codecs, connect.WithInterceptors(append(first, authn, calls, v)...), limits)...)
 
 	mux := http.NewServeMux()
 	mux.Handle(adminv1connect.NewRequestServiceHandler(&requestService{
@@ -204,7 +219,11 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	mux.Handle(adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(calls, v), connect.WithReadMaxBytes(opts.MaxUploadBytes))...))
+	dcPath, dcHandler := adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(append(first, calls, v)...), connect.WithReadMaxBytes(opts.MaxUploadBytes))...)
+	if g, ok := dc.(SubmitGate); ok {
+		dcHandler = g.GateSubmit(dcHandler)
+	}
+	mux.Handle(dcPath, dcHandler)
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)
@@ -317,6 +336,8 @@ func (s *Server) ListenAndServe(addr string) error {
 // ends; then the remaining connections are closed.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		s.healthMu.Lock()
+		defer s.healthMu.Unlock()
 		s.health.SetStatus("", grpchealth.StatusNotServing)
 		for _, name := range healthServices {
 			s.health.SetStatus(name, grpchealth.StatusNotServing)

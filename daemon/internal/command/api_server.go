@@ -4,14 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net"
 	"net/http"
 	"strings"
+	"time"
+
+	"connectrpc.com/connect"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
+	"github.com/dsrhost/dsrhost/daemon/internal/telemetry"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -20,6 +26,10 @@ type apiServer struct {
 	addr string
 	srv  *api.Server
 	errs chan error
+	// stopWatch ends the Redis watch that drives health.
+	stopWatch context.CancelFunc
+	// telemetry is the telemetry block's own listener, if it has one.
+	telemetry *telemetryServer
 }
 
 // startAPI serves the admin API (Connect, gRPC and gRPC-Web, health and
@@ -36,9 +46,13 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 		Routes:        map[string]http.Handler{linktoken.Path: a.Responder().PageHandler()},
 		Logger:        logger.Named("api"),
 		CORSOrigins:   cfg.Server.CORSOrigins,
+		Interceptors:  []connect.Interceptor{telemetry.NewServerTracing()},
 	}
 	if pc := a.PrivacyCenter(); pc != nil && sharesAPIListener(a) {
 		opts.Routes[privacycenter.Path] = pc.Handler()
+	}
+	if t := cfg.Telemetry; t != nil && (t.Listen == "" || t.Listen == cfg.Server.Listen) {
+		maps.Copy(opts.Routes, a.TelemetryRoutes())
 	}
 	if t := cfg.Server.TLS; t != nil {
 		opts.TLS = &api.TLSFiles{CertFile: t.CertFile, KeyFile: t.KeyFile}
@@ -51,18 +65,23 @@ func startAPI(a *agent.Agent, logger hclog.Logger) (*apiServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &apiServer{addr: l.Addr().String(), srv: srv, errs: make(chan error, 1)}
+	watch, stopWatch := context.WithCancel(context.Background())
+	s := &apiServer{addr: l.Addr().String(), srv: srv, errs: make(chan error, 1), stopWatch: stopWatch}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.errs <- err
 		}
 	}()
+	// Health follows Redis: NOT_SERVING while it is unreachable.
+	go a.WatchRedis(watch, srv.SetServing)
 	return s, nil
 }
 
 // shutdown stops accepting calls and lets those in flight finish.
 func (s *apiServer) shutdown(ctx context.Context) {
+	s.stopWatch()
 	_ = s.srv.Shutdown(ctx)
+	s.telemetry.shutdown(ctx)
 }
 
 // reloadConfig reloads the configuration, for SIGHUP and for
@@ -99,4 +118,52 @@ func splitDiagnostics(s string) []string {
 		out = append(out, part)
 	}
 	return out
+}
+
+// telemetryServer serves /metrics and /debug/pprof/ on telemetry.listen
+// when it differs from server.listen; nil otherwise.
+type telemetryServer struct {
+	addr string
+	srv  *http.Server
+}
+
+// startTelemetry listens on the telemetry block's own address, if any.
+func startTelemetry(a *agent.Agent, logger hclog.Logger, errs chan<- error) (*telemetryServer, error) {
+	cfg := a.Config()
+	t := cfg.Telemetry
+	if t == nil || t.Listen == "" || t.Listen == cfg.Server.Listen {
+		return nil, nil
+	}
+	mux := http.NewServeMux()
+	for pattern, h := range a.TelemetryRoutes() {
+		mux.Handle(pattern, h)
+	}
+	l, err := net.Listen("tcp", t.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: listen on %s: %w", t.Listen, err)
+	}
+	ts := &telemetryServer{addr: l.Addr().String(), srv: &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		// pprof's profile and trace run for as long as asked (30s by
+		// default), so writes get room beyond that.
+		WriteTimeout: 5 * time.Minute,
+		ErrorLog:     logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
+	}}
+	go func() {
+		if err := ts.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			select {
+			case errs <- fmt.Errorf("telemetry listener: %w", err):
+			default: // the API failed first; one error stops the daemon
+			}
+		}
+	}()
+	return ts, nil
+}
+
+// shutdown stops the telemetry listener; nil-safe.
+func (ts *telemetryServer) shutdown(ctx context.Context) {
+	if ts != nil {
+		_ = ts.srv.Shutdown(ctx)
+	}
 }

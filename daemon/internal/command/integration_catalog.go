@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/dsrhost/dsrhost/plugins/genericrest/catalog"
@@ -99,31 +101,20 @@ func (c *IntegrationCatalogCommand) Run(args []string) int {
 	return exitUsage
 }
 
-// catalogEntry is an entry as -format json prints it.
+// catalogEntry is an entry as -format json prints it; the page, example
+// and source only when one entry is shown.
 type catalogEntry struct {
-	Name      string            `json:"name"`
-	Title     string            `json:"title"`
-	Category  string            `json:"category"`
-	Behaviour string            `json:"behaviour"`
-	Summary   string            `json:"summary"`
-	Docs      string            `json:"docs"`
-	Values    map[string]string `json:"values,omitempty"`
-	Secrets   map[string]string `json:"secrets,omitempty"`
-	Page      string            `json:"page,omitempty"`
-	Example   string            `json:"example,omitempty"`
-	Source    string            `json:"source,omitempty"`
-}
-
-func jsonEntry(e *catalog.Entry) catalogEntry {
-	return catalogEntry{Name: e.Name, Title: e.Title, Category: e.Category, Behaviour: e.Behaviour,
-		Summary: e.Summary, Docs: e.Docs, Values: e.Values, Secrets: e.Secrets}
+	*catalog.Entry
+	Page    string `json:"page,omitempty"`
+	Example string `json:"example,omitempty"`
+	Source  string `json:"source,omitempty"`
 }
 
 func (c *IntegrationCatalogCommand) list(stdout, stderr io.Writer, format string) int {
 	var all []catalogEntry
 	for _, name := range catalog.Names() {
 		e, _ := catalog.Get(name)
-		all = append(all, jsonEntry(e))
+		all = append(all, catalogEntry{Entry: e})
 	}
 	if format == "json" {
 		return writeJSONOr(stdout, stderr, all)
@@ -132,7 +123,7 @@ func (c *IntegrationCatalogCommand) list(stdout, stderr io.Writer, format string
 	for _, e := range all {
 		var needs []string
 		for _, m := range []map[string]string{e.Values, e.Secrets} {
-			needs = append(needs, sortedNames(m)...)
+			needs = append(needs, slices.Sorted(maps.Keys(m))...)
 		}
 		t.row(e.Name, e.Title, e.Category, e.Behaviour, strings.Join(needs, ","))
 	}
@@ -145,9 +136,7 @@ func (c *IntegrationCatalogCommand) list(stdout, stderr io.Writer, format string
 
 func (c *IntegrationCatalogCommand) show(stdout, stderr io.Writer, e *catalog.Entry, format string) int {
 	if format == "json" {
-		out := jsonEntry(e)
-		out.Page, out.Example, out.Source = e.Page(), e.Example(), e.Source()
-		return writeJSONOr(stdout, stderr, out)
+		return writeJSONOr(stdout, stderr, catalogEntry{Entry: e, Page: e.Page(), Example: e.Example(), Source: e.Source()})
 	}
 	fmt.Fprintf(stdout, "%s\nAPI reference: %s\n\n## Use it\n\n%s\n## What it expands to\n\n%s", strings.TrimSpace(e.Page()), e.Docs, e.Example(), e.Source())
 	return exitOK
@@ -161,13 +150,4 @@ func writeJSONOr(stdout, stderr io.Writer, v any) int {
 		return exitError
 	}
 	return exitOK
-}
-
-func sortedNames(m map[string]string) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sortStrings(names)
-	return names
 }

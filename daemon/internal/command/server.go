@@ -102,7 +102,8 @@ func (c *ServerCommand) Run(args []string) int {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	opts := agent.Options{ConfigPath: *configPath, Logger: logger}
+	build := Build()
+	opts := agent.Options{ConfigPath: *configPath, Logger: logger, Version: build.Version, Commit: build.Commit}
 	var env *devmode.Env
 	if *dev {
 		exe, err := os.Executable()
@@ -134,6 +135,7 @@ func (c *ServerCommand) Run(args []string) int {
 		return exitError
 	}
 	psrv, err := startPrivacy(a, logger)
+	tel, err := startTelemetry(a, logger.Named("telemetry"), srv.errs)
 	if err != nil {
 		srv.shutdown(context.Background())
 		a.Shutdown()
@@ -141,6 +143,7 @@ func (c *ServerCommand) Run(args []string) int {
 		return exitError
 	}
 	defer psrv.shutdown(context.Background())
+	srv.telemetry = tel
 	if err := a.Start(); err != nil {
 		srv.shutdown(context.Background())
 		a.Shutdown()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -64,6 +65,7 @@ type Env struct {
 	mini     *miniredis.Miniredis
 	servers  []*http.Server
 	hcl      []byte
+	sqlDir   string // the demo SQLite database's directory
 	stopTick chan struct{}
 	wg       sync.WaitGroup
 }
@@ -127,6 +129,11 @@ func Start(opts Options) (env *Env, err error) {
 		opts.ListenAddress, opts.ListenAddress, e.mini.Addr(), randomKey(), hashToken(opts.RootToken),
 		plugins, crmAddr, crmToken, heapAppID, heapAPIKey, heapAddr, sinkPort, sinkPort) +
 		fmt.Sprintf(devPrivacyCenter, opts.ListenAddress, opts.ListenAddress))
+	shop, err := e.sqlDemo()
+	if err != nil {
+		return nil, err
+	}
+	e.hcl = append(e.hcl, shop...)
 	return e, nil
 }
 
@@ -148,6 +155,9 @@ func (e *Env) Close() {
 	e.wg.Wait()
 	for _, s := range e.servers {
 		_ = s.Close()
+	}
+	if e.sqlDir != "" {
+		_ = os.RemoveAll(e.sqlDir)
 	}
 	if e.MailSink != nil {
 		_ = e.MailSink.Close()

@@ -6,8 +6,13 @@
 //
 // State lives in Redis through package store (compare-and-set on every
 // change); jobs are asynq tasks that carry only ids, with a TaskID per
-// (request, workflow state, integration, attempt) so enqueueing twice is
-// harmless. Scheduled work (polls for months, Direct Contact due dates,
+// (request, workflow state, integration, attempt, try) so enqueueing twice
+// is harmless. Every change to an integration is decided by one pure
+// function, decide (machine.go): the engine loads the request, decides,
+// commits the decision with the move it allows, then runs its effects
+// (transition.go). Transient errors are waited out in Pending on the same
+// attempt; a job told "not now" (a wait not over, a plugin restarting) is
+// handed to a later task by reschedule, counting nothing. Scheduled work (polls for months, Direct Contact due dates,
 // 24-hour retries) is asynq's scheduled set, never an in-memory timer, and
 // a job whose worker died is picked up again when its lease expires.
 // Several engines may share one Redis: asynq hands each task to one worker

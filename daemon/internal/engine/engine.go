@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/store"
+	"github.com/dsrhost/dsrhost/daemon/internal/telemetry"
 )
 
 // Engine runs privacy requests. Its methods are safe for concurrent use.
@@ -134,6 +135,7 @@ func (e *Engine) startServer(queues map[string]int) (*asynq.Server, error) {
 		}),
 	})
 	mux := asynq.NewServeMux()
+	mux.Use(telemetry.TaskMiddleware)
 	mux.HandleFunc(taskRun, e.handleRun)
 	mux.HandleFunc(taskPoll, e.handlePoll)
 	mux.HandleFunc(taskDue, e.handleDue)

@@ -290,7 +290,9 @@ func TestRetries(t *testing.T) {
 		}
 		return records(1), nil
 	}}
-	broken := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+	var brokenKeys sync.Map
+	broken := &fake{access: func(_ context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+		brokenKeys.Store(req.Job.IdempotencyKey, true)
 		if fixed.Load() {
 			return records(4), nil
 		}
@@ -349,6 +351,14 @@ func TestRetries(t *testing.T) {
 		t.Errorf("after retry: %+v", st)
 	}
 	h.waitLabel(id, state.Extracting, "broken", "Complete 4 records found")
+	// The idempotency key names the work, not the attempt: three attempts
+	// (two automatic, one manual) carried one key.
+	brokenKeys.Range(func(k, _ any) bool {
+		if k != id+"/extracting/broken" {
+			t.Errorf("broken's idempotency key %q changed across attempts", k)
+		}
+		return true
+	})
 	h.waitStage(id, state.StageReply)
 	evs := h.history(id)
 	errs := count(evs, func(e Event) bool { return e.Kind == EventError && e.Integration == "broken" })

@@ -160,6 +160,8 @@ type harness struct {
 	mu      sync.Mutex
 	remotes map[string]sdk.Remote
 	engines []*Engine
+	// ready answers Readiness; nil: every plugin is up.
+	ready func(name string) (bool, time.Time, error)
 }
 
 // newHarness builds n engines (default 1) on rdb sharing one key prefix
@@ -184,7 +186,7 @@ func newHarness(t testing.TB, rdb redis.UniversalClient, cfg Config, remotes map
 		for _, f := range tune {
 			f(&opts)
 		}
-		e, err := New(rdb, cfg, ConnectorsFunc(h.connector), opts)
+		e, err := New(rdb, cfg, harnessConns{h}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,6 +209,28 @@ func (h *harness) connector(name string) (sdk.Remote, bool) {
 	defer h.mu.Unlock()
 	r, ok := h.remotes[name]
 	return r, ok
+}
+
+// harnessConns are the harness's connectors, ready unless the test set
+// h.ready.
+type harnessConns struct{ h *harness }
+
+func (c harnessConns) Connector(name string) (sdk.Remote, bool) { return c.h.connector(name) }
+
+func (c harnessConns) Ready(name string) (bool, time.Time, error) {
+	c.h.mu.Lock()
+	ready := c.h.ready
+	c.h.mu.Unlock()
+	if ready == nil {
+		return true, time.Time{}, nil
+	}
+	return ready(name)
+}
+
+func (h *harness) setReady(f func(name string) (bool, time.Time, error)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ready = f
 }
 
 func (h *harness) e() *Engine { return h.engines[0] }

@@ -25,6 +25,11 @@ type CreateInput struct {
 	SourceDetail string
 	// Actor is the admin token's name, recorded in history.
 	Actor string
+	// ReceivedAt is when the request arrived, if before now (a privacy
+	// center form verified later); VerifiedAt when the subject's identity
+	// was confirmed; AcknowledgedAt when receipt was acknowledged. They
+	// set when the deadline's clock starts (see RequestTypeSpec).
+	ReceivedAt, VerifiedAt, AcknowledgedAt time.Time
 }
 
 // Reply is the answer sent to the subject, recorded (sealed) in history.
@@ -50,20 +55,22 @@ func (e *Engine) Create(ctx context.Context, in CreateInput) (*Request, error) {
 	now := e.now()
 	rt := cfg.types[in.Type]
 	id := e.newID(now)
+	start := rt.clockStart(in, now)
 	req := &store.Request{
 		ID: id, Type: in.Type, Subject: in.Subject, Details: in.Details,
 		Source: in.Source, SourceDetail: in.SourceDetail,
-		CreatedAt: now, DueAt: now.Add(rt.Deadline), Stage: state.StageReview,
+		CreatedAt: now, DueAt: rt.due(start), Stage: state.StageReview,
 	}
+	created := map[string]string{
+		"type": string(in.Type), "source": in.Source,
+		"due_at": req.DueAt.Format(time.RFC3339),
+	}
+	rt.createdAttributes(in, start, created)
 	tx := e.store.NewTx(id)
 	tx.AddLookup("email", in.Subject.Email)
 	tx.Append(store.Event{
 		Time: now, Kind: EventRequestCreated, Actor: actorOr(in.Actor),
-		Message: "Request created",
-		Attributes: map[string]string{
-			"type": string(in.Type), "source": in.Source,
-			"due_at": req.DueAt.Format(time.RFC3339),
-		},
+		Message: "Request created", Attributes: created,
 	})
 	its, manual := plan(cfg, in.Type)
 	for _, it := range its {
@@ -83,14 +90,18 @@ func (e *Engine) Create(ctx context.Context, in CreateInput) (*Request, error) {
 		}
 	}
 	tx.PutRequest(req)
+	var st step
+	moved := false
+	if rt.AutoApprove {
+		// Starting the integrations goes in the same commit.
+		st, moved = e.advance(&store.Snapshot{Request: req, Integrations: its, Manual: manual}, tx, now)
+	}
 	e.attend(nil, tx)
 	if _, err := e.store.Commit(ctx, tx); err != nil {
 		return nil, fmt.Errorf("create request: %w", err)
 	}
-	if rt.AutoApprove {
-		if err := e.progress(ctx, id); err != nil {
-			return nil, err
-		}
+	if err := e.moveOn(ctx, id, st, moved); err != nil {
+		return nil, err
 	}
 	return e.Get(ctx, id)
 }
@@ -145,25 +156,20 @@ func firstWorkflow(rt sdk.RequestType) state.Workflow {
 
 // Approve moves a request from Review to Process. sources names the
 // integrations and manual data sources to run; empty runs all applicable.
+// The first move of Process (starting the integrations) goes in the same
+// commit.
 func (e *Engine) Approve(ctx context.Context, id, actor string, sources []string) (*Request, error) {
+	var st step
+	moved := false
 	_, err := e.update(ctx, id, func(snap *store.Snapshot, tx *store.Tx) error {
 		r := snap.Request
 		if r.Stage != state.StageReview {
 			return fmt.Errorf("request %s is in %s, not Review: %w", id, r.Stage, ErrFailedPrecondition)
 		}
+		if err := knownSources(snap, sources); err != nil {
+			return err
+		}
 		now := e.now()
-		known := map[string]bool{}
-		for _, it := range snap.Integrations {
-			known[it.Name] = true
-		}
-		for _, m := range snap.Manual {
-			known[m.Name] = true
-		}
-		for _, s := range sources {
-			if !known[s] {
-				return fmt.Errorf("%q is not a data source of this request: %w", s, ErrInvalidArgument)
-			}
-		}
 		next := r.Clone()
 		next.Stage = state.StageProcess
 		next.Workflow = firstWorkflow(r.Type)
@@ -172,48 +178,92 @@ func (e *Engine) Approve(ctx context.Context, id, actor string, sources []string
 			Time: now, Kind: EventApprove, Actor: actorOr(actor), Message: "Request approved",
 			Attributes: map[string]string{"sources": strings.Join(sources, ",")},
 		})
-		if len(sources) > 0 {
-			for _, it := range snap.Integrations {
-				if !slices.Contains(sources, it.Name) {
-					tx.DeleteIntegration(it)
-					tx.Append(integrationEvent(EventSourceRemoved, it, now, actor, "Not selected", nil))
-					continue
-				}
-				// A dependency that was not selected no longer holds it back.
-				kept := slices.DeleteFunc(slices.Clone(it.DependsOn), func(d string) bool { return !slices.Contains(sources, d) })
-				if len(kept) != len(it.DependsOn) {
-					n := it.Clone()
-					n.DependsOn = kept
-					if len(kept) == 0 && n.Detail == state.DetailWillProcess {
-						n.Detail = state.DetailNone
-					}
-					n.UpdatedAt = now
-					tx.PutIntegration(n)
-					if n.Detail != it.Detail {
-						tx.Append(stateEvent(n, now, actor))
-					}
-				}
-			}
-			for _, m := range snap.Manual {
-				if !slices.Contains(sources, m.Name) {
-					tx.DeleteManual(m)
-				}
-			}
-		}
+		after := selectSources(snap, sources, tx, now, actor)
+		after.Request = next
 		tx.Append(stageEvent(state.StageReview, state.StageProcess, now, actor))
 		if next.Workflow != state.WorkflowNone {
 			tx.Append(workflowEvent(state.WorkflowNone, next.Workflow, now))
 		}
 		tx.PutRequest(next)
+		st, moved = e.advance(after, tx, now)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("approve request %s: %w", id, err)
 	}
-	if err := e.progress(ctx, id); err != nil {
+	if err := e.moveOn(ctx, id, st, moved); err != nil {
 		return nil, err
 	}
 	return e.Get(ctx, id)
+}
+
+// moveOn runs what follows a commit that made a progress step: the jobs
+// it started, and another step when one may be possible.
+func (e *Engine) moveOn(ctx context.Context, id string, st step, moved bool) error {
+	e.enqueueStarted(ctx, st)
+	if moved && st.more() {
+		return e.progress(ctx, id)
+	}
+	return nil
+}
+
+func knownSources(snap *store.Snapshot, sources []string) error {
+	known := map[string]bool{}
+	for _, it := range snap.Integrations {
+		known[it.Name] = true
+	}
+	for _, m := range snap.Manual {
+		known[m.Name] = true
+	}
+	for _, s := range sources {
+		if !known[s] {
+			return fmt.Errorf("%q is not a data source of this request: %w", s, ErrInvalidArgument)
+		}
+	}
+	return nil
+}
+
+// selectSources stages in tx the removal of the data sources not selected (none
+// when sources is empty) and returns the request's integrations and manual
+// tasks as they stand after it.
+func selectSources(snap *store.Snapshot, sources []string, tx *store.Tx, now time.Time, actor string) *store.Snapshot {
+	after := &store.Snapshot{Request: snap.Request}
+	if len(sources) == 0 {
+		after.Integrations, after.Manual = snap.Integrations, snap.Manual
+		return after
+	}
+	for _, it := range snap.Integrations {
+		if !slices.Contains(sources, it.Name) {
+			tx.DeleteIntegration(it)
+			tx.Append(integrationEvent(EventSourceRemoved, it, now, actor, "Not selected", nil))
+			continue
+		}
+		// A dependency that was not selected no longer holds it back.
+		kept := slices.DeleteFunc(slices.Clone(it.DependsOn), func(d string) bool { return !slices.Contains(sources, d) })
+		if len(kept) == len(it.DependsOn) {
+			after.Integrations = append(after.Integrations, it)
+			continue
+		}
+		n := it.Clone()
+		n.DependsOn = kept
+		if len(kept) == 0 && n.Detail == state.DetailWillProcess {
+			n.Detail = state.DetailNone
+		}
+		n.UpdatedAt = now
+		tx.PutIntegration(n)
+		if n.Detail != it.Detail {
+			tx.Append(stateEvent(n, now, actor))
+		}
+		after.Integrations = append(after.Integrations, n)
+	}
+	for _, m := range snap.Manual {
+		if slices.Contains(sources, m.Name) {
+			after.Manual = append(after.Manual, m)
+		} else {
+			tx.DeleteManual(m)
+		}
+	}
+	return after
 }
 
 // Reject closes a request in Review. reason is recorded (sealed) in
@@ -264,21 +314,26 @@ func appendReply(tx *store.Tx, reply Reply, now time.Time, actor string) {
 // ApproveDeletion lets a request held in Pending Delete (under
 // require_deletion_approval) go on.
 func (e *Engine) ApproveDeletion(ctx context.Context, id, actor string) (*Request, error) {
+	var st step
+	moved := false
 	_, err := e.update(ctx, id, func(snap *store.Snapshot, tx *store.Tx) error {
 		r := snap.Request
 		if r.Stage != state.StageProcess || r.Workflow != state.PendingDelete || !r.AwaitingDeletionApproval {
 			return fmt.Errorf("request %s is not waiting for deletion approval: %w", id, ErrFailedPrecondition)
 		}
+		now := e.now()
 		next := r.Clone()
 		next.AwaitingDeletionApproval = false
-		tx.Append(store.Event{Time: e.now(), Kind: EventApproveDeletion, Actor: actorOr(actor), Message: "Deletion approved"})
+		tx.Append(store.Event{Time: now, Kind: EventApproveDeletion, Actor: actorOr(actor), Message: "Deletion approved"})
 		tx.PutRequest(next)
+		// The move the approval allows goes in the same commit.
+		st, moved = e.advance(&store.Snapshot{Request: next, Integrations: snap.Integrations, Manual: snap.Manual}, tx, now)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("approve deletion for request %s: %w", id, err)
 	}
-	if err := e.progress(ctx, id); err != nil {
+	if err := e.moveOn(ctx, id, st, moved); err != nil {
 		return nil, err
 	}
 	return e.Get(ctx, id)

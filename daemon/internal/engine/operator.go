@@ -23,16 +23,22 @@ func target(snap *store.Snapshot, name string) (*store.Integration, error) {
 	return nil, fmt.Errorf("integration %q on request %s: %w", name, snap.Request.ID, ErrNotFound)
 }
 
+// loadTarget reads request id and finds the integration an operator means.
+func (e *Engine) loadTarget(ctx context.Context, id, integration string) (*store.Snapshot, *store.Integration, error) {
+	snap, err := e.load(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, err := target(snap, integration)
+	return snap, cur, err
+}
+
 // Retry runs an integration in Error, still Processing, or Pending in a
 // transient wait again at once, as a new attempt: the scheduled automatic
 // retry is removed, and a late result of the old attempt is rejected. A
 // Complete integration cannot be retried (ErrFailedPrecondition).
 func (e *Engine) Retry(ctx context.Context, id, integration, actor string) (*IntegrationState, error) {
-	snap, err := e.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := target(snap, integration)
+	snap, cur, err := e.loadTarget(ctx, id, integration)
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +79,7 @@ func (e *Engine) Skip(ctx context.Context, id, integration, actor string) (*Inte
 // end completes an integration as an operator chose; the move that allows
 // goes in the same commit.
 func (e *Engine) end(ctx context.Context, id, integration, actor string, detail state.Detail, kind string) (*IntegrationState, error) {
-	snap, err := e.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := target(snap, integration)
+	snap, cur, err := e.loadTarget(ctx, id, integration)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -38,7 +39,7 @@ func (e *Engine) handlePoll(ctx context.Context, t *asynq.Task) error {
 		out = outcome{err: loop, final: true}
 	case !up:
 		// The plugin is restarting: ask again once it is back.
-		return e.reschedule(ctx, taskPoll, j, at)
+		return e.reschedule(ctx, taskPoll, j, time.Until(at))
 	default:
 		permit, err := e.admit(ctx, j, taskPoll)
 		if err != nil {

@@ -173,3 +173,52 @@ func TestReconcileRecoversLostWork(t *testing.T) {
 		t.Errorf("%d attempts, want 1", n)
 	}
 }
+
+// TestRestartingPluginIsNotCalled: while an integration's plugin is being
+// restarted its jobs wait, without a call and without counting an attempt,
+// and run once it is back; a plugin in a crash loop fails the attempt with
+// a remediation naming it.
+func TestRestartingPluginIsNotCalled(t *testing.T) {
+	rs := testredis.Start(t)
+	var calls atomic.Int64
+	crm := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+		calls.Add(1)
+		return records(1), nil
+	}}
+	cfg := Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) { s.MaxAttempts = 3 })}}
+	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"crm": crm}, 1)
+	var up atomic.Bool
+	var asked atomic.Int64
+	h.setReady(func(string) (bool, time.Time, error) {
+		asked.Add(1)
+		return up.Load(), time.Now().Add(50 * time.Millisecond), nil
+	})
+	h.start()
+	id := h.create(sdk.RequestAccess, "ada@example.com")
+	h.approve(id)
+	waitFor(t, "jobs to ask for the plugin a few times", func() (bool, string) { return asked.Load() >= 3, "" })
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("%d calls to a restarting plugin", n)
+	}
+	if l := h.label(id, state.Extracting, "crm"); l != "Pending" {
+		t.Errorf("label while the plugin restarts = %q, want Pending", l)
+	}
+	up.Store(true)
+	h.waitLabel(id, state.Extracting, "crm", "Complete 1 records found")
+	if it := integration(h.get(id), state.Extracting, "crm"); it.Attempts != 1 || calls.Load() != 1 {
+		t.Errorf("%d attempts, %d calls; want 1 and 1", it.Attempts, calls.Load())
+	}
+
+	loop := sdk.Errorf(sdk.ErrorPluginCrashed, "plugin %q keeps exiting", "crm-plugin").WithRemediation(`Read plugin "crm-plugin"'s log lines.`)
+	h.setReady(func(string) (bool, time.Time, error) { return false, time.Now().Add(time.Minute), loop })
+	id2 := h.create(sdk.RequestAccess, "bob@example.com")
+	h.approve(id2)
+	h.waitLabel(id2, state.Extracting, "crm", "Error")
+	it := integration(h.get(id2), state.Extracting, "crm")
+	if it.Error == nil || !strings.Contains(it.Error.Remediation, "crm-plugin") || it.NextAttemptAt.IsZero() {
+		t.Errorf("crash loop error = %+v, next attempt %v; want a remediation naming the plugin and a retry scheduled", it.Error, it.NextAttemptAt)
+	}
+	if calls.Load() != 1 {
+		t.Errorf("a plugin in a crash loop was called")
+	}
+}

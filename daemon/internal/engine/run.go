@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -25,7 +26,7 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	}
 	up, at, loop := e.ready(j.Integration)
 	if !up && loop == nil {
-		return e.reschedule(ctx, taskRun, j, at)
+		return e.reschedule(ctx, taskRun, j, time.Until(at))
 	}
 	// Flow control next: a job that must wait goes back to the queue
 	// before anything is written, so it counts no attempt.
@@ -41,7 +42,7 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("start attempt: %w", err)
 	}
 	if !d.notBefore.IsZero() {
-		return e.reschedule(ctx, taskRun, j, d.notBefore)
+		return e.reschedule(ctx, taskRun, j, until(e.now(), d.notBefore))
 	}
 	if !d.accepted {
 		return nil

@@ -100,8 +100,20 @@ type ManualSpec struct {
 
 // RequestTypeSpec is a request_type block.
 type RequestTypeSpec struct {
-	// Deadline sets the due date from creation (default 45 days).
-	Deadline time.Duration
+	// Deadline sets the due date from creation (default 45 days);
+	// DeadlineMonths, when set, counts calendar months instead.
+	Deadline       time.Duration
+	DeadlineMonths int
+	// Extension (or ExtensionMonths) is how much an operator may move the
+	// due date, once; zero allows none.
+	Extension       time.Duration
+	ExtensionMonths int
+	// ClockStartsAtVerification counts the deadline from identity
+	// confirmation (CreateInput.VerifiedAt) rather than receipt.
+	ClockStartsAtVerification bool
+	// AcknowledgeWithin is the acknowledgement deadline after receipt,
+	// recorded at creation (zero: none).
+	AcknowledgeWithin time.Duration
 	// AutoApprove skips Review.
 	AutoApprove bool
 	// RequireDeletionApproval holds Pending Delete until ApproveDeletion.
@@ -283,15 +295,16 @@ type ResponseLink struct {
 type ResponseURLFunc func(ctx context.Context, link ResponseLink) (string, error)
 
 // ready asks the connectors, when they can tell, whether integration's
-// plugin can take a call now.
+// plugin can take a call now. retryAt is in real time (never the engine's
+// Clock): asynq schedules the wait.
 func (e *Engine) ready(integration string) (bool, time.Time, error) {
 	r, ok := e.conns.(Readiness)
 	if !ok {
 		return true, time.Time{}, nil
 	}
 	up, at, loop := r.Ready(integration)
-	if !up && loop == nil && !at.After(e.now()) {
-		at = e.now().Add(time.Second)
+	if !up && loop == nil && time.Until(at) < 100*time.Millisecond {
+		at = time.Now().Add(time.Second)
 	}
 	return up, at, loop
 }

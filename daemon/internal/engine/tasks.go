@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/telemetry"
 )
 
 // Task types. Payloads carry ids only: state lives in the store.
@@ -80,7 +81,9 @@ func (e *Engine) enqueue(ctx context.Context, kind string, j jobRef, delay time.
 	if delay > 0 {
 		opts = append(opts, asynq.ProcessIn(delay))
 	}
-	_, err = e.client.EnqueueContext(ctx, asynq.NewTask(kind, payload), opts...)
+	// The headers carry the caller's trace to the job (see telemetry).
+	task := asynq.NewTaskWithHeaders(kind, payload, telemetry.TaskHeaders(ctx))
+	_, err = e.client.EnqueueContext(ctx, task, opts...)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}

@@ -86,13 +86,14 @@ func jitter(d time.Duration) time.Duration {
 }
 
 // reschedule hands a job told "not now" (a transient wait not over, a
-// plugin restarting, no flow-control slot) to a new task that runs at at,
-// without changing the integration's state or counting an attempt: the
-// running task's id is taken, so the new one is numbered one more (Try).
-// It suits run and poll tasks, whose acceptance does not depend on Try.
-func (e *Engine) reschedule(ctx context.Context, kind string, j jobRef, at time.Time) error {
+// plugin restarting, no flow-control slot) to a new task that runs after
+// delay (real time, as asynq schedules), without changing the
+// integration's state or counting an attempt: the running task's id is
+// taken, so the new one is numbered one more (Try). It suits run and poll
+// tasks, whose acceptance does not depend on Try.
+func (e *Engine) reschedule(ctx context.Context, kind string, j jobRef, delay time.Duration) error {
 	j.Try++
-	if err := e.enqueue(ctx, kind, j, until(e.now(), at)); err != nil {
+	if err := e.enqueue(ctx, kind, j, max(delay, 0)); err != nil {
 		return fmt.Errorf("reschedule %s: %w", j.Integration, err)
 	}
 	return nil

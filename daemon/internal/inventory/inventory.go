@@ -21,6 +21,10 @@ type Options struct {
 	// Resolve turns a plugin's configured command into the path to launch;
 	// nil uses [ResolveCommand].
 	Resolve func(p *config.Plugin) string
+	// Previous is the host of the configuration being replaced, on a
+	// reload: its plugins that can serve the new configuration unchanged
+	// (pluginhost.Plugin.Reusable) are adopted instead of relaunched.
+	Previous *pluginhost.Host
 }
 
 // Integration is one configured and running integration.
@@ -74,7 +78,7 @@ func Build(ctx context.Context, cfg *config.Config, host *pluginhost.Host, opts 
 	if resolve == nil {
 		resolve = ResolveCommand
 	}
-	plugins, diags := startPlugins(ctx, cfg, host, resolve)
+	plugins, diags := startPlugins(ctx, cfg, host, resolve, opts.Previous)
 	inv := &Inventory{Integrations: map[string]*Integration{}}
 
 	names := make([]string, 0, len(cfg.Integrations))
@@ -119,8 +123,9 @@ func Build(ctx context.Context, cfg *config.Config, host *pluginhost.Host, opts 
 	return inv, diags
 }
 
-// startPlugins launches, concurrently, every plugin some integration uses.
-func startPlugins(ctx context.Context, cfg *config.Config, host *pluginhost.Host, resolve func(*config.Plugin) string) (map[string]*pluginhost.Plugin, hcl.Diagnostics) {
+// startPlugins launches, concurrently, every plugin some integration uses,
+// or adopts it from prev when it runs there unchanged.
+func startPlugins(ctx context.Context, cfg *config.Config, host *pluginhost.Host, resolve func(*config.Plugin) string, prev *pluginhost.Host) (map[string]*pluginhost.Plugin, hcl.Diagnostics) {
 	used := map[string]bool{}
 	for _, in := range cfg.Integrations {
 		if _, ok := cfg.Plugins[in.Plugin]; ok {
@@ -135,15 +140,17 @@ func startPlugins(ctx context.Context, cfg *config.Config, host *pluginhost.Host
 	)
 	for name := range used {
 		cp := cfg.Plugins[name]
+		spec := pluginhost.Spec{Name: cp.Name, Command: resolve(cp), Args: cp.Args, SHA256: cp.SHA256}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := host.Start(ctx, pluginhost.Spec{
-				Name:    cp.Name,
-				Command: resolve(cp),
-				Args:    cp.Args,
-				SHA256:  cp.SHA256,
-			})
+			if p := adopt(host, prev, spec); p != nil {
+				mu.Lock()
+				started[name] = p
+				mu.Unlock()
+				return
+			}
+			p, err := host.Start(ctx, spec)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -161,6 +168,19 @@ func startPlugins(ctx context.Context, cfg *config.Config, host *pluginhost.Host
 	wg.Wait()
 	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Subject.Start.Line < diags[j].Subject.Start.Line })
 	return started, diags
+}
+
+// adopt returns prev's plugin for spec, moved to host, when it can serve
+// spec unchanged; nil when it must be launched.
+func adopt(host, prev *pluginhost.Host, spec pluginhost.Spec) *pluginhost.Plugin {
+	if prev == nil {
+		return nil
+	}
+	p, ok := prev.Plugin(spec.Name)
+	if !ok || !p.Reusable(spec) || host.Adopt(p) != nil {
+		return nil
+	}
+	return p
 }
 
 func startHint(p *config.Plugin) string {

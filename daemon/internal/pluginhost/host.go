@@ -24,6 +24,9 @@ type Host struct {
 	mu      sync.Mutex
 	plugins map[string]*Plugin
 	closed  bool
+	// adopted are the plugins carried over from another host (Adopt), with
+	// that host, for Abandon to hand back.
+	adopted map[*Plugin]*Host
 }
 
 // New returns a host that logs under logger.Named("plugin"), each plugin

@@ -129,7 +129,7 @@ func (p *Plugin) Close() {
 		if inst != nil {
 			inst.kill()
 		}
-		p.host.forget(p)
+		p.owner().forget(p)
 		p.logger.Info("plugin stopped")
 	})
 }

@@ -128,7 +128,9 @@ func (r *redactor) scrubLog(s string) string {
 func subjectValues(s sdk.Subject) []string {
 	vals := []string{s.Email, s.Phone, s.UserID}
 	for _, v := range s.Identifiers {
+		// An identifier found on several records is a JSON array of them.
 		vals = append(vals, v)
+		vals = append(vals, sdk.IdentifierValues(v)...)
 	}
 	return withEscapes(vals)
 }

@@ -31,7 +31,9 @@ func (r *Responder) Service() *Service { return &Service{r: r} }
 // mount the service itself; pass connect.WithReadMaxBytes to bound
 // uploads.
 func (r *Responder) ConnectHandler(opts ...connect.HandlerOption) (string, http.Handler) {
-	return adminv1connect.NewDirectContactServiceHandler(r.Service(), opts...)
+	svc := r.Service()
+	path, h := adminv1connect.NewDirectContactServiceHandler(svc, opts...)
+	return path, svc.GateSubmit(h)
 }
 
 // GetTask returns what the link's processor is asked.

@@ -80,13 +80,27 @@ func (tx *Tx) CheckIntegration(i *Integration) {
 // PutRequest writes r, expecting the stored request to be at r.Version
 // (0: it must not exist yet).
 func (tx *Tx) PutRequest(r *Request) {
-	tx.writes = append(tx.writes, objectWrite{field: fieldRequest, version: r.Version, req: r})
+	tx.put(objectWrite{field: fieldRequest, version: r.Version, req: r})
+}
+
+// put adds a write; a second write of the same field in one Tx replaces
+// the first, keeping the version the first expected, so a decision and the
+// move it allows can both write the request in one commit.
+func (tx *Tx) put(w objectWrite) {
+	for i := range tx.writes {
+		if tx.writes[i].field == w.field {
+			w.version = tx.writes[i].version
+			tx.writes[i] = w
+			return
+		}
+	}
+	tx.writes = append(tx.writes, w)
 }
 
 // PutIntegration writes i, expecting the stored state to be at i.Version
 // (0: it must not exist yet).
 func (tx *Tx) PutIntegration(i *Integration) {
-	tx.writes = append(tx.writes, objectWrite{field: integrationField(i.Workflow, i.Name), version: i.Version, it: i})
+	tx.put(objectWrite{field: integrationField(i.Workflow, i.Name), version: i.Version, it: i})
 }
 
 // DeleteIntegration removes i (an unselected data source), expecting it at

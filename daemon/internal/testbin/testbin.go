@@ -18,6 +18,7 @@ var Binaries = map[string]string{
 	"dsrhost-plugin-heap":          "github.com/dsrhost/dsrhost/plugins/heap",
 	"dsrhost-plugin-directcontact": "github.com/dsrhost/dsrhost/plugins/directcontact",
 	"dsrhost-plugin-genericrest":   "github.com/dsrhost/dsrhost/plugins/genericrest",
+	"dsrhost-plugin-sql":           "github.com/dsrhost/dsrhost/plugins/sql",
 	// The configurable test connector, for tests that need failures,
 	// crashes or asynchronous answers on demand.
 	"dsrhost-plugin-test": "github.com/dsrhost/dsrhost/plugins/internal/testconnector",

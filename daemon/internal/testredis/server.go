@@ -41,6 +41,13 @@ func binaries(t testing.TB) (server, cli string) {
 // Start runs a single redis-server and returns it once it answers PING.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t)
+}
+
+// StartWith is Start with further redis-server arguments, such as
+// "--maxmemory-policy", "allkeys-lru"; they override the defaults.
+func StartWith(t testing.TB, args ...string) *Server {
+	t.Helper()
 	bin, _ := binaries(t)
 	var lastErr error
 	for range 5 {
@@ -48,7 +55,7 @@ func Start(t testing.TB) *Server {
 		if err != nil {
 			t.Fatalf("find a free port: %v", err)
 		}
-		s, err := startServer(bin, t.TempDir(), port)
+		s, err := startServer(bin, t.TempDir(), port, args...)
 		if err == nil {
 			t.Cleanup(s.Stop)
 			return s

@@ -30,19 +30,19 @@ var files embed.FS
 // it.
 type Entry struct {
 	// Name is what template names, such as "mailchimp".
-	Name     string `hcl:"name,label"`
-	Title    string `hcl:"title"`
-	Category string `hcl:"category"`
+	Name     string `hcl:"name,label" json:"name"`
+	Title    string `hcl:"title" json:"title"`
+	Category string `hcl:"category" json:"category"`
 	// Summary says what is found and deleted, in one sentence.
-	Summary string `hcl:"summary"`
+	Summary string `hcl:"summary" json:"summary"`
 	// Behaviour is "synchronous", "asynchronous" or "whole-record".
-	Behaviour string `hcl:"behaviour"`
+	Behaviour string `hcl:"behaviour" json:"behaviour"`
 	// Docs is the vendor's API reference the settings follow.
-	Docs string `hcl:"docs"`
+	Docs string `hcl:"docs" json:"docs"`
 	// Values and Secrets are what the admin must give, by name, each with
 	// a sentence saying where to find it.
-	Values  map[string]string `hcl:"values,optional"`
-	Secrets map[string]string `hcl:"secrets,optional"`
+	Values  map[string]string `hcl:"values,optional" json:"values,omitempty"`
+	Secrets map[string]string `hcl:"secrets,optional" json:"secrets,omitempty"`
 
 	settings hcl.Body
 	source   []byte

@@ -8,11 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dsrhost/dsrhost/sdk"
+	"github.com/dsrhost/dsrhost/sdk/sdkhttp"
 )
 
 // maxBody bounds how much of one answer is read.
@@ -255,20 +254,7 @@ func (r *response) json(ep *endpoint) (any, error) {
 // retryAfter reads a Retry-After header: delay-seconds or an HTTP-date
 // (RFC 9110 section 10.2.3).
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(min(secs, int64(365*24*3600))) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	return sdkhttp.RetryAfter(h.Get("Retry-After"), now)
 }
 
 // sleepCtx waits for d or until ctx ends.

@@ -213,7 +213,6 @@ func (c *compiler) endpoint(path []string, r *requestSettings, defaultMethod str
 	if !slices.Contains(methods, ep.method) {
 		c.errorf(at(path, "method"), "Unsupported method", "method must be one of %s.", strings.Join(methods, ", "))
 	}
-	sc.secrets = sortedKeys(c.secrets)
 	switch {
 	case r.Path == "":
 		// reported as missing by checkShape

@@ -15,7 +15,7 @@ import (
 const Name = "genericrest"
 
 // Version is the connector's version, shown in the data inventory.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Connector connects any HTTP JSON API described by an integration's
 // settings. One process may serve several integrations; each job is routed
@@ -56,7 +56,7 @@ func (c *Connector) Describe(context.Context) (*sdk.Description, error) {
 	return &sdk.Description{
 		Name:         Name,
 		Version:      Version,
-		Description:  "Connects any HTTP JSON API from settings alone: templated requests, JSONPath, pagination, rate limits, five kinds of auth and asynchronous jobs.",
+		Description:  "Connects any HTTP JSON API from settings alone (templated requests and steps, JSONPath, pagination, rate limits, five kinds of auth, asynchronous jobs), or a ready-made catalogue entry by name.",
 		Type:         sdk.SynchronousAPI,
 		Capabilities: []sdk.Capability{sdk.CapabilityAccess, sdk.CapabilityDelete},
 		Settings:     Schema(),

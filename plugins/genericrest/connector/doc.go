@@ -39,12 +39,30 @@
 // .user_id, every further identifier by name (including those found by the
 // integrations this one depends on), .request_id and .idempotency_key.
 // Per-record deletion adds .record (the record's JSON object) and .record_id;
-// async status and result requests add .job_id. Values are URL-escaped in
-// paths, encoded as query parameters in query, and JSON-escaped in bodies
-// (write "{{ .email }}" inside the JSON quotes). Configure parses every
-// template and JSONPath (github.com/ohler55/ojg/jp), and refuses a name used
-// where it cannot exist, such as .record in an access request, each with the
-// path of its setting, so `dsrhost validate` points at the line.
+// async status and result requests add .job_id; requests after a step add
+// .outputs.<name>. Functions (funcs.go: lower, upper, trim, md5, sha1,
+// sha256, hmac_sha256 with a key from settings.secrets, base64, urlquery,
+// json, default) see raw values; only what an action prints is escaped:
+// URL-escaped in paths, encoded as query parameters in query, JSON-escaped in
+// bodies (write "{{ .email }}" inside the JSON quotes, or {{ json .email }}
+// without them). Configure parses every template and JSONPath
+// (github.com/ohler55/ojg/jp), and refuses a name used where it cannot
+// exist (.record in an access request, an output no earlier step provides)
+// and a function called with the wrong arguments, each with the path of its
+// setting, so `dsrhost validate` points at the line.
+//
+// Step blocks (steps.go) are requests sent in order before their block's
+// own, per record in per-record deletion; their outputs feed later
+// templates. A value with several entries (an output, or an identifier an
+// earlier integration found on several records, passed as
+// sdk.JoinIdentifierValues writes it) sends each request reading it once
+// per value (fanout.go). success_path (success.go) fails a 2xx answer whose
+// body reports an error. A catalogue entry (package catalog, catalogue.go)
+// supplies all of this from a name, with the admin's values and secrets.
+//
+// The connector never reports more than was done: a cursor or next link the
+// API repeats is an error, not the last page, as is reaching max_pages; a
+// job in one of failed_values fails at once instead of being polled again.
 //
 // An async block turns the access or deletion request into the submission
 // of a job: Access and Delete answer Pending with the job ids, and

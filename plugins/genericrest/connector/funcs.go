@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"hash"
 	"net/url"
-	"slices"
 	"strings"
 	"text/template"
 	"text/template/parse"
@@ -148,7 +147,7 @@ func text(v any) string {
 // checkCalls checks every call of the connector's functions under n: its
 // number of arguments, and that hmac_sha256 names a key of settings.secrets
 // as a literal string.
-func checkCalls(n parse.Node, sc scope) string {
+func checkCalls(n parse.Node, secrets map[string]string) string {
 	var problem string
 	visitPipes(n, func(p *parse.PipeNode) {
 		for i, cmd := range p.Cmds {
@@ -176,13 +175,18 @@ func checkCalls(n parse.Node, sc scope) string {
 				switch {
 				case !ok:
 					problem = fmt.Sprintf("hmac_sha256's first argument is the name of a key in settings.secrets, as a quoted string: write %s.", usage(fnHMAC))
-				case !slices.Contains(sc.secrets, key.Text):
+				case !hasKey(secrets, key.Text):
 					problem = fmt.Sprintf("hmac_sha256 uses the key %q, which settings.secrets does not have; add it there (it is sensitive).", key.Text)
 				}
 			}
 		}
 	})
 	return problem
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 func usage(fn string) string {

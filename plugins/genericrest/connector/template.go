@@ -28,8 +28,6 @@ type scope struct {
 	jobID   bool // job_id: async status and result requests
 	// outputs are the names earlier steps provide as {{ .outputs.<name> }}.
 	outputs []string
-	// secrets are the names of settings.secrets, the keys hmac_sha256 may use.
-	secrets []string
 }
 
 // compiled is a template ready to render: its escaper is applied to the
@@ -65,7 +63,7 @@ func compileTemplate(name, text string, sc scope, at place, secrets map[string]s
 			}
 		})
 		if problem == "" {
-			problem = checkCalls(tt.Tree.Root, sc)
+			problem = checkCalls(tt.Tree.Root, secrets)
 		}
 		escapeActions(tt.Tree, tt.Tree.Root)
 	}

@@ -1,6 +1,8 @@
 package connector
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -170,4 +172,44 @@ func maskProblem(m maskRule, c columnInfo, info *tableInfo, ds *dataset, t *tabl
 		}
 	}
 	return ""
+}
+
+// readCatalog reads a catalogue from two queries: columns (table, column,
+// type name, nullable, maximum length or 0) in order, and primary key
+// columns (table, column) in key order.
+func readCatalog(ctx context.Context, db *sql.DB, columns, primaryKeys string, class func(string) typeClass) (catalog, error) {
+	cat := catalog{}
+	err := eachRow(ctx, db, columns, nil, func(rows *sql.Rows) error {
+		var tbl, typ string
+		var maxLen sql.NullInt64
+		c := columnInfo{}
+		if err := rows.Scan(&tbl, &c.Name, &typ, &c.Nullable, &maxLen); err != nil {
+			return err
+		}
+		c.Class, c.MaxLen = class(typ), int(maxLen.Int64)
+		if c.Class != classText {
+			c.MaxLen = 0
+		}
+		info := cat[tbl]
+		if info == nil {
+			info = &tableInfo{}
+			cat[tbl] = info
+		}
+		info.Columns = append(info.Columns, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = eachRow(ctx, db, primaryKeys, nil, func(rows *sql.Rows) error {
+		var tbl, col string
+		if err := rows.Scan(&tbl, &col); err != nil {
+			return err
+		}
+		if info := cat[tbl]; info != nil {
+			info.PK = append(info.PK, col)
+		}
+		return nil
+	})
+	return cat, err
 }

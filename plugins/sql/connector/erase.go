@@ -73,17 +73,7 @@ func (in *integration) deleteRows(ctx context.Context, tx *sql.Tx, f *found) (in
 	var n int64
 	for start := 0; start < len(f.rows); start += inClauseSize / len(pk) {
 		chunk := f.rows[start:min(start+inClauseSize/len(pk), len(f.rows))]
-		var conds []string
-		var args []any
-		for _, r := range chunk {
-			parts := make([]string, len(pk))
-			for i, col := range pk {
-				args = append(args, r.vals[i])
-				parts[i] = d.quote(col) + " = " + d.placeholder(len(args))
-			}
-			conds = append(conds, "("+strings.Join(parts, " AND ")+")")
-		}
-		res, err := in.exec(ctx, tx, "DELETE FROM "+d.quote(f.table.Name)+" WHERE "+strings.Join(conds, " OR "), args)
+		res, err := in.exec(ctx, tx, "DELETE FROM "+d.quote(f.table.Name)+" WHERE "+in.keyIn(pk, chunk), keyArgs(chunk, len(pk)))
 		if err != nil {
 			return 0, err
 		}
@@ -136,4 +126,37 @@ func (in *integration) exec(ctx context.Context, tx *sql.Tx, stmt string, args [
 	ctx, cancel := context.WithTimeout(ctx, in.s.StatementTimeout)
 	defer cancel()
 	return tx.ExecContext(ctx, stmt, args...)
+}
+
+// keyIn is the condition matching rows by primary key: "id IN (...)" for
+// a one-column key, an OR of ANDs for a composite one.
+func (in *integration) keyIn(pk []string, rows []foundRow) string {
+	d := in.d
+	if len(pk) == 1 {
+		marks := make([]string, len(rows))
+		for i := range rows {
+			marks[i] = d.placeholder(i + 1)
+		}
+		return d.quote(pk[0]) + " IN (" + strings.Join(marks, ", ") + ")"
+	}
+	conds := make([]string, len(rows))
+	n := 0
+	for i := range rows {
+		parts := make([]string, len(pk))
+		for j, col := range pk {
+			n++
+			parts[j] = d.quote(col) + " = " + d.placeholder(n)
+		}
+		conds[i] = "(" + strings.Join(parts, " AND ") + ")"
+	}
+	return strings.Join(conds, " OR ")
+}
+
+// keyArgs are the primary key values of rows, in keyIn's order.
+func keyArgs(rows []foundRow, keyLen int) []any {
+	args := make([]any, 0, len(rows)*keyLen)
+	for _, r := range rows {
+		args = append(args, r.vals[:keyLen]...)
+	}
+	return args
 }

@@ -43,7 +43,8 @@ func (mysqlDialect) placeholder(int) string { return "?" }
 func (mysqlDialect) lockRows() string { return " FOR UPDATE" }
 
 const mysqlColumns = `
-SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, IS_NULLABLE = 'YES', COALESCE(CHARACTER_MAXIMUM_LENGTH, 0)
+SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, IS_NULLABLE = 'YES',
+       CASE WHEN CHARACTER_MAXIMUM_LENGTH < 16777216 THEN CHARACTER_MAXIMUM_LENGTH ELSE 0 END
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = DATABASE()
 ORDER BY TABLE_NAME, ORDINAL_POSITION`
@@ -55,40 +56,7 @@ WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = 'PRIMARY'
 ORDER BY TABLE_NAME, SEQ_IN_INDEX`
 
 func (mysqlDialect) catalog(ctx context.Context, db *sql.DB) (catalog, error) {
-	cat := catalog{}
-	err := eachRow(ctx, db, mysqlColumns, nil, func(rows *sql.Rows) error {
-		var tbl, typ string
-		var maxLen int64
-		c := columnInfo{}
-		if err := rows.Scan(&tbl, &c.Name, &typ, &c.Nullable, &maxLen); err != nil {
-			return err
-		}
-		c.Class = mysqlClass(typ)
-		if c.Class == classText && maxLen < 1<<24 {
-			c.MaxLen = int(maxLen)
-		}
-		info := cat[tbl]
-		if info == nil {
-			info = &tableInfo{}
-			cat[tbl] = info
-		}
-		info.Columns = append(info.Columns, c)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = eachRow(ctx, db, mysqlPrimaryKeys, nil, func(rows *sql.Rows) error {
-		var tbl, col string
-		if err := rows.Scan(&tbl, &col); err != nil {
-			return err
-		}
-		if info := cat[tbl]; info != nil {
-			info.PK = append(info.PK, col)
-		}
-		return nil
-	})
-	return cat, err
+	return readCatalog(ctx, db, mysqlColumns, mysqlPrimaryKeys, mysqlClass)
 }
 
 func mysqlClass(typ string) typeClass {

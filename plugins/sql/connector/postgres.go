@@ -55,36 +55,7 @@ WHERE i.indisprimary AND n.nspname = current_schema()
 ORDER BY c.relname, array_position(i.indkey::int2[], a.attnum)`
 
 func (postgres) catalog(ctx context.Context, db *sql.DB) (catalog, error) {
-	cat := catalog{}
-	err := eachRow(ctx, db, pgColumns, nil, func(rows *sql.Rows) error {
-		var tbl, typ string
-		c := columnInfo{}
-		if err := rows.Scan(&tbl, &c.Name, &typ, &c.Nullable, &c.MaxLen); err != nil {
-			return err
-		}
-		c.Class = pgClass(typ)
-		info := cat[tbl]
-		if info == nil {
-			info = &tableInfo{}
-			cat[tbl] = info
-		}
-		info.Columns = append(info.Columns, c)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = eachRow(ctx, db, pgPrimaryKeys, nil, func(rows *sql.Rows) error {
-		var tbl, col string
-		if err := rows.Scan(&tbl, &col); err != nil {
-			return err
-		}
-		if info := cat[tbl]; info != nil {
-			info.PK = append(info.PK, col)
-		}
-		return nil
-	})
-	return cat, err
+	return readCatalog(ctx, db, pgColumns, pgPrimaryKeys, pgClass)
 }
 
 func pgClass(typ string) typeClass {

@@ -13,8 +13,9 @@ import (
 )
 
 // inClauseSize bounds the values of one IN list, well under every
-// database's limit on parameters.
-const inClauseSize = 500
+// database's limit on parameters (SQLite's is 32,766; PostgreSQL's and
+// MySQL's 65,535).
+const inClauseSize = 2000
 
 // purpose is why rows are found: to read them or to erase them.
 type purpose int
@@ -71,11 +72,7 @@ func (in *integration) walk(ctx context.Context, q queryer, subj sdk.Subject, p 
 			return nil
 		}
 		for _, id := range t.Identity {
-			v, ok := identityParam(subj, id.Identifier, f.info, id.Column)
-			if !ok {
-				continue
-			}
-			if err := collect(id.Column, []any{v}); err != nil {
+			if err := collect(id.Column, identityParams(subj, id.Identifier, f.info, id.Column)); err != nil {
 				return nil, err
 			}
 		}
@@ -148,7 +145,11 @@ func (in *integration) selectRows(ctx context.Context, q queryer, f *found, col 
 	}
 	query := "SELECT " + strings.Join(quoted, ", ") + " FROM " + d.quote(f.table.Name) +
 		" WHERE " + d.quote(col) + " IN (" + strings.Join(marks, ", ") + ") ORDER BY " + strings.Join(order, ", ")
-	if p == forErasure {
+	if p == forErasure && f.table.Erase == eraseMask {
+		// Masks are computed from the values read, so those rows are
+		// locked until the commit. Deleted rows need no lock (a row gone
+		// meanwhile is simply not counted), and a lock would need UPDATE
+		// privilege on PostgreSQL, which delete-only tables lack.
 		query += d.lockRows()
 	}
 	ctx, cancel := context.WithTimeout(ctx, in.s.StatementTimeout)
@@ -174,10 +175,12 @@ func (in *integration) selectRows(ctx context.Context, q queryer, f *found, col 
 	})
 }
 
-// identityParam is the subject's identifier as a parameter for column col;
-// false when the subject has none, or one that cannot be in the column
-// (a user id that is not a number, for an integer column).
-func identityParam(subj sdk.Subject, identifier string, info *tableInfo, col string) (any, bool) {
+// identityParams are the subject's values of identifier as parameters
+// for column col: none when the subject has none, several when an
+// integration this one depends on found several (sdk.IdentifierValues).
+// A value that cannot be in the column (a user id that is not a number,
+// for an integer column) is left out: it matches nothing.
+func identityParams(subj sdk.Subject, identifier string, info *tableInfo, col string) []any {
 	var v string
 	switch identifier {
 	case "email":
@@ -190,15 +193,18 @@ func identityParam(subj sdk.Subject, identifier string, info *tableInfo, col str
 	if v == "" {
 		v = subj.Identifiers[identifier]
 	}
-	if v == "" {
-		return nil, false
-	}
 	c, _ := info.column(col)
-	if c.Class == classInteger {
-		n, err := strconv.ParseInt(v, 10, 64)
-		return n, err == nil
+	var out []any
+	for _, s := range sdk.IdentifierValues(v) {
+		if c.Class != classInteger {
+			out = append(out, s)
+			continue
+		}
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			out = append(out, n)
+		}
 	}
-	return v, true
+	return out
 }
 
 // distinctValues are the non-NULL values of col among f's rows.
@@ -228,9 +234,22 @@ func normalise(v any) any {
 }
 
 func rowKey(pk []any) string {
+	if len(pk) == 1 {
+		return keyText(pk[0])
+	}
 	parts := make([]string, len(pk))
 	for i, v := range pk {
-		parts[i] = fmt.Sprint(v)
+		parts[i] = keyText(v)
 	}
 	return strings.Join(parts, ",")
+}
+
+func keyText(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
 }

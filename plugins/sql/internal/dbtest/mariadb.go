@@ -52,7 +52,7 @@ func bootMariaDB(server, install string) (*Server, error) {
 		return nil, err
 	}
 	sock := filepath.Join(dir, "mysql.sock")
-	s := &Server{Driver: "mysql", Port: port, dir: dir}
+	s := &Server{Driver: "mysql", Port: port, dir: dir, crash: syscall.SIGKILL}
 	s.start = func() (*exec.Cmd, error) {
 		log, err := logFile(dir, "mariadb.log")
 		if err != nil {
@@ -61,7 +61,7 @@ func bootMariaDB(server, install string) (*Server, error) {
 		cmd := exec.Command(server, append([]string{"--no-defaults", "--datadir=" + data, "--port=" + portString(port),
 			"--bind-address=127.0.0.1", "--socket=" + sock, "--pid-file=" + filepath.Join(dir, "mariadb.pid"),
 			"--skip-name-resolve", "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=16M",
-			"--innodb-flush-log-at-trx-commit=0", "--skip-log-bin", "--log-error=" + filepath.Join(dir, "mariadb.err")}, userArgs...)...)
+			"--innodb-flush-log-at-trx-commit=2", "--skip-log-bin", "--log-error=" + filepath.Join(dir, "mariadb.err")}, userArgs...)...)
 		cmd.Stdout, cmd.Stderr = log, log
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		return cmd, cmd.Start()
