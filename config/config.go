@@ -134,8 +134,21 @@ type RequestType struct {
 	// Name is one of [RequestTypeNames].
 	Name string
 	// Deadline is added to a request's creation time to give its due time
-	// (default 45 days).
-	Deadline Duration
+	// (default 45 days). When DeadlineMonths is set it counts calendar
+	// months ("1mo") and Deadline holds an upper bound (31 days a month).
+	Deadline       Duration
+	DeadlineMonths int
+	// Extension is how much later an operator may move the due date, once,
+	// with a reason (zero: no extension); ExtensionMonths as for Deadline.
+	Extension       Duration
+	ExtensionMonths int
+	// ClockStartsAtVerification counts the deadline from the subject's
+	// identity confirmation instead of the request's receipt.
+	ClockStartsAtVerification bool
+	// AcknowledgeWithin is how soon the receipt must be acknowledged
+	// (zero: no such deadline); the privacy center's verification email is
+	// the acknowledgement.
+	AcknowledgeWithin Duration
 	// AutoApprove skips the Review stage.
 	AutoApprove bool
 	// RequireDeletionApproval holds deletion requests in Pending Delete

@@ -14,8 +14,20 @@ var requestTypeSchema = &hcl.BodySchema{
 		{Name: "deadline"},
 		{Name: "auto_approve"},
 		{Name: "require_deletion_approval"},
+		{Name: "extension"},
+		{Name: "clock_starts"},
+		{Name: "acknowledge_within"},
 	},
 }
+
+// When a request's deadline starts counting.
+const (
+	// ClockAtReceipt counts from when the request arrived (the default).
+	ClockAtReceipt = "receipt"
+	// ClockAtVerification counts from when the subject's identity was
+	// confirmed (UK GDPR since 2026).
+	ClockAtVerification = "verification"
+)
 
 func defaultRequestType(name string) *RequestType {
 	return &RequestType{Name: name, Deadline: Duration{Duration: defaultDeadline}}
@@ -35,7 +47,22 @@ func (d *decoder) requestType(blk *hcl.Block) *RequestType {
 
 	rt := defaultRequestType(name)
 	rt.DeclRange = blk.DefRange
-	rt.Deadline = d.duration(content.Attributes["deadline"], defaultDeadline, true)
+	rt.Deadline, rt.DeadlineMonths = d.period(content.Attributes["deadline"], defaultDeadline)
+	if a := content.Attributes["extension"]; a != nil {
+		rt.Extension, rt.ExtensionMonths = d.period(a, 0)
+	}
+	if a := content.Attributes["clock_starts"]; a != nil {
+		if v, secret, ok := d.str(a); ok {
+			if v == ClockAtReceipt || v == ClockAtVerification {
+				rt.ClockStartsAtVerification = v == ClockAtVerification
+			} else {
+				d.errorAt(a.Expr.Range(), "Invalid clock start", `clock_starts %s is not "receipt" or "verification".`, describe(v, secret))
+			}
+		}
+	}
+	if a := content.Attributes["acknowledge_within"]; a != nil {
+		rt.AcknowledgeWithin = d.duration(a, 0, true)
+	}
 	if a := content.Attributes["auto_approve"]; a != nil {
 		rt.AutoApprove, _ = d.boolean(a)
 	}

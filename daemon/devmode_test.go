@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -66,9 +68,19 @@ func TestDevMode(t *testing.T) {
 	if out := cli(t, bin, addr, "request", "history", id); !strings.Contains(out, "request.created") {
 		t.Errorf("history:\n%s", out)
 	}
-	if !regexp.MustCompile(`direct-contact email: .*response_link=http://` + regexp.QuoteMeta(addr) + `/respond/\S+`).MatchString(d.log()) {
+	if !regexp.MustCompile(`email: .*links=http://` + regexp.QuoteMeta(addr) + `/respond/\S+`).MatchString(d.log()) {
 		t.Errorf("the mail sink did not log the response link:\n%s", d.log())
 	}
+
+	// The privacy center is on at /privacy/ on the dev listener, named by
+	// the banner, and its verification link reaches the mail sink's log.
+	waitStdout(t, d, time.Minute, "http://"+addr+"/privacy/")
+	if status := submitForm(t, "http://"+addr+"/privacy/request/access", url.Values{"email": {"ada@example.com"}}); status != http.StatusSeeOther {
+		t.Errorf("privacy center form: status %d, want 303 to the check-your-email page", status)
+	}
+	waitFor(t, "the verification link in the log", func() bool {
+		return regexp.MustCompile(`email: .*links=http://` + regexp.QuoteMeta(addr) + `/privacy/verify/\S+`).MatchString(d.log())
+	})
 }
 
 // waitStdout polls the daemon's standard output until it holds every one of

@@ -80,6 +80,7 @@ func waitHealthy(t *testing.T, addr string, d *daemon) {
 type jsonRequest struct {
 	ID            string `json:"id"`
 	Stage         string `json:"stage"`
+	DueAt         string `json:"dueAt"`
 	WorkflowState string `json:"workflowState"`
 	Outcome       string `json:"outcome"`
 	Integrations  []struct {

@@ -44,9 +44,14 @@ func engineConfig(cfg *config.Config, inv *inventory.Inventory) engine.Config {
 	}
 	for name, rt := range cfg.RequestTypes {
 		out.RequestTypes[sdk.RequestType(name)] = engine.RequestTypeSpec{
-			Deadline:                rt.Deadline.Duration,
-			AutoApprove:             rt.AutoApprove,
-			RequireDeletionApproval: rt.RequireDeletionApproval,
+			Deadline:                  rt.Deadline.Duration,
+			DeadlineMonths:            rt.DeadlineMonths,
+			Extension:                 rt.Extension.Duration,
+			ExtensionMonths:           rt.ExtensionMonths,
+			ClockStartsAtVerification: rt.ClockStartsAtVerification,
+			AcknowledgeWithin:         rt.AcknowledgeWithin.Duration,
+			AutoApprove:               rt.AutoApprove,
+			RequireDeletionApproval:   rt.RequireDeletionApproval,
 		}
 	}
 	return out

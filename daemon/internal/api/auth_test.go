@@ -55,6 +55,10 @@ var methods = []method{
 		_, err := c.requests.CloseRequest(ctx, connect.NewRequest(&adminv1.CloseRequestRequest{Id: id}))
 		return err
 	}},
+	{adminv1connect.RequestServiceExtendRequestProcedure, auth.Operator, func(ctx context.Context, c clients) error {
+		_, err := c.requests.ExtendRequest(ctx, connect.NewRequest(&adminv1.ExtendRequestRequest{Id: id, Reason: "many systems"}))
+		return err
+	}},
 	{adminv1connect.RequestServiceGetRequestHistoryProcedure, auth.Viewer, func(ctx context.Context, c clients) error {
 		_, err := c.requests.GetRequestHistory(ctx, connect.NewRequest(&adminv1.GetRequestHistoryRequest{Id: id}))
 		return err

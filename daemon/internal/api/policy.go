@@ -30,6 +30,7 @@ var Policy = auth.PolicyMap{
 	adminv1connect.RequestServiceApproveRequestProcedure:      auth.Operator,
 	adminv1connect.RequestServiceRejectRequestProcedure:       auth.Operator,
 	adminv1connect.RequestServiceApproveDeletionProcedure:     auth.Operator,
+	adminv1connect.RequestServiceExtendRequestProcedure:       auth.Operator,
 	adminv1connect.RequestServiceCloseRequestProcedure:        auth.Operator,
 
 	adminv1connect.IntegrationServiceListIntegrationsProcedure:   auth.Viewer,

@@ -105,10 +105,9 @@ func cliServer(t *testing.T) (*apitest.Server, *recorder) {
 			rec.mu.Lock()
 			rec.filter = f
 			rec.mu.Unlock()
-			// Two pages: the sample, then a second request. The token is
-			// the last id of the page, as the store makes it.
+			// Two pages: the sample, then a second request.
 			if cursor == "" {
-				return []*engine.Request{apitest.SampleRequest()}, apitest.SampleID, nil
+				return []*engine.Request{apitest.SampleRequest()}, "01JWR1AV80NZ7Z490N9NNHGF7V", nil
 			}
 			r := apitest.SampleRequest()
 			r.ID, r.Stage, r.Type = secondID, state.StageReview, "access"
@@ -150,7 +149,7 @@ func TestClientCommands(t *testing.T) {
 			stdout: []string{"Created deletion request " + id + ", now in Review", "dsrhost request approve " + id}},
 		{args: []string{"request", "list"},
 			stdout: []string{"ID", "TYPE", "STAGE", "DUE", "CREATED", id, "deletion", "Process (Extracting Personal Data)", "2025-07-17", "2025-06-02 10:00 UTC"},
-			stderr: []string{"-page-token=" + apitest.SampleID}},
+			stderr: []string{"-page-token=01JWR1AV80NZ7Z490N9NNHGF7V"}},
 		{args: []string{"request", "list", "-all", "-stage", "process", "-status", "error", "-integration", "heap", "-type", "deletion"},
 			stdout: []string{id, secondID},
 			check: func(t *testing.T) {

@@ -22,6 +22,7 @@ func clientCommands(ui cli.Ui) map[string]cli.CommandFactory {
 		"request approve-deletion": func() (cli.Command, error) { return &RequestApproveDeletionCommand{meta()}, nil },
 		"request reject":           func() (cli.Command, error) { return &RequestRejectCommand{meta()}, nil },
 		"request close":            func() (cli.Command, error) { return &RequestCloseCommand{meta()}, nil },
+		"request extend":           func() (cli.Command, error) { return &RequestExtendCommand{meta()}, nil },
 		"request history":          func() (cli.Command, error) { return &RequestHistoryCommand{meta()}, nil },
 		"request export":           func() (cli.Command, error) { return &RequestExportCommand{meta()}, nil },
 		"request watch":            func() (cli.Command, error) { return &RequestWatchCommand{meta()}, nil },

@@ -25,6 +25,11 @@ type CreateInput struct {
 	SourceDetail string
 	// Actor is the admin token's name, recorded in history.
 	Actor string
+	// ReceivedAt is when the request arrived, if before now (a privacy
+	// center form verified later); VerifiedAt when the subject's identity
+	// was confirmed; AcknowledgedAt when receipt was acknowledged. They
+	// set when the deadline's clock starts (see RequestTypeSpec).
+	ReceivedAt, VerifiedAt, AcknowledgedAt time.Time
 }
 
 // Reply is the answer sent to the subject, recorded (sealed) in history.
@@ -50,20 +55,22 @@ func (e *Engine) Create(ctx context.Context, in CreateInput) (*Request, error) {
 	now := e.now()
 	rt := cfg.types[in.Type]
 	id := e.newID(now)
+	start := rt.clockStart(in, now)
 	req := &store.Request{
 		ID: id, Type: in.Type, Subject: in.Subject, Details: in.Details,
 		Source: in.Source, SourceDetail: in.SourceDetail,
-		CreatedAt: now, DueAt: now.Add(rt.Deadline), Stage: state.StageReview,
+		CreatedAt: now, DueAt: rt.due(start), Stage: state.StageReview,
 	}
+	created := map[string]string{
+		"type": string(in.Type), "source": in.Source,
+		"due_at": req.DueAt.Format(time.RFC3339),
+	}
+	rt.createdAttributes(in, start, created)
 	tx := e.store.NewTx(id)
 	tx.AddLookup("email", in.Subject.Email)
 	tx.Append(store.Event{
 		Time: now, Kind: EventRequestCreated, Actor: actorOr(in.Actor),
-		Message: "Request created",
-		Attributes: map[string]string{
-			"type": string(in.Type), "source": in.Source,
-			"due_at": req.DueAt.Format(time.RFC3339),
-		},
+		Message: "Request created", Attributes: created,
 	})
 	its, manual := plan(cfg, in.Type)
 	for _, it := range its {

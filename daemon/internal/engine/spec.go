@@ -100,8 +100,20 @@ type ManualSpec struct {
 
 // RequestTypeSpec is a request_type block.
 type RequestTypeSpec struct {
-	// Deadline sets the due date from creation (default 45 days).
-	Deadline time.Duration
+	// Deadline sets the due date from creation (default 45 days);
+	// DeadlineMonths, when set, counts calendar months instead.
+	Deadline       time.Duration
+	DeadlineMonths int
+	// Extension (or ExtensionMonths) is how much an operator may move the
+	// due date, once; zero allows none.
+	Extension       time.Duration
+	ExtensionMonths int
+	// ClockStartsAtVerification counts the deadline from identity
+	// confirmation (CreateInput.VerifiedAt) rather than receipt.
+	ClockStartsAtVerification bool
+	// AcknowledgeWithin is the acknowledgement deadline after receipt,
+	// recorded at creation (zero: none).
+	AcknowledgeWithin time.Duration
 	// AutoApprove skips Review.
 	AutoApprove bool
 	// RequireDeletionApproval holds Pending Delete until ApproveDeletion.

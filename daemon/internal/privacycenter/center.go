@@ -107,8 +107,12 @@ func New(opts Options) (*Center, error) {
 	return c, nil
 }
 
-// maxBody bounds a form post: the fields are short.
-const maxBody = 64 << 10
+// maxBody bounds a form post: the fields are short. An authorized agent's
+// form also carries the signed permission, up to maxPermission.
+const (
+	maxBody      = 64 << 10
+	maxAgentBody = maxPermission + maxBody
+)
 
 // Handler serves every page; mount it at Path.
 func (c *Center) Handler() http.Handler {
@@ -116,6 +120,8 @@ func (c *Center) Handler() http.Handler {
 	mux.HandleFunc("GET "+Path+"{$}", c.home)
 	mux.HandleFunc("GET "+Path+"request/{type}", c.showForm)
 	mux.HandleFunc("POST "+Path+"request/{type}", c.submit)
+	mux.HandleFunc("GET "+Path+"agent/{type}", c.showAgentForm)
+	mux.HandleFunc("POST "+Path+"agent/{type}", c.submitAgent)
 	mux.HandleFunc("GET "+Path+"verify/{id}", c.showVerify)
 	mux.HandleFunc("POST "+Path+"verify/{id}", c.verify)
 	mux.HandleFunc("GET "+Path+"status/{token}", c.status)
@@ -131,11 +137,15 @@ func (c *Center) Handler() http.Handler {
 func (c *Center) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			if r.ContentLength > maxBody {
+			limit := int64(maxBody)
+			if strings.HasPrefix(r.URL.Path, Path+"agent/") {
+				limit = maxAgentBody
+			}
+			if r.ContentLength > limit {
 				c.message(w, r, http.StatusRequestEntityTooLarge, msgTooLarge)
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

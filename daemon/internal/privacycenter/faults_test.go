@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/config"
+	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 )
 
 // TestRestartBetweenSubmissionAndVerification: the pending submission is
@@ -48,4 +49,29 @@ func deadAddr(t *testing.T) string {
 	addr := l.Addr().String()
 	_ = l.Close()
 	return addr
+}
+
+// TestRedisRestartLosesNothing: Redis killed and restarted (with its
+// append-only file) between submission and verification, and again after
+// verification: the pending submission still verifies, the verified request
+// is still there, and its verification cannot be replayed.
+func TestRedisRestartLosesNothing(t *testing.T) {
+	rs := testredis.StartDurable(t)
+	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr, MaxRetries: 5})
+	t.Cleanup(func() { _ = rdb.Close() })
+	h := newHarnessOn(t, rdb, func(pc *config.PrivacyCenter) { pc.Verification.Method = config.VerifyCode })
+	page, m := h.submit("access", form("email", "ada@example.com", "details", "kept across restarts"))
+	tok := h.token(page)
+
+	rs.Restart(t)
+	r := h.postToken(tok, page, form("code", code(t, m)))
+	wantStatus(t, "verify after a Redis restart", r, http.StatusOK, "Thank you")
+	id := reference(t, r)
+
+	rs.Restart(t)
+	req, err := h.engine.Get(ctx(), id)
+	if err != nil || req.Details != "kept across restarts" || req.Source != "privacy_center" {
+		t.Fatalf("request after a second restart: %+v (%v)", req, err)
+	}
+	wantStatus(t, "replayed after restart", h.postToken(tok, page, form("code", code(t, m))), http.StatusGone, "already confirmed")
 }

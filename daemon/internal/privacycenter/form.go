@@ -124,42 +124,66 @@ func (c *Center) submit(w http.ResponseWriter, r *http.Request) {
 		c.renderForm(w, r, http.StatusBadRequest, f, e)
 		return
 	}
-	ctx := r.Context()
-	for _, l := range []struct {
-		kind, who string
-		limit     int
-	}{
-		{limitSubmitIP, clientIP(r), c.cfg.Limits.SubmissionsPerIP},
-		{limitSubmitEmail, strings.ToLower(f.Email), c.cfg.Limits.SubmissionsPerEmail},
-	} {
-		ok, retry, err := c.limits.allow(ctx, l.kind, l.who, l.limit)
-		if err != nil {
-			c.fail(w, r, "count a submission", err)
-			return
-		}
-		if !ok {
-			c.limited(w, r, retry)
-			return
-		}
-	}
-	secret := newLinkSecret()
-	if c.cfg.Verification.Method == config.VerifyCode {
-		secret = newCode()
-	}
-	sub := &submission{Type: sdk.RequestType(t.Name), Subject: f.subject(), Details: f.Details, ReceivedAt: c.now().UTC()}
-	id, err := c.pending.put(ctx, sub, secret)
-	if err != nil {
-		c.fail(w, r, "store a submission", err)
+	if !c.allowSubmission(w, r, f.Email) {
 		return
 	}
-	if err := c.sendVerification(ctx, f.Email, id, secret, sub); err != nil {
-		// Nothing the subject typed is kept for a message never sent.
-		_ = c.pending.burn(ctx, id)
-		c.fail(w, r, "send the verification email", err)
+	sub := &submission{Type: sdk.RequestType(t.Name), Subject: f.subject(), Details: f.Details, ReceivedAt: c.now().UTC()}
+	id, ok := c.hold(w, r, sub)
+	if !ok {
 		return
 	}
 	c.metrics.Submitted(t.Name)
 	http.Redirect(w, r, Path+"verify/"+id, http.StatusSeeOther)
+}
+
+// hold stores a submission sealed until it is verified and mails the
+// subject its link or code, answering the failure page itself when either
+// fails. The subject of an agent's request, who never saw the form, always
+// gets a link.
+func (c *Center) hold(w http.ResponseWriter, r *http.Request, sub *submission) (string, bool) {
+	ctx := r.Context()
+	secret := newLinkSecret()
+	if c.cfg.Verification.Method == config.VerifyCode && sub.Agent == nil {
+		secret = newCode()
+	}
+	id, err := c.pending.put(ctx, sub, secret)
+	if err != nil {
+		c.fail(w, r, "store a submission", err)
+		return "", false
+	}
+	if err := c.sendVerification(ctx, sub.Subject.Email, id, secret, sub); err != nil {
+		// Nothing the subject typed is kept for a message never sent.
+		_ = c.pending.burn(ctx, id)
+		c.fail(w, r, "send the verification email", err)
+		return "", false
+	}
+	return id, true
+}
+
+// allowSubmission counts a submission against the limits per IP address
+// and per email address, answering 429 (or the failure page) itself when
+// it is not allowed.
+func (c *Center) allowSubmission(w http.ResponseWriter, r *http.Request, emails ...string) bool {
+	type count struct {
+		kind, who string
+		limit     int
+	}
+	counts := []count{{limitSubmitIP, clientIP(r), c.cfg.Limits.SubmissionsPerIP}}
+	for _, e := range emails {
+		counts = append(counts, count{limitSubmitEmail, strings.ToLower(e), c.cfg.Limits.SubmissionsPerEmail})
+	}
+	for _, l := range counts {
+		ok, retry, err := c.limits.allow(r.Context(), l.kind, l.who, l.limit)
+		if err != nil {
+			c.fail(w, r, "count a submission", err)
+			return false
+		}
+		if !ok {
+			c.limited(w, r, retry)
+			return false
+		}
+	}
+	return true
 }
 
 // fail logs what went wrong (never personal data) and shows the failure

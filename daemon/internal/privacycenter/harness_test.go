@@ -52,7 +52,6 @@ func (c *clock) Advance(d time.Duration) {
 // engine and a real SMTP server (the mail sink) that receives its emails.
 type harness struct {
 	t      *testing.T
-	rs     *testredis.Server
 	rdb    redis.UniversalClient
 	sink   *mailsink.Sink
 	mails  chan mailsink.Email
@@ -65,6 +64,8 @@ type harness struct {
 	client *http.Client
 	mailer *reply.Mailer
 	prefix string
+	// metrics, when set before newCenter, counts what subjects do.
+	metrics privacycenter.Metrics
 }
 
 func keyRing(t *testing.T) *seal.KeyRing {
@@ -82,8 +83,13 @@ func keyRing(t *testing.T) *seal.KeyRing {
 
 func newHarness(t *testing.T, tune func(*config.PrivacyCenter)) *harness {
 	t.Helper()
-	rs := testredis.Start(t)
-	h := &harness{t: t, rs: rs, rdb: rs.Client, mails: make(chan mailsink.Email, 20),
+	return newHarnessOn(t, testredis.Start(t).Client, tune)
+}
+
+// newHarnessOn is newHarness over a Redis the test started.
+func newHarnessOn(t *testing.T, rdb redis.UniversalClient, tune func(*config.PrivacyCenter)) *harness {
+	t.Helper()
+	h := &harness{t: t, rdb: rdb, mails: make(chan mailsink.Email, 20),
 		clock: &clock{now: time.Now().UTC().Truncate(time.Second)}, keys: keyRing(t), prefix: "pc"}
 	var err error
 	h.sink, err = mailsink.Start("127.0.0.1:0", func(e mailsink.Email) { h.mails <- e })
@@ -128,7 +134,7 @@ func (h *harness) newCenter(rdb redis.UniversalClient) *privacycenter.Center {
 	h.t.Helper()
 	c, err := privacycenter.New(privacycenter.Options{
 		Config: h.cfg, Engine: h.engine, Keys: h.keys, Redis: rdb, Prefix: h.prefix, Mailer: h.mailer,
-		ResultsRetention: 30 * 24 * time.Hour, Clock: h.clock.Now, Logger: testLogger(h.t),
+		ResultsRetention: 30 * 24 * time.Hour, Clock: h.clock.Now, Logger: testLogger(h.t), Metrics: h.metrics,
 	})
 	if err != nil {
 		h.t.Fatal(err)

@@ -15,8 +15,16 @@ import (
 func (c *Center) sendVerification(ctx context.Context, to, id, secret string, s *submission) error {
 	tv := describeType(s.Type)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\nwe received a request to %s: %s.\n\n", c.cfg.Organisation, strings.ToLower(tv.Title))
-	if c.cfg.Verification.Method == config.VerifyCode {
+	if a := s.Agent; a != nil {
+		fmt.Fprintf(&b, "Hello,\n\n%s (%s) says you asked them to act for you, and filed this request to %s on your behalf: %s.\n\n",
+			a.Name, a.Email, c.cfg.Organisation, strings.ToLower(tv.Title))
+		b.WriteString("Confirm it only if you gave them permission. We will answer you, not them.\n\n")
+	} else {
+		fmt.Fprintf(&b, "Hello,\n\nwe received a request to %s: %s.\n\n", c.cfg.Organisation, strings.ToLower(tv.Title))
+	}
+	// The subject of an agent's request never saw the form, so is sent a
+	// link whatever the method.
+	if c.cfg.Verification.Method == config.VerifyCode && s.Agent == nil {
 		fmt.Fprintf(&b, "To confirm it is yours, enter this code on the page where you sent it:\n\n    %s\n\n", secret)
 	} else {
 		fmt.Fprintf(&b, "To confirm it is yours, open this link:\n\n%s\n\n", c.url(Path+"verify/"+id+"?code="+url.QueryEscape(secret)))

@@ -28,6 +28,8 @@ type submission struct {
 	Details    string          `json:"details,omitempty"`
 	SecretHash string          `json:"secret"`
 	ReceivedAt time.Time       `json:"received_at"`
+	// Agent is who filed on the subject's behalf; nil for the subject.
+	Agent *agentInfo `json:"agent,omitempty"`
 }
 
 // Errors of the pending store, tested with errors.Is.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"strings"
 )
 
 // sessionCookie ties a form to the browser that loaded it, for CSRF
@@ -22,7 +23,8 @@ func sessionOf(r *http.Request) string {
 }
 
 // csrfToken returns the token the page's forms post, starting a session
-// when the browser has none.
+// when the browser has none. The cookie is Secure when the pages are
+// reached over HTTPS, directly or through a TLS-terminating proxy.
 func (c *Center) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	s := sessionOf(r)
 	if s == noSession {
@@ -31,7 +33,7 @@ func (c *Center) csrfToken(w http.ResponseWriter, r *http.Request) string {
 		s = base64.RawURLEncoding.EncodeToString(b)
 		http.SetCookie(w, &http.Cookie{
 			Name: sessionCookie, Value: s, Path: Path, HttpOnly: true,
-			Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+			Secure: r.TLS != nil || strings.HasPrefix(c.base, "https://"), SameSite: http.SameSiteStrictMode,
 		})
 	}
 	return c.csrf.Token(s)

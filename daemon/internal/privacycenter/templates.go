@@ -25,7 +25,7 @@ var contentSecurityPolicy = websecure.CSP(pageStyle)
 
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"home", "form", "sent", "confirm", "done", "status", "download", "message"} {
+	for _, name := range []string{"home", "form", "sent", "confirm", "done", "status", "download", "message", "agent"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
@@ -46,6 +46,7 @@ type page struct {
 	Verify   *verifyView
 	Status   *statusView
 	Download *downloadView
+	Agent    *agentView
 	TTL      string
 	// MaxDetails bounds the details field, in characters.
 	MaxDetails int

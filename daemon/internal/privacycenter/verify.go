@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
@@ -25,10 +26,11 @@ type verifyView struct {
 
 func (c *Center) showVerify(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, ok := c.lookup(w, r, id); !ok {
+	s, ok := c.lookup(w, r, id)
+	if !ok {
 		return
 	}
-	v := &verifyView{ID: id, Code: c.cfg.Verification.Method == config.VerifyCode}
+	v := &verifyView{ID: id, Code: c.cfg.Verification.Method == config.VerifyCode && s.Agent == nil}
 	if secret := r.URL.Query().Get("code"); secret != "" && !v.Code {
 		// A link opened: confirm with a button, so a mail scanner
 		// fetching the link confirms nothing.
@@ -87,7 +89,7 @@ func (c *Center) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.matches(id, r.PostFormValue("code")) {
-		c.wrongSecret(w, r, id, c.cfg.Verification.MaxAttempts-n)
+		c.wrongSecret(w, r, id, s.Agent == nil, c.cfg.Verification.MaxAttempts-n)
 		return
 	}
 	if err := c.pending.claim(ctx, id); err != nil {
@@ -116,9 +118,9 @@ func (c *Center) verify(w http.ResponseWriter, r *http.Request) {
 
 // wrongSecret answers a wrong code (the form again, with the tries left)
 // or an altered link.
-func (c *Center) wrongSecret(w http.ResponseWriter, r *http.Request, id string, left int) {
+func (c *Center) wrongSecret(w http.ResponseWriter, r *http.Request, id string, typed bool, left int) {
 	c.metrics.Verified(OutcomeWrong)
-	if c.cfg.Verification.Method != config.VerifyCode {
+	if c.cfg.Verification.Method != config.VerifyCode || !typed {
 		c.message(w, r, http.StatusForbidden, msgForged)
 		return
 	}
@@ -136,16 +138,32 @@ func (c *Center) wrongSecret(w http.ResponseWriter, r *http.Request, id string, 
 // API's CreateRequest makes. A second open request of the same type from
 // the same address is linked to the first for the operator.
 func (c *Center) file(ctx context.Context, s *submission) (*engine.Request, error) {
-	in := engine.CreateInput{Type: s.Type, Subject: s.Subject, Details: s.Details, Source: Source, Actor: engine.ActorPrivacyCenter}
+	// The verification email, sent on receipt, acknowledged the request.
+	in := engine.CreateInput{Type: s.Type, Subject: s.Subject, Details: s.Details, Source: Source, Actor: engine.ActorPrivacyCenter,
+		ReceivedAt: s.ReceivedAt, VerifiedAt: c.now(), AcknowledgedAt: s.ReceivedAt}
 	open, _, err := c.engine.List(ctx, engine.Filter{Email: s.Subject.Email, Type: s.Type}, "", 50)
 	if err != nil {
 		return nil, err
 	}
+	var notes []string
+	if s.Agent != nil {
+		notes = append(notes, "Filed by authorized agent "+s.Agent.Name+"; the subject confirmed by email")
+	}
 	for _, o := range open {
 		if o.Stage != state.StageClosed {
-			in.SourceDetail = "Possible duplicate of request " + o.ID + " (same verified email and request type, still open)"
+			notes = append(notes, "Possible duplicate of request "+o.ID+" (same verified email and request type, still open)")
 			break
 		}
 	}
-	return c.engine.Create(ctx, in)
+	in.SourceDetail = strings.Join(notes, ". ")
+	req, err := c.engine.Create(ctx, in)
+	if err != nil || s.Agent == nil {
+		return req, err
+	}
+	if err := c.recordAgent(ctx, req.ID, s.Agent); err != nil {
+		// The request stands; the operator sees the agent's name in its
+		// source detail and can ask for the permission again.
+		c.log.Error("privacy center: the agent's permission was not recorded", "request", req.ID, "error", err)
+	}
+	return req, nil
 }

@@ -1934,6 +1934,114 @@ func (x *CloseRequestResponse) GetReply() *Reply {
 	return nil
 }
 
+// ExtendRequestRequest names a request and why it needs more time.
+type ExtendRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Told to the subject and recorded (sealed) in the history.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtendRequestRequest) Reset() {
+	*x = ExtendRequestRequest{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtendRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendRequestRequest) ProtoMessage() {}
+
+func (x *ExtendRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendRequestRequest.ProtoReflect.Descriptor instead.
+func (*ExtendRequestRequest) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ExtendRequestRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ExtendRequestRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ExtendRequestResponse returns the request with its new due date and the
+// notice sent to the subject.
+type ExtendRequestResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Notice        *Reply                 `protobuf:"bytes,2,opt,name=notice,proto3" json:"notice,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtendRequestResponse) Reset() {
+	*x = ExtendRequestResponse{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtendRequestResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendRequestResponse) ProtoMessage() {}
+
+func (x *ExtendRequestResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendRequestResponse.ProtoReflect.Descriptor instead.
+func (*ExtendRequestResponse) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ExtendRequestResponse) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *ExtendRequestResponse) GetNotice() *Reply {
+	if x != nil {
+		return x.Notice
+	}
+	return nil
+}
+
 // GetRequestHistoryRequest names a request.
 type GetRequestHistoryRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1944,7 +2052,7 @@ type GetRequestHistoryRequest struct {
 
 func (x *GetRequestHistoryRequest) Reset() {
 	*x = GetRequestHistoryRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1956,7 +2064,7 @@ func (x *GetRequestHistoryRequest) String() string {
 func (*GetRequestHistoryRequest) ProtoMessage() {}
 
 func (x *GetRequestHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1969,7 +2077,7 @@ func (x *GetRequestHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequestHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetRequestHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{21}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetRequestHistoryRequest) GetId() string {
@@ -1989,7 +2097,7 @@ type GetRequestHistoryResponse struct {
 
 func (x *GetRequestHistoryResponse) Reset() {
 	*x = GetRequestHistoryResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2001,7 +2109,7 @@ func (x *GetRequestHistoryResponse) String() string {
 func (*GetRequestHistoryResponse) ProtoMessage() {}
 
 func (x *GetRequestHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2014,7 +2122,7 @@ func (x *GetRequestHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequestHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetRequestHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{22}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetRequestHistoryResponse) GetEvents() []*HistoryEvent {
@@ -2034,7 +2142,7 @@ type ExportResultsRequest struct {
 
 func (x *ExportResultsRequest) Reset() {
 	*x = ExportResultsRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2046,7 +2154,7 @@ func (x *ExportResultsRequest) String() string {
 func (*ExportResultsRequest) ProtoMessage() {}
 
 func (x *ExportResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2059,7 +2167,7 @@ func (x *ExportResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsRequest.ProtoReflect.Descriptor instead.
 func (*ExportResultsRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{23}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ExportResultsRequest) GetId() string {
@@ -2081,7 +2189,7 @@ type ExportResultsResponse struct {
 
 func (x *ExportResultsResponse) Reset() {
 	*x = ExportResultsResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2093,7 +2201,7 @@ func (x *ExportResultsResponse) String() string {
 func (*ExportResultsResponse) ProtoMessage() {}
 
 func (x *ExportResultsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2106,7 +2214,7 @@ func (x *ExportResultsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsResponse.ProtoReflect.Descriptor instead.
 func (*ExportResultsResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{24}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ExportResultsResponse) GetFilename() string {
@@ -2133,7 +2241,7 @@ type ExportResultsStreamRequest struct {
 
 func (x *ExportResultsStreamRequest) Reset() {
 	*x = ExportResultsStreamRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[25]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2145,7 +2253,7 @@ func (x *ExportResultsStreamRequest) String() string {
 func (*ExportResultsStreamRequest) ProtoMessage() {}
 
 func (x *ExportResultsStreamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[25]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2158,7 +2266,7 @@ func (x *ExportResultsStreamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsStreamRequest.ProtoReflect.Descriptor instead.
 func (*ExportResultsStreamRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{25}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ExportResultsStreamRequest) GetId() string {
@@ -2181,7 +2289,7 @@ type ExportResultsStreamResponse struct {
 
 func (x *ExportResultsStreamResponse) Reset() {
 	*x = ExportResultsStreamResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[26]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2193,7 +2301,7 @@ func (x *ExportResultsStreamResponse) String() string {
 func (*ExportResultsStreamResponse) ProtoMessage() {}
 
 func (x *ExportResultsStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[26]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2206,7 +2314,7 @@ func (x *ExportResultsStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResultsStreamResponse.ProtoReflect.Descriptor instead.
 func (*ExportResultsStreamResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{26}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ExportResultsStreamResponse) GetFilename() string {
@@ -2233,7 +2341,7 @@ type WatchRequestRequest struct {
 
 func (x *WatchRequestRequest) Reset() {
 	*x = WatchRequestRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2245,7 +2353,7 @@ func (x *WatchRequestRequest) String() string {
 func (*WatchRequestRequest) ProtoMessage() {}
 
 func (x *WatchRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2258,7 +2366,7 @@ func (x *WatchRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequestRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{27}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *WatchRequestRequest) GetId() string {
@@ -2279,7 +2387,7 @@ type WatchRequestResponse struct {
 
 func (x *WatchRequestResponse) Reset() {
 	*x = WatchRequestResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2291,7 +2399,7 @@ func (x *WatchRequestResponse) String() string {
 func (*WatchRequestResponse) ProtoMessage() {}
 
 func (x *WatchRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2304,7 +2412,7 @@ func (x *WatchRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestResponse.ProtoReflect.Descriptor instead.
 func (*WatchRequestResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{28}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *WatchRequestResponse) GetRequest() *Request {
@@ -2335,7 +2443,7 @@ type Health struct {
 
 func (x *Health) Reset() {
 	*x = Health{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2347,7 +2455,7 @@ func (x *Health) String() string {
 func (*Health) ProtoMessage() {}
 
 func (x *Health) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2360,7 +2468,7 @@ func (x *Health) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Health.ProtoReflect.Descriptor instead.
 func (*Health) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{29}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Health) GetState() string {
@@ -2413,7 +2521,7 @@ type Integration struct {
 
 func (x *Integration) Reset() {
 	*x = Integration{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2425,7 +2533,7 @@ func (x *Integration) String() string {
 func (*Integration) ProtoMessage() {}
 
 func (x *Integration) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2438,7 +2546,7 @@ func (x *Integration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Integration.ProtoReflect.Descriptor instead.
 func (*Integration) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{30}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Integration) GetName() string {
@@ -2521,7 +2629,7 @@ type ListIntegrationsRequest struct {
 
 func (x *ListIntegrationsRequest) Reset() {
 	*x = ListIntegrationsRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2533,7 +2641,7 @@ func (x *ListIntegrationsRequest) String() string {
 func (*ListIntegrationsRequest) ProtoMessage() {}
 
 func (x *ListIntegrationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2546,7 +2654,7 @@ func (x *ListIntegrationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIntegrationsRequest.ProtoReflect.Descriptor instead.
 func (*ListIntegrationsRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{31}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListIntegrationsRequest) GetCategory() string {
@@ -2566,7 +2674,7 @@ type ListIntegrationsResponse struct {
 
 func (x *ListIntegrationsResponse) Reset() {
 	*x = ListIntegrationsResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2578,7 +2686,7 @@ func (x *ListIntegrationsResponse) String() string {
 func (*ListIntegrationsResponse) ProtoMessage() {}
 
 func (x *ListIntegrationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2591,7 +2699,7 @@ func (x *ListIntegrationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIntegrationsResponse.ProtoReflect.Descriptor instead.
 func (*ListIntegrationsResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{32}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListIntegrationsResponse) GetIntegrations() []*Integration {
@@ -2611,7 +2719,7 @@ type TestIntegrationRequest struct {
 
 func (x *TestIntegrationRequest) Reset() {
 	*x = TestIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2623,7 +2731,7 @@ func (x *TestIntegrationRequest) String() string {
 func (*TestIntegrationRequest) ProtoMessage() {}
 
 func (x *TestIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2636,7 +2744,7 @@ func (x *TestIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*TestIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{33}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *TestIntegrationRequest) GetName() string {
@@ -2658,7 +2766,7 @@ type TestIntegrationResponse struct {
 
 func (x *TestIntegrationResponse) Reset() {
 	*x = TestIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2670,7 +2778,7 @@ func (x *TestIntegrationResponse) String() string {
 func (*TestIntegrationResponse) ProtoMessage() {}
 
 func (x *TestIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2683,7 +2791,7 @@ func (x *TestIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*TestIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{34}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *TestIntegrationResponse) GetOk() bool {
@@ -2718,7 +2826,7 @@ type RetryIntegrationRequest struct {
 
 func (x *RetryIntegrationRequest) Reset() {
 	*x = RetryIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2730,7 +2838,7 @@ func (x *RetryIntegrationRequest) String() string {
 func (*RetryIntegrationRequest) ProtoMessage() {}
 
 func (x *RetryIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2743,7 +2851,7 @@ func (x *RetryIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*RetryIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{35}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RetryIntegrationRequest) GetRequestId() string {
@@ -2770,7 +2878,7 @@ type RetryIntegrationResponse struct {
 
 func (x *RetryIntegrationResponse) Reset() {
 	*x = RetryIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2782,7 +2890,7 @@ func (x *RetryIntegrationResponse) String() string {
 func (*RetryIntegrationResponse) ProtoMessage() {}
 
 func (x *RetryIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2795,7 +2903,7 @@ func (x *RetryIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*RetryIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{36}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *RetryIntegrationResponse) GetIntegration() *IntegrationState {
@@ -2816,7 +2924,7 @@ type StopIntegrationRequest struct {
 
 func (x *StopIntegrationRequest) Reset() {
 	*x = StopIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2828,7 +2936,7 @@ func (x *StopIntegrationRequest) String() string {
 func (*StopIntegrationRequest) ProtoMessage() {}
 
 func (x *StopIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2841,7 +2949,7 @@ func (x *StopIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*StopIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{37}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StopIntegrationRequest) GetRequestId() string {
@@ -2868,7 +2976,7 @@ type StopIntegrationResponse struct {
 
 func (x *StopIntegrationResponse) Reset() {
 	*x = StopIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2880,7 +2988,7 @@ func (x *StopIntegrationResponse) String() string {
 func (*StopIntegrationResponse) ProtoMessage() {}
 
 func (x *StopIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2893,7 +3001,7 @@ func (x *StopIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*StopIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{38}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *StopIntegrationResponse) GetIntegration() *IntegrationState {
@@ -2914,7 +3022,7 @@ type SkipIntegrationRequest struct {
 
 func (x *SkipIntegrationRequest) Reset() {
 	*x = SkipIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2926,7 +3034,7 @@ func (x *SkipIntegrationRequest) String() string {
 func (*SkipIntegrationRequest) ProtoMessage() {}
 
 func (x *SkipIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2939,7 +3047,7 @@ func (x *SkipIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkipIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*SkipIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{39}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SkipIntegrationRequest) GetRequestId() string {
@@ -2966,7 +3074,7 @@ type SkipIntegrationResponse struct {
 
 func (x *SkipIntegrationResponse) Reset() {
 	*x = SkipIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2978,7 +3086,7 @@ func (x *SkipIntegrationResponse) String() string {
 func (*SkipIntegrationResponse) ProtoMessage() {}
 
 func (x *SkipIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2991,7 +3099,7 @@ func (x *SkipIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkipIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*SkipIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{40}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SkipIntegrationResponse) GetIntegration() *IntegrationState {
@@ -3013,7 +3121,7 @@ type CompleteManualTaskRequest struct {
 
 func (x *CompleteManualTaskRequest) Reset() {
 	*x = CompleteManualTaskRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3025,7 +3133,7 @@ func (x *CompleteManualTaskRequest) String() string {
 func (*CompleteManualTaskRequest) ProtoMessage() {}
 
 func (x *CompleteManualTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3038,7 +3146,7 @@ func (x *CompleteManualTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteManualTaskRequest.ProtoReflect.Descriptor instead.
 func (*CompleteManualTaskRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{41}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CompleteManualTaskRequest) GetRequestId() string {
@@ -3072,7 +3180,7 @@ type CompleteManualTaskResponse struct {
 
 func (x *CompleteManualTaskResponse) Reset() {
 	*x = CompleteManualTaskResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3084,7 +3192,7 @@ func (x *CompleteManualTaskResponse) String() string {
 func (*CompleteManualTaskResponse) ProtoMessage() {}
 
 func (x *CompleteManualTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3097,7 +3205,7 @@ func (x *CompleteManualTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteManualTaskResponse.ProtoReflect.Descriptor instead.
 func (*CompleteManualTaskResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{42}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *CompleteManualTaskResponse) GetTask() *ManualTask {
@@ -3119,7 +3227,7 @@ type UploadedFile struct {
 
 func (x *UploadedFile) Reset() {
 	*x = UploadedFile{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3131,7 +3239,7 @@ func (x *UploadedFile) String() string {
 func (*UploadedFile) ProtoMessage() {}
 
 func (x *UploadedFile) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3144,7 +3252,7 @@ func (x *UploadedFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadedFile.ProtoReflect.Descriptor instead.
 func (*UploadedFile) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{43}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *UploadedFile) GetName() string {
@@ -3178,7 +3286,7 @@ type GetTaskRequest struct {
 
 func (x *GetTaskRequest) Reset() {
 	*x = GetTaskRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3190,7 +3298,7 @@ func (x *GetTaskRequest) String() string {
 func (*GetTaskRequest) ProtoMessage() {}
 
 func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3203,7 +3311,7 @@ func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskRequest.ProtoReflect.Descriptor instead.
 func (*GetTaskRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{44}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *GetTaskRequest) GetToken() string {
@@ -3228,7 +3336,7 @@ type GetTaskResponse struct {
 
 func (x *GetTaskResponse) Reset() {
 	*x = GetTaskResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3240,7 +3348,7 @@ func (x *GetTaskResponse) String() string {
 func (*GetTaskResponse) ProtoMessage() {}
 
 func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3253,7 +3361,7 @@ func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskResponse.ProtoReflect.Descriptor instead.
 func (*GetTaskResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{45}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *GetTaskResponse) GetRequestType() RequestType {
@@ -3311,7 +3419,7 @@ type SubmitResponseRequest struct {
 
 func (x *SubmitResponseRequest) Reset() {
 	*x = SubmitResponseRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3323,7 +3431,7 @@ func (x *SubmitResponseRequest) String() string {
 func (*SubmitResponseRequest) ProtoMessage() {}
 
 func (x *SubmitResponseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3336,7 +3444,7 @@ func (x *SubmitResponseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseRequest.ProtoReflect.Descriptor instead.
 func (*SubmitResponseRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{46}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *SubmitResponseRequest) GetToken() string {
@@ -3378,7 +3486,7 @@ type SubmitResponseResponse struct {
 
 func (x *SubmitResponseResponse) Reset() {
 	*x = SubmitResponseResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3390,7 +3498,7 @@ func (x *SubmitResponseResponse) String() string {
 func (*SubmitResponseResponse) ProtoMessage() {}
 
 func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3403,7 +3511,7 @@ func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseResponse.ProtoReflect.Descriptor instead.
 func (*SubmitResponseResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{47}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *SubmitResponseResponse) GetLabel() string {
@@ -3422,7 +3530,7 @@ type ReloadConfigRequest struct {
 
 func (x *ReloadConfigRequest) Reset() {
 	*x = ReloadConfigRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3434,7 +3542,7 @@ func (x *ReloadConfigRequest) String() string {
 func (*ReloadConfigRequest) ProtoMessage() {}
 
 func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3447,7 +3555,7 @@ func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigRequest.ProtoReflect.Descriptor instead.
 func (*ReloadConfigRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{48}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{50}
 }
 
 // ReloadConfigResponse reports what changed, or why nothing did.
@@ -3464,7 +3572,7 @@ type ReloadConfigResponse struct {
 
 func (x *ReloadConfigResponse) Reset() {
 	*x = ReloadConfigResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3476,7 +3584,7 @@ func (x *ReloadConfigResponse) String() string {
 func (*ReloadConfigResponse) ProtoMessage() {}
 
 func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3489,7 +3597,7 @@ func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigResponse.ProtoReflect.Descriptor instead.
 func (*ReloadConfigResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ReloadConfigResponse) GetApplied() bool {
@@ -3660,7 +3768,14 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x05reply\x18\x02 \x01(\v2\x17.dsrhost.admin.v1.ReplyR\x05reply\"z\n" +
 	"\x14CloseRequestResponse\x123\n" +
 	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\x12-\n" +
-	"\x05reply\x18\x02 \x01(\v2\x17.dsrhost.admin.v1.ReplyR\x05reply\"5\n" +
+	"\x05reply\x18\x02 \x01(\v2\x17.dsrhost.admin.v1.ReplyR\x05reply\"U\n" +
+	"\x14ExtendRequestRequest\x12\x19\n" +
+	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\x12\"\n" +
+	"\x06reason\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"}\n" +
+	"\x15ExtendRequestResponse\x123\n" +
+	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\x12/\n" +
+	"\x06notice\x18\x02 \x01(\v2\x17.dsrhost.admin.v1.ReplyR\x06notice\"5\n" +
 	"\x18GetRequestHistoryRequest\x12\x19\n" +
 	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"S\n" +
 	"\x19GetRequestHistoryResponse\x126\n" +
@@ -3805,7 +3920,7 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x1eDIRECT_CONTACT_ANSWER_NO_FILES\x10\x02\x12!\n" +
 	"\x1dDIRECT_CONTACT_ANSWER_DELETED\x10\x03\x12+\n" +
 	"'DIRECT_CONTACT_ANSWER_NOTHING_TO_DELETE\x10\x04\x12%\n" +
-	"!DIRECT_CONTACT_ANSWER_NOT_DELETED\x10\x052\xee\b\n" +
+	"!DIRECT_CONTACT_ANSWER_NOT_DELETED\x10\x052\xd0\t\n" +
 	"\x0eRequestService\x12`\n" +
 	"\rCreateRequest\x12&.dsrhost.admin.v1.CreateRequestRequest\x1a'.dsrhost.admin.v1.CreateRequestResponse\x12\\\n" +
 	"\n" +
@@ -3816,7 +3931,8 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x0fApproveDeletion\x12(.dsrhost.admin.v1.ApproveDeletionRequest\x1a).dsrhost.admin.v1.ApproveDeletionResponse\x12]\n" +
 	"\fCloseRequest\x12%.dsrhost.admin.v1.CloseRequestRequest\x1a&.dsrhost.admin.v1.CloseRequestResponse\x12q\n" +
 	"\x11GetRequestHistory\x12*.dsrhost.admin.v1.GetRequestHistoryRequest\x1a+.dsrhost.admin.v1.GetRequestHistoryResponse\"\x03\x90\x02\x01\x12`\n" +
-	"\rExportResults\x12&.dsrhost.admin.v1.ExportResultsRequest\x1a'.dsrhost.admin.v1.ExportResultsResponse\x12t\n" +
+	"\rExportResults\x12&.dsrhost.admin.v1.ExportResultsRequest\x1a'.dsrhost.admin.v1.ExportResultsResponse\x12`\n" +
+	"\rExtendRequest\x12&.dsrhost.admin.v1.ExtendRequestRequest\x1a'.dsrhost.admin.v1.ExtendRequestResponse\x12t\n" +
 	"\x13ExportResultsStream\x12,.dsrhost.admin.v1.ExportResultsStreamRequest\x1a-.dsrhost.admin.v1.ExportResultsStreamResponse0\x01\x12_\n" +
 	"\fWatchRequest\x12%.dsrhost.admin.v1.WatchRequestRequest\x1a&.dsrhost.admin.v1.WatchRequestResponse0\x012\x98\x05\n" +
 	"\x12IntegrationService\x12n\n" +
@@ -3847,7 +3963,7 @@ func file_dsrhost_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_dsrhost_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
 	(RequestType)(0),                    // 0: dsrhost.admin.v1.RequestType
 	(Stage)(0),                          // 1: dsrhost.admin.v1.Stage
@@ -3877,61 +3993,63 @@ var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
 	(*Reply)(nil),                       // 25: dsrhost.admin.v1.Reply
 	(*CloseRequestRequest)(nil),         // 26: dsrhost.admin.v1.CloseRequestRequest
 	(*CloseRequestResponse)(nil),        // 27: dsrhost.admin.v1.CloseRequestResponse
-	(*GetRequestHistoryRequest)(nil),    // 28: dsrhost.admin.v1.GetRequestHistoryRequest
-	(*GetRequestHistoryResponse)(nil),   // 29: dsrhost.admin.v1.GetRequestHistoryResponse
-	(*ExportResultsRequest)(nil),        // 30: dsrhost.admin.v1.ExportResultsRequest
-	(*ExportResultsResponse)(nil),       // 31: dsrhost.admin.v1.ExportResultsResponse
-	(*ExportResultsStreamRequest)(nil),  // 32: dsrhost.admin.v1.ExportResultsStreamRequest
-	(*ExportResultsStreamResponse)(nil), // 33: dsrhost.admin.v1.ExportResultsStreamResponse
-	(*WatchRequestRequest)(nil),         // 34: dsrhost.admin.v1.WatchRequestRequest
-	(*WatchRequestResponse)(nil),        // 35: dsrhost.admin.v1.WatchRequestResponse
-	(*Health)(nil),                      // 36: dsrhost.admin.v1.Health
-	(*Integration)(nil),                 // 37: dsrhost.admin.v1.Integration
-	(*ListIntegrationsRequest)(nil),     // 38: dsrhost.admin.v1.ListIntegrationsRequest
-	(*ListIntegrationsResponse)(nil),    // 39: dsrhost.admin.v1.ListIntegrationsResponse
-	(*TestIntegrationRequest)(nil),      // 40: dsrhost.admin.v1.TestIntegrationRequest
-	(*TestIntegrationResponse)(nil),     // 41: dsrhost.admin.v1.TestIntegrationResponse
-	(*RetryIntegrationRequest)(nil),     // 42: dsrhost.admin.v1.RetryIntegrationRequest
-	(*RetryIntegrationResponse)(nil),    // 43: dsrhost.admin.v1.RetryIntegrationResponse
-	(*StopIntegrationRequest)(nil),      // 44: dsrhost.admin.v1.StopIntegrationRequest
-	(*StopIntegrationResponse)(nil),     // 45: dsrhost.admin.v1.StopIntegrationResponse
-	(*SkipIntegrationRequest)(nil),      // 46: dsrhost.admin.v1.SkipIntegrationRequest
-	(*SkipIntegrationResponse)(nil),     // 47: dsrhost.admin.v1.SkipIntegrationResponse
-	(*CompleteManualTaskRequest)(nil),   // 48: dsrhost.admin.v1.CompleteManualTaskRequest
-	(*CompleteManualTaskResponse)(nil),  // 49: dsrhost.admin.v1.CompleteManualTaskResponse
-	(*UploadedFile)(nil),                // 50: dsrhost.admin.v1.UploadedFile
-	(*GetTaskRequest)(nil),              // 51: dsrhost.admin.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),             // 52: dsrhost.admin.v1.GetTaskResponse
-	(*SubmitResponseRequest)(nil),       // 53: dsrhost.admin.v1.SubmitResponseRequest
-	(*SubmitResponseResponse)(nil),      // 54: dsrhost.admin.v1.SubmitResponseResponse
-	(*ReloadConfigRequest)(nil),         // 55: dsrhost.admin.v1.ReloadConfigRequest
-	(*ReloadConfigResponse)(nil),        // 56: dsrhost.admin.v1.ReloadConfigResponse
-	nil,                                 // 57: dsrhost.admin.v1.Subject.IdentifiersEntry
-	nil,                                 // 58: dsrhost.admin.v1.HistoryEvent.AttributesEntry
-	(*timestamppb.Timestamp)(nil),       // 59: google.protobuf.Timestamp
+	(*ExtendRequestRequest)(nil),        // 28: dsrhost.admin.v1.ExtendRequestRequest
+	(*ExtendRequestResponse)(nil),       // 29: dsrhost.admin.v1.ExtendRequestResponse
+	(*GetRequestHistoryRequest)(nil),    // 30: dsrhost.admin.v1.GetRequestHistoryRequest
+	(*GetRequestHistoryResponse)(nil),   // 31: dsrhost.admin.v1.GetRequestHistoryResponse
+	(*ExportResultsRequest)(nil),        // 32: dsrhost.admin.v1.ExportResultsRequest
+	(*ExportResultsResponse)(nil),       // 33: dsrhost.admin.v1.ExportResultsResponse
+	(*ExportResultsStreamRequest)(nil),  // 34: dsrhost.admin.v1.ExportResultsStreamRequest
+	(*ExportResultsStreamResponse)(nil), // 35: dsrhost.admin.v1.ExportResultsStreamResponse
+	(*WatchRequestRequest)(nil),         // 36: dsrhost.admin.v1.WatchRequestRequest
+	(*WatchRequestResponse)(nil),        // 37: dsrhost.admin.v1.WatchRequestResponse
+	(*Health)(nil),                      // 38: dsrhost.admin.v1.Health
+	(*Integration)(nil),                 // 39: dsrhost.admin.v1.Integration
+	(*ListIntegrationsRequest)(nil),     // 40: dsrhost.admin.v1.ListIntegrationsRequest
+	(*ListIntegrationsResponse)(nil),    // 41: dsrhost.admin.v1.ListIntegrationsResponse
+	(*TestIntegrationRequest)(nil),      // 42: dsrhost.admin.v1.TestIntegrationRequest
+	(*TestIntegrationResponse)(nil),     // 43: dsrhost.admin.v1.TestIntegrationResponse
+	(*RetryIntegrationRequest)(nil),     // 44: dsrhost.admin.v1.RetryIntegrationRequest
+	(*RetryIntegrationResponse)(nil),    // 45: dsrhost.admin.v1.RetryIntegrationResponse
+	(*StopIntegrationRequest)(nil),      // 46: dsrhost.admin.v1.StopIntegrationRequest
+	(*StopIntegrationResponse)(nil),     // 47: dsrhost.admin.v1.StopIntegrationResponse
+	(*SkipIntegrationRequest)(nil),      // 48: dsrhost.admin.v1.SkipIntegrationRequest
+	(*SkipIntegrationResponse)(nil),     // 49: dsrhost.admin.v1.SkipIntegrationResponse
+	(*CompleteManualTaskRequest)(nil),   // 50: dsrhost.admin.v1.CompleteManualTaskRequest
+	(*CompleteManualTaskResponse)(nil),  // 51: dsrhost.admin.v1.CompleteManualTaskResponse
+	(*UploadedFile)(nil),                // 52: dsrhost.admin.v1.UploadedFile
+	(*GetTaskRequest)(nil),              // 53: dsrhost.admin.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),             // 54: dsrhost.admin.v1.GetTaskResponse
+	(*SubmitResponseRequest)(nil),       // 55: dsrhost.admin.v1.SubmitResponseRequest
+	(*SubmitResponseResponse)(nil),      // 56: dsrhost.admin.v1.SubmitResponseResponse
+	(*ReloadConfigRequest)(nil),         // 57: dsrhost.admin.v1.ReloadConfigRequest
+	(*ReloadConfigResponse)(nil),        // 58: dsrhost.admin.v1.ReloadConfigResponse
+	nil,                                 // 59: dsrhost.admin.v1.Subject.IdentifiersEntry
+	nil,                                 // 60: dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	(*timestamppb.Timestamp)(nil),       // 61: google.protobuf.Timestamp
 }
 var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
-	57, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
+	59, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
 	4,  // 1: dsrhost.admin.v1.IntegrationState.type:type_name -> dsrhost.admin.v1.IntegrationType
 	2,  // 2: dsrhost.admin.v1.IntegrationState.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	3,  // 3: dsrhost.admin.v1.IntegrationState.status:type_name -> dsrhost.admin.v1.IntegrationStatus
 	8,  // 4: dsrhost.admin.v1.IntegrationState.error:type_name -> dsrhost.admin.v1.IntegrationError
-	59, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
-	59, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
-	59, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
-	59, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
+	61, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
+	61, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
+	61, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
+	61, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
 	0,  // 9: dsrhost.admin.v1.Request.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 10: dsrhost.admin.v1.Request.subject:type_name -> dsrhost.admin.v1.Subject
-	59, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	59, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	61, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	61, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
 	1,  // 13: dsrhost.admin.v1.Request.stage:type_name -> dsrhost.admin.v1.Stage
 	2,  // 14: dsrhost.admin.v1.Request.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	9,  // 15: dsrhost.admin.v1.Request.integrations:type_name -> dsrhost.admin.v1.IntegrationState
 	10, // 16: dsrhost.admin.v1.Request.manual_tasks:type_name -> dsrhost.admin.v1.ManualTask
 	5,  // 17: dsrhost.admin.v1.Request.outcome:type_name -> dsrhost.admin.v1.Outcome
-	59, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	59, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
-	58, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	61, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	61, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
+	60, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
 	2,  // 21: dsrhost.admin.v1.HistoryEvent.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	0,  // 22: dsrhost.admin.v1.CreateRequestRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 23: dsrhost.admin.v1.CreateRequestRequest.subject:type_name -> dsrhost.admin.v1.Subject
@@ -3940,7 +4058,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	1,  // 26: dsrhost.admin.v1.ListRequestsRequest.stage:type_name -> dsrhost.admin.v1.Stage
 	0,  // 27: dsrhost.admin.v1.ListRequestsRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	3,  // 28: dsrhost.admin.v1.ListRequestsRequest.integration_status:type_name -> dsrhost.admin.v1.IntegrationStatus
-	59, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
+	61, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
 	11, // 30: dsrhost.admin.v1.ListRequestsResponse.requests:type_name -> dsrhost.admin.v1.Request
 	11, // 31: dsrhost.admin.v1.ApproveRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	25, // 32: dsrhost.admin.v1.RejectRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
@@ -3949,71 +4067,75 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	25, // 35: dsrhost.admin.v1.CloseRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
 	11, // 36: dsrhost.admin.v1.CloseRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	25, // 37: dsrhost.admin.v1.CloseRequestResponse.reply:type_name -> dsrhost.admin.v1.Reply
-	12, // 38: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
-	11, // 39: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
-	12, // 40: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
-	59, // 41: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
-	4,  // 42: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
-	36, // 43: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
-	0,  // 44: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
-	37, // 45: dsrhost.admin.v1.ListIntegrationsResponse.integrations:type_name -> dsrhost.admin.v1.Integration
-	8,  // 46: dsrhost.admin.v1.TestIntegrationResponse.error:type_name -> dsrhost.admin.v1.IntegrationError
-	9,  // 47: dsrhost.admin.v1.RetryIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	9,  // 48: dsrhost.admin.v1.StopIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	9,  // 49: dsrhost.admin.v1.SkipIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	10, // 50: dsrhost.admin.v1.CompleteManualTaskResponse.task:type_name -> dsrhost.admin.v1.ManualTask
-	0,  // 51: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
-	2,  // 52: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
-	7,  // 53: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
-	59, // 54: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
-	6,  // 55: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
-	6,  // 56: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
-	50, // 57: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
-	13, // 58: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
-	15, // 59: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
-	17, // 60: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
-	19, // 61: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
-	21, // 62: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
-	23, // 63: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
-	26, // 64: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
-	28, // 65: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
-	30, // 66: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
-	32, // 67: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
-	34, // 68: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
-	38, // 69: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
-	40, // 70: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
-	42, // 71: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
-	44, // 72: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
-	46, // 73: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
-	48, // 74: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
-	51, // 75: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
-	53, // 76: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
-	55, // 77: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
-	14, // 78: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
-	16, // 79: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
-	18, // 80: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
-	20, // 81: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
-	22, // 82: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
-	24, // 83: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
-	27, // 84: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
-	29, // 85: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
-	31, // 86: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
-	33, // 87: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
-	35, // 88: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
-	39, // 89: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
-	41, // 90: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
-	43, // 91: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
-	45, // 92: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
-	47, // 93: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
-	49, // 94: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
-	52, // 95: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
-	54, // 96: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
-	56, // 97: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
-	78, // [78:98] is the sub-list for method output_type
-	58, // [58:78] is the sub-list for method input_type
-	58, // [58:58] is the sub-list for extension type_name
-	58, // [58:58] is the sub-list for extension extendee
-	0,  // [0:58] is the sub-list for field type_name
+	11, // 38: dsrhost.admin.v1.ExtendRequestResponse.request:type_name -> dsrhost.admin.v1.Request
+	25, // 39: dsrhost.admin.v1.ExtendRequestResponse.notice:type_name -> dsrhost.admin.v1.Reply
+	12, // 40: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
+	11, // 41: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
+	12, // 42: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
+	61, // 43: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
+	4,  // 44: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
+	38, // 45: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
+	0,  // 46: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
+	39, // 47: dsrhost.admin.v1.ListIntegrationsResponse.integrations:type_name -> dsrhost.admin.v1.Integration
+	8,  // 48: dsrhost.admin.v1.TestIntegrationResponse.error:type_name -> dsrhost.admin.v1.IntegrationError
+	9,  // 49: dsrhost.admin.v1.RetryIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	9,  // 50: dsrhost.admin.v1.StopIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	9,  // 51: dsrhost.admin.v1.SkipIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	10, // 52: dsrhost.admin.v1.CompleteManualTaskResponse.task:type_name -> dsrhost.admin.v1.ManualTask
+	0,  // 53: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
+	2,  // 54: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
+	7,  // 55: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
+	61, // 56: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
+	6,  // 57: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	6,  // 58: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	52, // 59: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
+	13, // 60: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
+	15, // 61: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
+	17, // 62: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
+	19, // 63: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
+	21, // 64: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
+	23, // 65: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
+	26, // 66: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
+	30, // 67: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
+	32, // 68: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
+	28, // 69: dsrhost.admin.v1.RequestService.ExtendRequest:input_type -> dsrhost.admin.v1.ExtendRequestRequest
+	34, // 70: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
+	36, // 71: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
+	40, // 72: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
+	42, // 73: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
+	44, // 74: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
+	46, // 75: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
+	48, // 76: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
+	50, // 77: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
+	53, // 78: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
+	55, // 79: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
+	57, // 80: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
+	14, // 81: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
+	16, // 82: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
+	18, // 83: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
+	20, // 84: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
+	22, // 85: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
+	24, // 86: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
+	27, // 87: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
+	31, // 88: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
+	33, // 89: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
+	29, // 90: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
+	35, // 91: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
+	37, // 92: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
+	41, // 93: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
+	43, // 94: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
+	45, // 95: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
+	47, // 96: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
+	49, // 97: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
+	51, // 98: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
+	54, // 99: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
+	56, // 100: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
+	58, // 101: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
+	81, // [81:102] is the sub-list for method output_type
+	60, // [60:81] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_dsrhost_admin_v1_admin_proto_init() }
@@ -4028,7 +4150,7 @@ func file_dsrhost_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dsrhost_admin_v1_admin_proto_rawDesc), len(file_dsrhost_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   52,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

@@ -68,6 +68,9 @@ const (
 	// RequestServiceExportResultsProcedure is the fully-qualified name of the RequestService's
 	// ExportResults RPC.
 	RequestServiceExportResultsProcedure = "/dsrhost.admin.v1.RequestService/ExportResults"
+	// RequestServiceExtendRequestProcedure is the fully-qualified name of the RequestService's
+	// ExtendRequest RPC.
+	RequestServiceExtendRequestProcedure = "/dsrhost.admin.v1.RequestService/ExtendRequest"
 	// RequestServiceExportResultsStreamProcedure is the fully-qualified name of the RequestService's
 	// ExportResultsStream RPC.
 	RequestServiceExportResultsStreamProcedure = "/dsrhost.admin.v1.RequestService/ExportResultsStream"
@@ -129,6 +132,10 @@ type RequestServiceClient interface {
 	// in one message: gRPC clients with the default 4 MiB receive limit
 	// cannot take a large one; they use ExportResultsStream.
 	ExportResults(context.Context, *connect.Request[v1.ExportResultsRequest]) (*connect.Response[v1.ExportResultsResponse], error)
+	// ExtendRequest moves the due date by the request type's extension, once,
+	// before the first period ends, with a reason; the subject is told by
+	// email.
+	ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error)
 	// ExportResultsStream returns the same archive as ExportResults, written
 	// as it is built in messages of at most 1 MiB, so archives of any size
 	// reach clients with default limits.
@@ -206,6 +213,12 @@ func NewRequestServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(requestServiceMethods.ByName("ExportResults")),
 			connect.WithClientOptions(opts...),
 		),
+		extendRequest: connect.NewClient[v1.ExtendRequestRequest, v1.ExtendRequestResponse](
+			httpClient,
+			baseURL+RequestServiceExtendRequestProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("ExtendRequest")),
+			connect.WithClientOptions(opts...),
+		),
 		exportResultsStream: connect.NewClient[v1.ExportResultsStreamRequest, v1.ExportResultsStreamResponse](
 			httpClient,
 			baseURL+RequestServiceExportResultsStreamProcedure,
@@ -232,6 +245,7 @@ type requestServiceClient struct {
 	closeRequest        *connect.Client[v1.CloseRequestRequest, v1.CloseRequestResponse]
 	getRequestHistory   *connect.Client[v1.GetRequestHistoryRequest, v1.GetRequestHistoryResponse]
 	exportResults       *connect.Client[v1.ExportResultsRequest, v1.ExportResultsResponse]
+	extendRequest       *connect.Client[v1.ExtendRequestRequest, v1.ExtendRequestResponse]
 	exportResultsStream *connect.Client[v1.ExportResultsStreamRequest, v1.ExportResultsStreamResponse]
 	watchRequest        *connect.Client[v1.WatchRequestRequest, v1.WatchRequestResponse]
 }
@@ -281,6 +295,11 @@ func (c *requestServiceClient) ExportResults(ctx context.Context, req *connect.R
 	return c.exportResults.CallUnary(ctx, req)
 }
 
+// ExtendRequest calls dsrhost.admin.v1.RequestService.ExtendRequest.
+func (c *requestServiceClient) ExtendRequest(ctx context.Context, req *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error) {
+	return c.extendRequest.CallUnary(ctx, req)
+}
+
 // ExportResultsStream calls dsrhost.admin.v1.RequestService.ExportResultsStream.
 func (c *requestServiceClient) ExportResultsStream(ctx context.Context, req *connect.Request[v1.ExportResultsStreamRequest]) (*connect.ServerStreamForClient[v1.ExportResultsStreamResponse], error) {
 	return c.exportResultsStream.CallServerStream(ctx, req)
@@ -317,6 +336,10 @@ type RequestServiceHandler interface {
 	// in one message: gRPC clients with the default 4 MiB receive limit
 	// cannot take a large one; they use ExportResultsStream.
 	ExportResults(context.Context, *connect.Request[v1.ExportResultsRequest]) (*connect.Response[v1.ExportResultsResponse], error)
+	// ExtendRequest moves the due date by the request type's extension, once,
+	// before the first period ends, with a reason; the subject is told by
+	// email.
+	ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error)
 	// ExportResultsStream returns the same archive as ExportResults, written
 	// as it is built in messages of at most 1 MiB, so archives of any size
 	// reach clients with default limits.
@@ -390,6 +413,12 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 		connect.WithSchema(requestServiceMethods.ByName("ExportResults")),
 		connect.WithHandlerOptions(opts...),
 	)
+	requestServiceExtendRequestHandler := connect.NewUnaryHandler(
+		RequestServiceExtendRequestProcedure,
+		svc.ExtendRequest,
+		connect.WithSchema(requestServiceMethods.ByName("ExtendRequest")),
+		connect.WithHandlerOptions(opts...),
+	)
 	requestServiceExportResultsStreamHandler := connect.NewServerStreamHandler(
 		RequestServiceExportResultsStreamProcedure,
 		svc.ExportResultsStream,
@@ -422,6 +451,8 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 			requestServiceGetRequestHistoryHandler.ServeHTTP(w, r)
 		case RequestServiceExportResultsProcedure:
 			requestServiceExportResultsHandler.ServeHTTP(w, r)
+		case RequestServiceExtendRequestProcedure:
+			requestServiceExtendRequestHandler.ServeHTTP(w, r)
 		case RequestServiceExportResultsStreamProcedure:
 			requestServiceExportResultsStreamHandler.ServeHTTP(w, r)
 		case RequestServiceWatchRequestProcedure:
@@ -469,6 +500,10 @@ func (UnimplementedRequestServiceHandler) GetRequestHistory(context.Context, *co
 
 func (UnimplementedRequestServiceHandler) ExportResults(context.Context, *connect.Request[v1.ExportResultsRequest]) (*connect.Response[v1.ExportResultsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.RequestService.ExportResults is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) ExtendRequest(context.Context, *connect.Request[v1.ExtendRequestRequest]) (*connect.Response[v1.ExtendRequestResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.RequestService.ExtendRequest is not implemented"))
 }
 
 func (UnimplementedRequestServiceHandler) ExportResultsStream(context.Context, *connect.Request[v1.ExportResultsStreamRequest], *connect.ServerStream[v1.ExportResultsStreamResponse]) error {
