@@ -55,22 +55,22 @@ func TestCatalogueEndToEnd(t *testing.T) {
 		srv := httptest.NewServer(c.vendor)
 		t.Cleanup(srv.Close)
 		for i := 1; i <= c.perPerson(); i++ {
-			c.vendor.Add(fv.Record{ID: recordID(c.entry, "bob", i), Email: strings.Replace(c.subject, "ada", "bob", 1), Name: "Bob"})
+			c.vendor.Add(fv.Record{ID: c.recordID("bob", i), Email: strings.Replace(c.subject, "ada", "bob", 1), Name: "Bob"})
 		}
 		blocks.WriteString(integrationBlock(c, srv.URL+c.prefix))
 		for k, v := range c.secrets {
 			env = append(env, envName(c.integration(), k)+"="+v)
 		}
 	}
-	// An integration depending on Zendesk gets every user id it found, not
-	// the first only, and sends its request once per id.
+	// An integration depending on two Zendesk accounts gets every user id
+	// both found, not the first only, and sends its request once per id.
 	tickets := &pathRecorder{}
 	ticketSrv := httptest.NewServer(tickets)
 	t.Cleanup(ticketSrv.Close)
 	fmt.Fprintf(&blocks, `
 integration "zendesk-tickets" {
   plugin     = "genericrest"
-  depends_on = ["zendesk"]
+  depends_on = ["zendesk", "zendesk-eu"]
   settings {
     base_url = %q
     deletion {
@@ -148,17 +148,22 @@ request_type "deletion" {
 		})
 	}
 	var want []string
-	for i := 1; i <= 3; i++ {
-		want = append(want, "DELETE /users/"+recordID("zendesk", "ada", i)+"/tickets")
+	for _, c := range cases {
+		for i := 1; c.entry == "zendesk" && i <= 3; i++ {
+			want = append(want, "DELETE /users/"+c.recordID("ada", i)+"/tickets")
+		}
 	}
+	slices.Sort(want)
 	if got := tickets.sorted(); !slices.Equal(got, want) {
 		t.Errorf("the dependent integration sent %v, want one request per Zendesk user: %v", got, want)
 	}
 	if got := labels["Pending Delete/zendesk-tickets"]; got != "Complete Deletion done" {
 		t.Errorf("dependent integration: %q", got)
 	}
-	if z := zendeskOf(cases); z.SoftDeleted() != 0 {
-		t.Errorf("%d Zendesk users soft-deleted but not purged", z.SoftDeleted())
+	for _, c := range cases {
+		if z, ok := c.vendor.(*fv.Zendesk); ok && z.SoftDeleted() != 0 {
+			t.Errorf("%s: %d users soft-deleted but not purged", c.integration(), z.SoftDeleted())
+		}
 	}
 	log := d.log()
 	for _, c := range cases {
@@ -184,9 +189,12 @@ func catalogCases() []catalogCase {
 			subject: ada, found: "Complete 1 records found", deleted: "Complete 1 records deleted"},
 		{entry: "klaviyo", vendor: fv.NewKlaviyo("pk_klaviyo", 1), prefix: "/api",
 			secrets: map[string]string{"api_key": "pk_klaviyo"},
-			subject: ada, found: "Complete 1 records found", deleted: "Complete 1 records deleted"},
+			subject: ada, found: "Complete 1 records found", deleted: "Complete Deletion done"},
 		{entry: "zendesk", vendor: fv.NewZendesk("admin@acme.example", "zd-token", 2), prefix: "/api/v2",
 			values: map[string]string{"subdomain": "acme", "email": "admin@acme.example"}, secrets: map[string]string{"api_token": "zd-token"},
+			subject: ada, found: "Complete 3 records found", deleted: "Complete 3 records deleted"},
+		{entry: "zendesk", name: "zendesk-eu", vendor: fv.NewZendesk("admin@acme.example", "zd-token-eu", 2), prefix: "/api/v2",
+			values: map[string]string{"subdomain": "acme-eu", "email": "admin@acme.example"}, secrets: map[string]string{"api_token": "zd-token-eu"},
 			subject: ada, found: "Complete 3 records found", deleted: "Complete 3 records deleted"},
 		{entry: "intercom", vendor: fv.NewIntercom("ic-token", 2),
 			secrets: map[string]string{"access_token": "ic-token"},
@@ -216,7 +224,7 @@ func catalogCases() []catalogCase {
 	}
 	for _, c := range cases {
 		for i := 1; i <= c.perPerson(); i++ {
-			c.vendor.Add(fv.Record{ID: recordID(c.entry, "ada", i), Email: c.subject, Name: "Ada"})
+			c.vendor.Add(fv.Record{ID: c.recordID("ada", i), Email: c.subject, Name: "Ada"})
 		}
 	}
 	return cases
@@ -245,12 +253,13 @@ func (c catalogCase) perPerson() int {
 	return 3
 }
 
-// recordID makes the vendor's kind of id: Zendesk's are numbers.
-func recordID(entry, person string, i int) string {
-	if entry == "zendesk" {
-		return fmt.Sprintf("%d%d", len(person)*1000+int(person[0]), i)
+// recordID makes the vendor's kind of id, different in every integration:
+// Zendesk's are numbers.
+func (c catalogCase) recordID(person string, i int) string {
+	if c.entry == "zendesk" {
+		return fmt.Sprintf("%d%d", len(c.integration())*1000+int(person[0]), i)
 	}
-	return fmt.Sprintf("%s-%s-%d", entry, person, i)
+	return fmt.Sprintf("%s-%s-%d", c.integration(), person, i)
 }
 
 func integrationBlock(c catalogCase, baseURL string) string {
@@ -281,15 +290,6 @@ func writeMap(b *strings.Builder, name string, m map[string]string, value func(k
 
 func envName(integration, key string) string {
 	return strings.ToUpper(strings.ReplaceAll("DSRHOST_TEST_"+integration+"_"+key, "-", "_"))
-}
-
-func zendeskOf(cases []catalogCase) *fv.Zendesk {
-	for _, c := range cases {
-		if z, ok := c.vendor.(*fv.Zendesk); ok {
-			return z
-		}
-	}
-	return nil
 }
 
 // pathRecorder answers 204 and remembers each request's method and path.

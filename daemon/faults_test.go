@@ -20,6 +20,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/examples/genericrest/demoapi"
+	"github.com/dsrhost/dsrhost/internal/testprereq"
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
@@ -37,13 +38,7 @@ type aofRedis struct {
 
 func startAOFRedis(t *testing.T) *aofRedis {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("DSRHOST_REQUIRE_REDIS") != "" {
-			t.Fatalf("redis-server is required: %v", err)
-		}
-		t.Skipf("redis-server not installed: %v", err)
-	}
+	bin := testprereq.Command(t, "redis-server", "redis-server")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,9 @@ type Job struct {
 	// must not do the work twice: answer as the first time did (a deletion
 	// that succeeded before a crash reports its deletions again, not a
 	// not_found), or do the work again only where that is harmless. Polls
-	// carry the key of the job they follow.
+	// carry the key of the job they follow. For a connector that waits on
+	// a person (Direct Contact) each attempt is new work, a new message
+	// with its own response link, so there the key changes per attempt.
 	IdempotencyKey string
 	RequestID      string
 	RequestType    RequestType

@@ -50,7 +50,7 @@ type Options struct {
 	// running after a reload, so calls in flight finish (default 30s).
 	DrainTimeout time.Duration
 	// PrivacyMetrics counts what subjects do in the privacy center (nil:
-	// not counted).
+	// the Prometheus metrics of the telemetry block, when on).
 	PrivacyMetrics privacycenter.Metrics
 	// Version and Commit label dsrhost_build_info and traces.
 	Version, Commit string
@@ -83,13 +83,13 @@ type Agent struct {
 
 	reloadMu sync.Mutex
 	drains   sync.WaitGroup
-
-	keys *seal.KeyRing
-	obs  observability
 	// stopDrains, closed by Shutdown, ends every drain at once: a SIGTERM
 	// soon after a reload need not wait DrainTimeout.
 	stopDrains chan struct{}
 	shutOnce   sync.Once
+
+	keys *seal.KeyRing
+	obs  observability
 }
 
 // ConfigError is a configuration with errors: the diagnostics, and the
@@ -171,7 +171,7 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	eopts.Logger = opts.Logger.Named("engine")
 	if eopts.Flow == nil {
 		eopts.Flow = flow.New(a.rdb, cmp.Or(eopts.Prefix, "dsrhost"))
-		eopts.Flow.OnWait = opts.OnFlowWait
+		eopts.Flow.OnWait = a.flowWaitHook(opts.OnFlowWait)
 	}
 	if eopts.ResultsRetention == 0 {
 		eopts.ResultsRetention = cfg.ResultsRetention.Duration

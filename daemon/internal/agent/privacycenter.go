@@ -9,6 +9,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
+	"github.com/dsrhost/dsrhost/daemon/internal/telemetry"
 )
 
 // newPrivacyCenter builds the subjects' pages when the configuration
@@ -19,9 +20,13 @@ func (a *Agent) newPrivacyCenter(cfg *config.Config, keys *seal.KeyRing, eopts e
 	if pc == nil || !pc.Enabled {
 		return nil
 	}
+	metrics := a.opts.PrivacyMetrics
+	if metrics == nil && a.obs.metrics != nil {
+		metrics = privacyMetrics{a.obs.metrics}
+	}
 	c, err := privacycenter.New(privacycenter.Options{
 		Config: pc, Engine: a.engine, Keys: keys, Redis: a.rdb, Prefix: cmp.Or(eopts.Prefix, "dsrhost"),
-		Mailer: liveMailer{a}, ResultsRetention: eopts.ResultsRetention, Metrics: a.opts.PrivacyMetrics,
+		Mailer: liveMailer{a}, ResultsRetention: eopts.ResultsRetention, Metrics: metrics,
 		Clock: eopts.Clock, Logger: a.logger.Named("privacy"),
 	})
 	if err != nil {
@@ -41,3 +46,13 @@ type liveMailer struct{ a *Agent }
 func (m liveMailer) SendTo(ctx context.Context, to, subject, body string) error {
 	return m.a.mailer.Load().SendTo(ctx, to, subject, body)
 }
+
+// privacyMetrics counts the privacy center in the daemon's Prometheus
+// metrics.
+type privacyMetrics struct{ m *telemetry.Metrics }
+
+func (p privacyMetrics) Submitted(requestType string) { p.m.PrivacyCenterSubmission(requestType) }
+func (p privacyMetrics) Verified(outcome string)      { p.m.PrivacyCenterVerification(outcome) }
+
+// Downloaded is not counted: the metrics have no download counter yet.
+func (p privacyMetrics) Downloaded() {}

@@ -114,3 +114,14 @@ func (a *Agent) stopTelemetry() {
 		}
 	}
 }
+
+// flowWaitHook tells the daemon's metrics, and then also, when set, the
+// caller's hook, of each job that waits for flow control.
+func (a *Agent) flowWaitHook(also func(integration, reason string)) func(integration, reason string) {
+	return func(integration, reason string) {
+		a.Metrics().FlowWait(integration, reason, 0)
+		if also != nil {
+			also(integration, reason)
+		}
+	}
+}

@@ -27,10 +27,10 @@ type apiServer struct {
 	addr string
 	srv  *api.Server
 	errs chan error
-	// telemetry is the telemetry block's own listener, if it has one.
-	telemetry *telemetryServer
 	// stopWatch ends the Redis watch that drives health.
 	stopWatch context.CancelFunc
+	// telemetry is the telemetry block's own listener, if it has one.
+	telemetry *telemetryServer
 }
 
 // startAPI serves the admin API (Connect, gRPC and gRPC-Web, health and

@@ -107,7 +107,7 @@ func cliServer(t *testing.T) (*apitest.Server, *recorder) {
 			rec.mu.Unlock()
 			// Two pages: the sample, then a second request.
 			if cursor == "" {
-				return []*engine.Request{apitest.SampleRequest()}, "page2", nil
+				return []*engine.Request{apitest.SampleRequest()}, "01JWR1AV80NZ7Z490N9NNHGF7V", nil
 			}
 			r := apitest.SampleRequest()
 			r.ID, r.Stage, r.Type = secondID, state.StageReview, "access"
@@ -149,7 +149,7 @@ func TestClientCommands(t *testing.T) {
 			stdout: []string{"Created deletion request " + id + ", now in Review", "dsrhost request approve " + id}},
 		{args: []string{"request", "list"},
 			stdout: []string{"ID", "TYPE", "STAGE", "DUE", "CREATED", id, "deletion", "Process (Extracting Personal Data)", "2025-07-17", "2025-06-02 10:00 UTC"},
-			stderr: []string{"-page-token=page2"}},
+			stderr: []string{"-page-token=01JWR1AV80NZ7Z490N9NNHGF7V"}},
 		{args: []string{"request", "list", "-all", "-stage", "process", "-status", "error", "-integration", "heap", "-type", "deletion"},
 			stdout: []string{id, secondID},
 			check: func(t *testing.T) {

@@ -222,3 +222,49 @@ func TestRestartingPluginIsNotCalled(t *testing.T) {
 		t.Errorf("a plugin in a crash loop was called")
 	}
 }
+
+// TestTransientWaitCutShortByRetry: an integration waiting out a long
+// Retry-After is Pending with its next try on record; an operator's retry
+// runs a new attempt at once and removes the waiting task.
+func TestTransientWaitCutShortByRetry(t *testing.T) {
+	rs := testredis.Start(t)
+	ctx := context.Background()
+	var limited atomic.Bool
+	limited.Store(true)
+	crm := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+		if limited.Load() {
+			return nil, sdk.Errorf(sdk.ErrorRateLimited, "slow down").WithStatus(429).WithRetryAfter(time.Hour)
+		}
+		return records(2), nil
+	}}
+	cfg := Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) { s.MaxAttempts = 3 })}}
+	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"crm": crm}, 1).start()
+	id := h.create(sdk.RequestAccess, "ada@example.com")
+	h.approve(id)
+	waitFor(t, "the 429 to be waited out", func() (bool, string) {
+		it := integration(h.get(id), state.Extracting, "crm")
+		return it.Status == state.Pending && !it.NextAttemptAt.IsZero(), it.Label
+	})
+	it := integration(h.get(id), state.Extracting, "crm")
+	if want := h.clock.Now().Add(time.Hour); !it.NextAttemptAt.Equal(want) || it.Label != "Pending" || it.Attempts != 1 {
+		t.Errorf("waiting: %q attempt %d next try %v, want Pending attempt 1 at %v", it.Label, it.Attempts, it.NextAttemptAt, want)
+	}
+	if it.Error == nil || it.Error.StatusCode != 429 {
+		t.Errorf("the error waited out is not shown: %+v", it.Error)
+	}
+	waitFor(t, "the next try to be scheduled", func() (bool, string) {
+		q := queued(t, h)
+		return len(q) == 1 && strings.Contains(q[0], "~1"), strings.Join(q, ",")
+	})
+	limited.Store(false)
+	if _, err := h.e().Retry(ctx, id, "crm", "ops"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitLabel(id, state.Extracting, "crm", "Complete 2 records found")
+	if it := integration(h.get(id), state.Extracting, "crm"); it.Attempts != 2 {
+		t.Errorf("attempts = %d, want 2", it.Attempts)
+	}
+	if q := queued(t, h); len(q) != 0 {
+		t.Errorf("the waiting task was left in the queue: %v", q)
+	}
+}

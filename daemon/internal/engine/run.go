@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -163,7 +164,11 @@ func (e *Engine) job(ctx context.Context, snap *store.Snapshot, it *store.Integr
 				if subject.Identifiers == nil {
 					subject.Identifiers = map[string]string{}
 				}
-				maps.Copy(subject.Identifiers, found.Identifiers)
+				for name, v := range found.Identifiers {
+					// Every value is passed on: the request's own and those
+					// of every integration that found this identifier.
+					subject.Identifiers[name] = sdk.JoinIdentifierValues(append(sdk.IdentifierValues(subject.Identifiers[name]), sdk.IdentifierValues(v)...))
+				}
 			}
 		}
 	}
@@ -208,7 +213,14 @@ func (e *Engine) specOrDefault(name string) IntegrationSpec {
 // idempotencyKey names the work a job asks for: the request, the workflow
 // state and the integration. It is the same on every attempt and every
 // delivery of that work, so a connector that already did it (a deletion
-// that succeeded just before a crash) can answer as it did then.
+// that succeeded just before a crash) can answer as it did then. A Direct
+// Contact attempt is new work, though: a new email whose response link
+// belongs to that attempt (links of older attempts are refused), so its
+// key names the attempt too.
 func idempotencyKey(id string, it *store.Integration) string {
-	return id + "/" + it.Workflow.Code() + "/" + it.Name
+	key := id + "/" + it.Workflow.Code() + "/" + it.Name
+	if it.Type == sdk.DirectContact {
+		key += "/" + strconv.Itoa(it.Attempt)
+	}
+	return key
 }

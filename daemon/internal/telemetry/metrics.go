@@ -61,7 +61,7 @@ func NewMetrics(version, commit string) *Metrics {
 		}, []string{"request_type"}),
 		pcVerified: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dsrhost_privacy_center_verifications_total",
-			Help: "Privacy-center identity verifications, by outcome (verified, expired, invalid).",
+			Help: "Privacy-center identity verifications, by outcome (verified, wrong, expired, reused, locked, rate_limited).",
 		}, []string{"outcome"}),
 	}
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -86,7 +86,11 @@ func (m *Metrics) FlowWait(integration, reason string, waited time.Duration) {
 		return
 	}
 	m.flowWaits.WithLabelValues(integration, reason).Inc()
-	m.flowWaitTime.WithLabelValues(integration).Observe(waited.Seconds())
+	if waited > 0 {
+		// A hook that cannot know the wait yet (the limiter's, which
+		// sends the job back) counts it without a time.
+		m.flowWaitTime.WithLabelValues(integration).Observe(waited.Seconds())
+	}
 }
 
 // PrivacyCenterSubmission records a request submitted through the

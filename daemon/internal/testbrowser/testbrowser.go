@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/dsrhost/dsrhost/daemon/internal/testprereq"
+	"github.com/dsrhost/dsrhost/internal/testprereq"
 )
 
 // chromium finds a Chromium (Debian's chromium package), failing the test

@@ -15,7 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/dsrhost/dsrhost/daemon/internal/testprereq"
+	"github.com/dsrhost/dsrhost/internal/testprereq"
 )
 
 // Server is one redis-server process.

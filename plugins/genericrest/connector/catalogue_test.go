@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dsrhost/dsrhost/plugins/genericrest/catalog"
+	"github.com/dsrhost/dsrhost/plugins/genericrest/fakevendors"
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
@@ -117,5 +118,25 @@ func TestCatalogueOverrides(t *testing.T) {
 	}
 	if !strings.Contains(decoded.Access.Path, "/lists/v-list_id/members/") {
 		t.Errorf("access path = %q", decoded.Access.Path)
+	}
+}
+
+// TestCatalogueRefusedCredentials: a key the vendor refuses is reported at
+// settings.secrets, which the admin wrote, not at the entry's auth block.
+func TestCatalogueRefusedCredentials(t *testing.T) {
+	srv := startServer(t, fakevendors.NewStripe("sk_right", 100))
+	s := entrySettings(t, "stripe")
+	s["secrets"] = map[string]any{"secret_key": "sk_wrong"}
+	s["base_url"] = srv.URL
+	c, _ := newTestConnector()
+	resp, err := c.Configure(context.Background(), &sdk.ConfigureRequest{Integration: "stripe", Settings: mustJSON(t, s)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Diagnostics) != 1 || !slices.Equal(resp.Diagnostics[0].Path, []string{"secrets"}) || resp.Diagnostics[0].Severity != sdk.SeverityError {
+		t.Fatalf("diagnostics %+v, want one error at secrets", resp.Diagnostics)
+	}
+	if strings.Contains(resp.Diagnostics[0].Detail+resp.Diagnostics[0].Summary, "sk_wrong") {
+		t.Error("the diagnostic shows the key")
 	}
 }

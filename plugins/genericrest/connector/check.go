@@ -36,7 +36,7 @@ func (in *integration) checkCredentials(ctx context.Context) []sdk.Diagnostic {
 	switch e.Type {
 	case sdk.ErrorAuth, sdk.ErrorPermission:
 		path := in.authPath
-		if in.oauth2 != nil && e.Type == sdk.ErrorPermission {
+		if in.oauth2 != nil && e.Type == sdk.ErrorPermission && path[0] == "auth" {
 			path = []string{"auth", "oauth2", "scopes"}
 		}
 		return []sdk.Diagnostic{sdk.CredentialError(path, e)}

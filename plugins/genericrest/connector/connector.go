@@ -96,6 +96,11 @@ func (c *Connector) Configure(ctx context.Context, req *sdk.ConfigureRequest) (*
 		return resp, nil
 	}
 	in.sleep = c.sleep
+	if s.Template != "" {
+		// The admin wrote secrets, not the entry's auth block: refused
+		// credentials are reported there.
+		in.authPath = []string{"secrets"}
+	}
 	resp.Type, resp.Capabilities = narrow(&s)
 	if req.ValidateOnly {
 		return resp, nil // offline: nothing sent, nothing installed

@@ -103,20 +103,18 @@ func (p *deletionPlan) run(ctx context.Context, in *integration, data map[string
 	return len(calls), ids, nil
 }
 
-// deleteWhole deletes by identity. The records access found, if any, go
-// with it, so an integration that also looks data up (shown as "# records
-// deleted") reports them deleted, not zero.
+// deleteWhole deletes by identity ("Deletion done"), once per value of a
+// value with several.
 func (c *Connector) deleteWhole(ctx context.Context, in *integration, req *sdk.DeleteRequest) (*sdk.DeleteResponse, error) {
 	p := in.deletion
 	_, ids, err := p.run(ctx, in, subjectData(req.Job))
 	if err != nil {
 		return nil, err
 	}
-	found := int64(len(req.Records))
 	if len(ids) == 0 {
-		return &sdk.DeleteResponse{WholeRecord: true, RecordsDeleted: found}, nil
+		return &sdk.DeleteResponse{WholeRecord: true}, nil
 	}
-	return &sdk.DeleteResponse{Pending: p.async.pending(handle{V: 1, Op: opDelete, Jobs: ids, Done: found})}, nil
+	return &sdk.DeleteResponse{Pending: p.async.pending(handle{V: 1, Op: opDelete, Jobs: ids})}, nil
 }
 
 // PollDelete asks for the state of every deletion job still running; it
@@ -153,8 +151,7 @@ func (c *Connector) PollDelete(ctx context.Context, req *sdk.PollRequest) (*sdk.
 		return &sdk.DeleteResponse{Pending: p.async.pending(running)}, nil
 	}
 	if !p.perRecord {
-		// Done holds the records access found, deleted with the subject.
-		return &sdk.DeleteResponse{WholeRecord: true, RecordsDeleted: running.Done}, nil
+		return &sdk.DeleteResponse{WholeRecord: true}, nil
 	}
 	return &sdk.DeleteResponse{RecordsDeleted: running.Done}, nil
 }

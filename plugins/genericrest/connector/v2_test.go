@@ -192,3 +192,41 @@ func TestStepAndCursorDiagnostics(t *testing.T) {
 		})
 	}
 }
+
+// TestOutageMidDeletion: the vendor fails in the middle of a per-record
+// deletion; the job fails as unavailable (retryable) without counting what
+// it could not delete, and the retry deletes the rest: nobody is left and
+// the count covers every contact.
+func TestOutageMidDeletion(t *testing.T) {
+	ic := fakevendors.NewIntercom("tok", 50)
+	for i := 1; i <= 4; i++ {
+		ic.Add(fakevendors.Record{ID: fmt.Sprintf("c%d", i), Email: "ada@example.com"})
+	}
+	srv := startServer(t, ic)
+	c, _ := newTestConnector()
+	s := entrySettings(t, "intercom")
+	s["secrets"] = map[string]any{"access_token": "tok"}
+	s["base_url"] = srv.URL
+	configure(t, c, "intercom", s)
+	ctx := context.Background()
+	found, err := c.Access(ctx, &sdk.AccessRequest{Job: job("intercom", "a", "ada@example.com")})
+	if err != nil || len(found.Records) != 4 {
+		t.Fatalf("access: %+v, %v", found, err)
+	}
+	ic.FailAfter(3) // a 429, then two deletions, then the outage
+	_, err = c.Delete(ctx, &sdk.DeleteRequest{Job: job("intercom", "d1", "ada@example.com"), Records: found.Records})
+	if e := asError(t, err); e.Type != sdk.ErrorUnavailable || !e.Retryable {
+		t.Fatalf("during the outage: %+v, want a retryable unavailable error", e)
+	}
+	if left := ic.Remaining("ada@example.com"); len(left) != 2 {
+		t.Fatalf("after the outage %v are left, want the two not yet deleted", left)
+	}
+	ic.FailAfter(-1)
+	del, err := c.Delete(ctx, &sdk.DeleteRequest{Job: job("intercom", "d2", "ada@example.com"), Records: found.Records})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if del.RecordsDeleted != 4 || len(ic.Remaining("ada@example.com")) != 0 {
+		t.Errorf("retry deleted %d, left %v; want all four counted and none left", del.RecordsDeleted, ic.Remaining("ada@example.com"))
+	}
+}

@@ -33,6 +33,9 @@ type Vendor interface {
 	Calls(route string) int
 	// Throttled counts the 429 answers given.
 	Throttled() int
+	// FailAfter starts an outage (503 to everything) after n more
+	// requests; a negative n ends it.
+	FailAfter(n int)
 }
 
 // base is what every fake shares: the records, the credential check and
@@ -49,11 +52,22 @@ type base struct {
 	calls     map[string]int
 	throttled map[string]bool
 	throttles int
+	// downAfter, when not negative, is how many more requests are
+	// answered before every request gets 503 (an outage).
+	downAfter int
 }
 
 func newBase(authorized func(*http.Request) bool, rateLimited func(http.ResponseWriter)) *base {
 	return &base{mux: http.NewServeMux(), authorized: authorized, rateLimited: rateLimited,
-		records: map[string]Record{}, calls: map[string]int{}, throttled: map[string]bool{}}
+		records: map[string]Record{}, calls: map[string]int{}, throttled: map[string]bool{}, downAfter: -1}
+}
+
+// FailAfter makes the API fail with 503 once it has answered n more
+// requests; a negative n ends the outage.
+func (b *base) FailAfter(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.downAfter = n
 }
 
 func (b *base) ServeHTTP(w http.ResponseWriter, r *http.Request) { b.mux.ServeHTTP(w, r) }
@@ -64,6 +78,16 @@ func (b *base) route(pattern string, h http.HandlerFunc) {
 	b.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		b.mu.Lock()
 		b.calls[pattern]++
+		down := b.downAfter == 0
+		if b.downAfter > 0 {
+			b.downAfter--
+		}
+		b.mu.Unlock()
+		if down {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": "service unavailable"})
+			return
+		}
+		b.mu.Lock()
 		first := !b.throttled[pattern]
 		b.throttled[pattern] = true
 		if first {

@@ -9,7 +9,8 @@ import (
 
 // Access returns the subject's rows across the dataset, one record per
 // row ("table:primary key"), with the access columns as data, and the
-// identifiers the dataset exports, taken from the first row found.
+// identifiers the dataset exports, with every value found
+// (sdk.JoinIdentifierValues: one value as itself, several as a JSON array).
 func (c *SQL) Access(ctx context.Context, req *sdk.AccessRequest) (*sdk.AccessResponse, error) {
 	in, err := c.integration(req.Job.Integration)
 	if err != nil {
@@ -20,6 +21,7 @@ func (c *SQL) Access(ctx context.Context, req *sdk.AccessRequest) (*sdk.AccessRe
 		return nil, classify(err, in.d, "find the subject's rows")
 	}
 	resp := &sdk.AccessResponse{Records: []sdk.Record{}}
+	found := map[string][]string{} // identifier -> values, in the order found
 	for _, f := range tables {
 		access := f.table.Columns
 		if access == nil {
@@ -37,20 +39,18 @@ func (c *SQL) Access(ctx context.Context, req *sdk.AccessRequest) (*sdk.AccessRe
 			resp.Records = append(resp.Records, sdk.Record{ID: f.table.Name + ":" + r.key, Kind: f.table.Name, Data: raw})
 		}
 		for _, e := range f.table.Identifiers {
-			if len(f.rows) == 0 {
-				break
-			}
-			v := f.value(f.rows[0], e.Column)
-			if v == nil {
-				continue
-			}
-			if resp.Identifiers == nil {
-				resp.Identifiers = map[string]string{}
-			}
-			if _, set := resp.Identifiers[e.Identifier]; !set {
-				resp.Identifiers[e.Identifier] = rowKey([]any{v})
+			for _, r := range f.rows {
+				if v := f.value(r, e.Column); v != nil {
+					found[e.Identifier] = append(found[e.Identifier], keyText(v))
+				}
 			}
 		}
+	}
+	for id, values := range found {
+		if resp.Identifiers == nil {
+			resp.Identifiers = map[string]string{}
+		}
+		resp.Identifiers[id] = sdk.JoinIdentifierValues(values)
 	}
 	return resp, nil
 }

@@ -48,6 +48,31 @@ func TestAccessFindsTheSubjectsRows(t *testing.T) {
 	}
 }
 
+// An identifier with several values (as an integration this one depends
+// on passes them) finds the rows of each, and identifiers found on
+// several rows are passed on with every value.
+func TestSeveralIdentifierValues(t *testing.T) {
+	d := sqliteDB(t)
+	c := configure(t, d.settings(t, nil))
+	subj := sdk.Subject{Identifiers: map[string]string{"user_id": sdk.JoinIdentifierValues([]string{"1", "3", "x"})}}
+	resp, err := c.Access(context.Background(), &sdk.AccessRequest{Job: job("multi", subj)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var users []string
+	for _, r := range resp.Records {
+		if r.Kind == "users" {
+			users = append(users, r.ID)
+		}
+	}
+	if diff := cmp.Diff([]string{"users:1", "users:3"}, users); diff != "" {
+		t.Errorf("users found (-want +got):\n%s", diff)
+	}
+	if got := sdk.IdentifierValues(resp.Identifiers["user_id"]); !cmp.Equal(got, []string{"1", "3"}) {
+		t.Errorf("user_id passed on = %q, want both values", resp.Identifiers["user_id"])
+	}
+}
+
 // Identifiers that look like SQL find nothing and change nothing; a user
 // id that is not a number cannot match an integer column.
 func TestInjectionFindsNothing(t *testing.T) {

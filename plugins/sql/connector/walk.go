@@ -72,11 +72,7 @@ func (in *integration) walk(ctx context.Context, q queryer, subj sdk.Subject, p 
 			return nil
 		}
 		for _, id := range t.Identity {
-			v, ok := identityParam(subj, id.Identifier, f.info, id.Column)
-			if !ok {
-				continue
-			}
-			if err := collect(id.Column, []any{v}); err != nil {
+			if err := collect(id.Column, identityParams(subj, id.Identifier, f.info, id.Column)); err != nil {
 				return nil, err
 			}
 		}
@@ -179,10 +175,12 @@ func (in *integration) selectRows(ctx context.Context, q queryer, f *found, col 
 	})
 }
 
-// identityParam is the subject's identifier as a parameter for column col;
-// false when the subject has none, or one that cannot be in the column
-// (a user id that is not a number, for an integer column).
-func identityParam(subj sdk.Subject, identifier string, info *tableInfo, col string) (any, bool) {
+// identityParams are the subject's values of identifier as parameters
+// for column col: none when the subject has none, several when an
+// integration this one depends on found several (sdk.IdentifierValues).
+// A value that cannot be in the column (a user id that is not a number,
+// for an integer column) is left out: it matches nothing.
+func identityParams(subj sdk.Subject, identifier string, info *tableInfo, col string) []any {
 	var v string
 	switch identifier {
 	case "email":
@@ -195,15 +193,18 @@ func identityParam(subj sdk.Subject, identifier string, info *tableInfo, col str
 	if v == "" {
 		v = subj.Identifiers[identifier]
 	}
-	if v == "" {
-		return nil, false
-	}
 	c, _ := info.column(col)
-	if c.Class == classInteger {
-		n, err := strconv.ParseInt(v, 10, 64)
-		return n, err == nil
+	var out []any
+	for _, s := range sdk.IdentifierValues(v) {
+		if c.Class != classInteger {
+			out = append(out, s)
+			continue
+		}
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			out = append(out, n)
+		}
 	}
-	return v, true
+	return out
 }
 
 // distinctValues are the non-NULL values of col among f's rows.

@@ -14,11 +14,9 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-)
 
-// RequireEnv, set to 1, makes a missing node or npm fail the test instead
-// of skipping it; CI sets it (and any CI environment does too).
-const RequireEnv = "DSRHOST_REQUIRE_NODE"
+	"github.com/dsrhost/dsrhost/internal/testprereq"
+)
 
 // Launcher is the launcher script's name.
 const Launcher = "dsrhost-plugin-node-crm"
@@ -34,21 +32,16 @@ var (
 )
 
 // Install runs `npm ci` once per test process and returns the launcher's
-// path. It skips the test under -short, or when node or npm is missing and
-// neither DSRHOST_REQUIRE_NODE=1 nor CI is set; it fails otherwise.
+// path. It skips the test under -short; a missing node or npm fails it
+// otherwise, as testprereq does for every installed prerequisite.
 func Install(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("the Node.js connector needs npm ci; skipped under -short")
 	}
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv(RequireEnv) == "1" || os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed, and %s=1 or CI requires the Node.js connector's tests", tool, RequireEnv)
-			}
-			t.Skipf("%s is not installed; set %s=1 to make this a failure", tool, RequireEnv)
-		}
-	}
+	// Missing node or npm fails the test (make test installs them).
+	testprereq.Command(t, "nodejs", "node")
+	testprereq.Command(t, "npm", "npm")
 	once.Do(func() { installed, installErr = install() })
 	if installErr != nil {
 		t.Fatalf("install the Node.js connector: %v", installErr)

@@ -52,7 +52,7 @@ func bootMariaDB(server, install string) (*Server, error) {
 		return nil, err
 	}
 	sock := filepath.Join(dir, "mysql.sock")
-	s := &Server{Driver: "mysql", Port: port, dir: dir}
+	s := &Server{Driver: "mysql", Port: port, dir: dir, crash: syscall.SIGKILL}
 	s.start = func() (*exec.Cmd, error) {
 		log, err := logFile(dir, "mariadb.log")
 		if err != nil {

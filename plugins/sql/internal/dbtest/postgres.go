@@ -90,7 +90,7 @@ func bootPostgres(bin string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Driver: "postgres", Port: port, dir: dir}
+	s := &Server{Driver: "postgres", Port: port, dir: dir, crash: syscall.SIGQUIT}
 	s.start = func() (*exec.Cmd, error) {
 		log, err := logFile(dir, "postgres.log")
 		if err != nil {

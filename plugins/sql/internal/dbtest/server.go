@@ -1,6 +1,7 @@
 package dbtest
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -24,9 +25,13 @@ type Server struct {
 	ready func() error
 	admin func(db string) string
 
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	n   int // databases created
+	// crash is the signal Stop sends.
+	crash os.Signal
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when cmd has exited
+	n      int           // databases created
 }
 
 var (
@@ -74,16 +79,19 @@ func shared(t testing.TB, once *sync.Once, srv **Server, errp *error, boot func(
 }
 
 // Stop shuts the server down at once, as a crash would: open transactions
-// are lost and rolled back when it starts again.
+// are lost and rolled back when it starts again. PostgreSQL gets SIGQUIT
+// (immediate shutdown: its backends die with it, no checkpoint); MariaDB
+// SIGKILL.
 func (s *Server) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd == nil {
 		return
 	}
-	// The whole process group: PostgreSQL's backends too.
+	_ = s.cmd.Process.Signal(s.crash)
+	<-s.exited
+	// Anything left of the process group goes too.
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-	_ = s.cmd.Wait()
 	s.cmd = nil
 }
 
@@ -101,22 +109,48 @@ func (s *Server) run() error {
 	if s.cmd != nil {
 		return nil
 	}
-	cmd, err := s.start()
-	if err != nil {
-		return err
-	}
-	s.cmd = cmd
 	deadline := time.Now().Add(60 * time.Second)
+	for {
+		cmd, err := s.start()
+		if err != nil {
+			return err
+		}
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		err = s.waitReady(exited, deadline)
+		if err == nil {
+			s.cmd, s.exited = cmd, exited
+			return nil
+		}
+		_ = cmd.Process.Kill()
+		<-exited
+		if !errors.Is(err, errExited) || time.Now().After(deadline) {
+			return fmt.Errorf("not ready: %w (log in %s)", err, s.dir)
+		}
+		// The server exited at once, typically because what a killed
+		// predecessor left behind (shared memory, a lock) was not gone
+		// yet: start it again.
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+var errExited = errors.New("the server exited while starting")
+
+// waitReady polls ready until it answers, the process exits or the
+// deadline passes.
+func (s *Server) waitReady(exited <-chan struct{}, deadline time.Time) error {
 	for {
 		err := s.ready()
 		if err == nil {
 			return nil
 		}
+		select {
+		case <-exited:
+			return errExited
+		default:
+		}
 		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			s.cmd = nil
-			return fmt.Errorf("not ready after 60s: %w (log in %s)", err, s.dir)
+			return fmt.Errorf("not ready after 60s: %w", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
