@@ -128,7 +128,8 @@ func TestConsole(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-email"), "ada@example.com"),
 		chromedp.SetValue(chromedp.CSS("#f-stage"), "review"),
 		chromedp.Click(chromedp.CSS("#f-apply")),
-		chromedp.WaitVisible(chromedp.CSS("#requests")),
+		// Only the filtered page renders the filter's value as an attribute.
+		chromedp.WaitVisible(chromedp.CSS(`input#f-email[value="ada@example.com"]`)),
 	)
 	page = text("#requests")
 	if !strings.Contains(page, id) {
@@ -224,10 +225,34 @@ func TestConsole(t *testing.T) {
 		t.Fatalf("a refused POST changed flaky-a to %q", l)
 	}
 
-	run("retry flaky-a", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-a"] button.act-retry`)), chromedp.WaitVisible(chromedp.CSS("#history")))
-	run("stop flaky-b", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-b"] button.act-stop`)), chromedp.WaitVisible(chromedp.CSS("#history")))
+	// waitHistory reloads the page until its history shows want: each
+	// click's redirect has landed and the action is recorded.
+	waitHistory := func(want string) {
+		t.Helper()
+		start := time.Now()
+		for {
+			// Reading first lets the form's own navigation land; a
+			// reload now would abort it.
+			h, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#history")))
+			if err == nil && strings.Contains(h, want) {
+				return
+			}
+			if time.Since(start) > 90*time.Second {
+				t.Fatalf("history lacks %q (%v):\n%s", want, err, h)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if time.Since(start) > 5*time.Second {
+				open(reqURL)
+			}
+		}
+	}
+	run("retry flaky-a", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-a"] button.act-retry`)))
+	waitHistory("ops operator.retry flaky-a")
+	run("stop flaky-b", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-b"] button.act-stop`)))
+	waitHistory("ops operator.stop flaky-b")
 	waitLabel("flaky-a", "Error")
-	run("skip flaky-a", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-a"] button.act-skip`)), chromedp.WaitVisible(chromedp.CSS("#history")))
+	run("skip flaky-a", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-a"] button.act-skip`)))
+	waitHistory("ops operator.skip flaky-a")
 	run("complete manual task",
 		chromedp.SendKeys(chromedp.CSS(`li[data-task="paper-archive"] input.task-note`), "nothing on paper"),
 		chromedp.Click(chromedp.CSS(`li[data-task="paper-archive"] button.task-complete`)),
@@ -249,8 +274,8 @@ func TestConsole(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#reply-subject"), "Your data, as promised"),
 		chromedp.SetValue(chromedp.CSS("#reply-body"), "Dear subject, here it is. Edited by hand."),
 		chromedp.Click(chromedp.CSS("#close")),
-		chromedp.WaitNotPresent(chromedp.CSS("#close")),
 	)
+	waitHistory("ops reply.sent")
 	page = text("#stage")
 	if page != "Closed" {
 		t.Errorf("stage after close %q", page)
