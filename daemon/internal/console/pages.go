@@ -169,12 +169,7 @@ func (c *Console) requestPage(w http.ResponseWriter, r *http.Request, s *session
 
 func (c *Console) showRequest(w http.ResponseWriter, r *http.Request, s *session, revealed bool) {
 	id := r.PathValue("id")
-	req, err := c.eng.Get(r.Context(), id)
-	if err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
-	hist, err := c.eng.History(r.Context(), id)
+	req, hist, err := c.load(r, id)
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
@@ -202,6 +197,19 @@ func (c *Console) showRequest(w http.ResponseWriter, r *http.Request, s *session
 		page.Live = req.ID
 	}
 	c.render(w, r, s, http.StatusOK, "request", page)
+}
+
+// load reads a request and its history.
+func (c *Console) load(r *http.Request, id string) (*engine.Request, []engine.Event, error) {
+	req, err := c.eng.Get(r.Context(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	hist, err := c.eng.History(r.Context(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return req, hist, nil
 }
 
 // dueText says how long is left, or how late the request is.
@@ -234,13 +242,7 @@ func version(r *engine.Request, hist []engine.Event) string {
 }
 
 func (c *Console) version(w http.ResponseWriter, r *http.Request, s *session) {
-	id := r.PathValue("id")
-	req, err := c.eng.Get(r.Context(), id)
-	if err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
-	hist, err := c.eng.History(r.Context(), id)
+	req, hist, err := c.load(r, r.PathValue("id"))
 	if err != nil {
 		c.fail(w, r, s, err)
 		return
