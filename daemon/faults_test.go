@@ -170,6 +170,24 @@ func waitCalls(t *testing.T, c *cluster, n int, within time.Duration) {
 	}
 }
 
+// waitPluginCall waits until the plugin process pid has finished a
+// connector call, as the ledger records it.
+func waitPluginCall(t *testing.T, c *cluster, pid int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		for _, r := range readLedger(t, c.ledger) {
+			if r.pid == pid {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("plugin process %d made no call within %v", pid, within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestCrashRunLosesNothing is issue 13's crash run: deletion requests over
 // two integrations (one vendor slow) while the daemon is killed with
 // SIGKILL and started again, one plugin process is killed with SIGKILL,
@@ -199,6 +217,11 @@ func TestCrashRunLosesNothing(t *testing.T) {
 	before := len(readLedger(t, c.ledger))
 	waitCalls(t, c, before+20, 2*time.Minute)
 	crm := b.pluginPID(t, "test-crm")
+	// The kill must land on calls in flight: wait until this plugin
+	// process has answered a call (the crm's slots held by the killed
+	// daemon free up only when their leases end), then its next calls
+	// are under way.
+	waitPluginCall(t, c, crm, 2*time.Minute)
 	if err := syscall.Kill(crm, syscall.SIGKILL); err != nil {
 		t.Fatalf("kill plugin: %v", err)
 	}

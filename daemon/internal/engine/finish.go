@@ -17,12 +17,12 @@ import (
 // already ended the attempt, so it then ends quietly). A real answer that
 // arrived anyway is committed, or rejected as late.
 func (e *Engine) finishInterruptible(ctx context.Context, j jobRef, w state.Workflow, phase store.Phase, read *store.Snapshot, out outcome) error {
-	if ctx.Err() == nil {
-		return e.finish(ctx, j, w, phase, read, out)
-	}
-	if out.err != nil {
+	if ctx.Err() != nil && out.err != nil {
 		return fmt.Errorf("%s of attempt %d interrupted: %w", j.Integration, j.Attempt, ctx.Err())
 	}
+	// The commit itself is never cut short: a stop that cancels the job's
+	// context while its answer is being committed must find that answer
+	// rejected as late, not lost with the task run again.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	return e.finish(cctx, j, w, phase, read, out)
