@@ -81,22 +81,7 @@ integration "zendesk-tickets" {
 }
 `, ticketSrv.URL)
 	addr := freeAddr(t)
-	cfg := fmt.Sprintf(`
-server {
-  listen = %q
-}
-redis {
-  url = "redis://%s/0"
-}
-encryption_key = %q
-admin_token "ops" {
-  sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-  role   = "admin"
-}
-request_type "deletion" {
-  auto_approve = true
-}
-%s`, addr, rs.Addr, testKey, blocks.String())
+	cfg := configHeader(addr, redisURLBlock(rs.Addr)) + blocks.String()
 	path := filepath.Join(t.TempDir(), "catalog.hcl")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

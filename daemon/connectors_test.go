@@ -31,25 +31,10 @@ func startConnectorWorld(t *testing.T, blocks string, env ...string) *connectorW
 	t.Helper()
 	w := &connectorWorld{t: t, bin: testbin.Install(t), addr: freeAddr(t)}
 	rs := testredis.Start(t)
-	cfg := fmt.Sprintf(`
-server {
-  listen = %q
-}
-redis {
-  url = "redis://%s/0"
-}
-encryption_key = %q
-admin_token "ops" {
-  sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-  role   = "admin"
-}
-request_type "deletion" {
+	cfg := configHeader(w.addr, redisURLBlock(rs.Addr)) + `request_type "access" {
   auto_approve = true
 }
-request_type "access" {
-  auto_approve = true
-}
-%s`, w.addr, rs.Addr, testKey, blocks)
+` + blocks
 	path := filepath.Join(t.TempDir(), "dsrhost.hcl")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -44,7 +44,7 @@ type cluster struct {
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	rs := testredis.Start(t)
-	return newClusterOn(t, fmt.Sprintf("redis {\n  url = \"redis://%s/0\"\n}\n", rs.Addr))
+	return newClusterOn(t, redisURLBlock(rs.Addr))
 }
 
 // newRedisCluster starts a three-master Redis Cluster.
@@ -52,6 +52,32 @@ func newRedisCluster(t *testing.T) *cluster {
 	t.Helper()
 	rc := testredis.StartCluster(t)
 	return newClusterOn(t, fmt.Sprintf("redis {\n  cluster {\n    addrs = [%q, %q, %q]\n  }\n}\n", rc.Addrs[0], rc.Addrs[1], rc.Addrs[2]))
+}
+
+// redisURLBlock is the redis block of a configuration using the single
+// server at addr.
+func redisURLBlock(addr string) string {
+	return fmt.Sprintf("redis {\n  url = \"redis://%s/0\"\n}\n", addr)
+}
+
+// configHeader is how every test configuration starts: the admin API on
+// listen, redisBlock, the test encryption key, the admin token "ops" and
+// deletion requests approved on creation, so their jobs start at once.
+func configHeader(listen, redisBlock string) string {
+	return fmt.Sprintf(`
+server {
+  listen = %q
+}
+%s
+encryption_key = %q
+admin_token "ops" {
+  sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+  role   = "admin"
+}
+request_type "deletion" {
+  auto_approve = true
+}
+`, listen, redisBlock, testKey)
 }
 
 func newClusterOn(t *testing.T, redisBlock string) *cluster {
@@ -71,20 +97,7 @@ func newClusterOn(t *testing.T, redisBlock string) *cluster {
 func (c *cluster) config(name, listen, delay string) string {
 	c.t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, `
-server {
-  listen = %q
-}
-%s
-encryption_key = %q
-admin_token "ops" {
-  sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-  role   = "admin"
-}
-request_type "deletion" {
-  auto_approve = true
-}
-`, listen, c.redisBlock, testKey)
+	b.WriteString(configHeader(listen, c.redisBlock))
 	for _, p := range []struct{ name, typ string }{{"crm", "sync"}, {"analytics", "async"}, {"eraser", "whole_record"}} {
 		fmt.Fprintf(&b, `
 plugin "test-%[1]s" {

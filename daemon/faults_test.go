@@ -102,22 +102,7 @@ func (r *aofRedis) kill() {
 func crashConfig(t *testing.T, c *cluster, name, redisAddr, crmDelay string) string {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, `
-server {
-  listen = %q
-}
-redis {
-  url = "redis://%s/0"
-}
-encryption_key = %q
-admin_token "ops" {
-  sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-  role   = "admin"
-}
-request_type "deletion" {
-  auto_approve = true
-}
-`, freeAddr(t), redisAddr, testKey)
+	b.WriteString(configHeader(freeAddr(t), redisURLBlock(redisAddr)))
 	for _, p := range []struct{ name, typ, delay string }{{"crm", "sync", crmDelay}, {"eraser", "whole_record", "20ms"}} {
 		fmt.Fprintf(&b, `
 plugin "test-%[1]s" {

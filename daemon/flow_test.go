@@ -256,7 +256,7 @@ func TestFlowRateLimitSharedByDaemons(t *testing.T) {
 // job still finishes.
 func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 	rs := testredis.Start(t)
-	c := newClusterOn(t, fmt.Sprintf("redis {\n  url = \"redis://%s/0\"\n}\n", rs.Addr))
+	c := newClusterOn(t, redisURLBlock(rs.Addr))
 	v := newVendor(t, 300*time.Millisecond)
 	in := flowIntegration{name: "held", url: v.URL, extra: "concurrency  = 2\n  call_timeout = \"4s\""}
 	cfgA := c.flowConfig("a.hcl", freeAddr(t), in)
