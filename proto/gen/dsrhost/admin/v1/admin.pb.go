@@ -3475,6 +3475,223 @@ func (x *SubmitResponseRequest) GetNote() string {
 	return ""
 }
 
+// SubmitResponseStreamRequest is one message of a streamed answer.
+type SubmitResponseStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Part:
+	//
+	//	*SubmitResponseStreamRequest_Start
+	//	*SubmitResponseStreamRequest_FileStart
+	//	*SubmitResponseStreamRequest_Chunk
+	Part          isSubmitResponseStreamRequest_Part `protobuf_oneof:"part"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitResponseStreamRequest) Reset() {
+	*x = SubmitResponseStreamRequest{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitResponseStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitResponseStreamRequest) ProtoMessage() {}
+
+func (x *SubmitResponseStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitResponseStreamRequest.ProtoReflect.Descriptor instead.
+func (*SubmitResponseStreamRequest) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *SubmitResponseStreamRequest) GetPart() isSubmitResponseStreamRequest_Part {
+	if x != nil {
+		return x.Part
+	}
+	return nil
+}
+
+func (x *SubmitResponseStreamRequest) GetStart() *SubmitResponseStart {
+	if x != nil {
+		if x, ok := x.Part.(*SubmitResponseStreamRequest_Start); ok {
+			return x.Start
+		}
+	}
+	return nil
+}
+
+func (x *SubmitResponseStreamRequest) GetFileStart() *UploadFileStart {
+	if x != nil {
+		if x, ok := x.Part.(*SubmitResponseStreamRequest_FileStart); ok {
+			return x.FileStart
+		}
+	}
+	return nil
+}
+
+func (x *SubmitResponseStreamRequest) GetChunk() []byte {
+	if x != nil {
+		if x, ok := x.Part.(*SubmitResponseStreamRequest_Chunk); ok {
+			return x.Chunk
+		}
+	}
+	return nil
+}
+
+type isSubmitResponseStreamRequest_Part interface {
+	isSubmitResponseStreamRequest_Part()
+}
+
+type SubmitResponseStreamRequest_Start struct {
+	// start comes first, once.
+	Start *SubmitResponseStart `protobuf:"bytes,1,opt,name=start,proto3,oneof"`
+}
+
+type SubmitResponseStreamRequest_FileStart struct {
+	// file_start begins the next file.
+	FileStart *UploadFileStart `protobuf:"bytes,2,opt,name=file_start,json=fileStart,proto3,oneof"`
+}
+
+type SubmitResponseStreamRequest_Chunk struct {
+	// chunk is the next piece of the current file's content.
+	Chunk []byte `protobuf:"bytes,3,opt,name=chunk,proto3,oneof"`
+}
+
+func (*SubmitResponseStreamRequest_Start) isSubmitResponseStreamRequest_Part() {}
+
+func (*SubmitResponseStreamRequest_FileStart) isSubmitResponseStreamRequest_Part() {}
+
+func (*SubmitResponseStreamRequest_Chunk) isSubmitResponseStreamRequest_Part() {}
+
+// SubmitResponseStart is the link token and the answer of a streamed
+// SubmitResponse.
+type SubmitResponseStart struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Answer        DirectContactAnswer    `protobuf:"varint,2,opt,name=answer,proto3,enum=dsrhost.admin.v1.DirectContactAnswer" json:"answer,omitempty"`
+	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitResponseStart) Reset() {
+	*x = SubmitResponseStart{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitResponseStart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitResponseStart) ProtoMessage() {}
+
+func (x *SubmitResponseStart) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitResponseStart.ProtoReflect.Descriptor instead.
+func (*SubmitResponseStart) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *SubmitResponseStart) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *SubmitResponseStart) GetAnswer() DirectContactAnswer {
+	if x != nil {
+		return x.Answer
+	}
+	return DirectContactAnswer_DIRECT_CONTACT_ANSWER_UNSPECIFIED
+}
+
+func (x *SubmitResponseStart) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// UploadFileStart names a streamed file; its content follows as chunks.
+type UploadFileStart struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	ContentType   string                 `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadFileStart) Reset() {
+	*x = UploadFileStart{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadFileStart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadFileStart) ProtoMessage() {}
+
+func (x *UploadFileStart) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadFileStart.ProtoReflect.Descriptor instead.
+func (*UploadFileStart) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *UploadFileStart) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UploadFileStart) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
 // SubmitResponseResponse confirms the answer.
 type SubmitResponseResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3486,7 +3703,7 @@ type SubmitResponseResponse struct {
 
 func (x *SubmitResponseResponse) Reset() {
 	*x = SubmitResponseResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3498,7 +3715,7 @@ func (x *SubmitResponseResponse) String() string {
 func (*SubmitResponseResponse) ProtoMessage() {}
 
 func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3511,7 +3728,7 @@ func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseResponse.ProtoReflect.Descriptor instead.
 func (*SubmitResponseResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *SubmitResponseResponse) GetLabel() string {
@@ -3530,7 +3747,7 @@ type ReloadConfigRequest struct {
 
 func (x *ReloadConfigRequest) Reset() {
 	*x = ReloadConfigRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3542,7 +3759,7 @@ func (x *ReloadConfigRequest) String() string {
 func (*ReloadConfigRequest) ProtoMessage() {}
 
 func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3555,7 +3772,7 @@ func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigRequest.ProtoReflect.Descriptor instead.
 func (*ReloadConfigRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{50}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{53}
 }
 
 // ReloadConfigResponse reports what changed, or why nothing did.
@@ -3572,7 +3789,7 @@ type ReloadConfigResponse struct {
 
 func (x *ReloadConfigResponse) Reset() {
 	*x = ReloadConfigResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3584,7 +3801,7 @@ func (x *ReloadConfigResponse) String() string {
 func (*ReloadConfigResponse) ProtoMessage() {}
 
 func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3597,7 +3814,7 @@ func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigResponse.ProtoReflect.Descriptor instead.
 func (*ReloadConfigResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{51}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ReloadConfigResponse) GetApplied() bool {
@@ -3869,7 +4086,22 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\x80 R\x05token\x12J\n" +
 	"\x06answer\x18\x02 \x01(\x0e2%.dsrhost.admin.v1.DirectContactAnswerB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06answer\x12>\n" +
 	"\x05files\x18\x03 \x03(\v2\x1e.dsrhost.admin.v1.UploadedFileB\b\xbaH\x05\x92\x01\x02\x10dR\x05files\x12\x1c\n" +
-	"\x04note\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\".\n" +
+	"\x04note\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"\xd2\x01\n" +
+	"\x1bSubmitResponseStreamRequest\x12=\n" +
+	"\x05start\x18\x01 \x01(\v2%.dsrhost.admin.v1.SubmitResponseStartH\x00R\x05start\x12B\n" +
+	"\n" +
+	"file_start\x18\x02 \x01(\v2!.dsrhost.admin.v1.UploadFileStartH\x00R\tfileStart\x12!\n" +
+	"\x05chunk\x18\x03 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@H\x00R\x05chunkB\r\n" +
+	"\x04part\x12\x05\xbaH\x02\b\x01\"\xa1\x01\n" +
+	"\x13SubmitResponseStart\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80 R\x05token\x12J\n" +
+	"\x06answer\x18\x02 \x01(\x0e2%.dsrhost.admin.v1.DirectContactAnswerB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06answer\x12\x1c\n" +
+	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"^\n" +
+	"\x0fUploadFileStart\x12\x1e\n" +
+	"\x04name\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x12+\n" +
+	"\fcontent_type\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\vcontentType\".\n" +
 	"\x16SubmitResponseResponse\x12\x14\n" +
 	"\x05label\x18\x01 \x01(\tR\x05label\"\x15\n" +
 	"\x13ReloadConfigRequest\"\x9c\x01\n" +
@@ -3941,10 +4173,11 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x10RetryIntegration\x12).dsrhost.admin.v1.RetryIntegrationRequest\x1a*.dsrhost.admin.v1.RetryIntegrationResponse\x12f\n" +
 	"\x0fStopIntegration\x12(.dsrhost.admin.v1.StopIntegrationRequest\x1a).dsrhost.admin.v1.StopIntegrationResponse\x12f\n" +
 	"\x0fSkipIntegration\x12(.dsrhost.admin.v1.SkipIntegrationRequest\x1a).dsrhost.admin.v1.SkipIntegrationResponse\x12o\n" +
-	"\x12CompleteManualTask\x12+.dsrhost.admin.v1.CompleteManualTaskRequest\x1a,.dsrhost.admin.v1.CompleteManualTaskResponse2\xd0\x01\n" +
+	"\x12CompleteManualTask\x12+.dsrhost.admin.v1.CompleteManualTaskRequest\x1a,.dsrhost.admin.v1.CompleteManualTaskResponse2\xc3\x02\n" +
 	"\x14DirectContactService\x12S\n" +
 	"\aGetTask\x12 .dsrhost.admin.v1.GetTaskRequest\x1a!.dsrhost.admin.v1.GetTaskResponse\"\x03\x90\x02\x01\x12c\n" +
-	"\x0eSubmitResponse\x12'.dsrhost.admin.v1.SubmitResponseRequest\x1a(.dsrhost.admin.v1.SubmitResponseResponse2n\n" +
+	"\x0eSubmitResponse\x12'.dsrhost.admin.v1.SubmitResponseRequest\x1a(.dsrhost.admin.v1.SubmitResponseResponse\x12q\n" +
+	"\x14SubmitResponseStream\x12-.dsrhost.admin.v1.SubmitResponseStreamRequest\x1a(.dsrhost.admin.v1.SubmitResponseResponse(\x012n\n" +
 	"\rConfigService\x12]\n" +
 	"\fReloadConfig\x12%.dsrhost.admin.v1.ReloadConfigRequest\x1a&.dsrhost.admin.v1.ReloadConfigResponseB\xc3\x01\n" +
 	"\x14com.dsrhost.admin.v1B\n" +
@@ -3963,7 +4196,7 @@ func file_dsrhost_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_dsrhost_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
+var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
 var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
 	(RequestType)(0),                    // 0: dsrhost.admin.v1.RequestType
 	(Stage)(0),                          // 1: dsrhost.admin.v1.Stage
@@ -4021,35 +4254,38 @@ var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
 	(*GetTaskRequest)(nil),              // 53: dsrhost.admin.v1.GetTaskRequest
 	(*GetTaskResponse)(nil),             // 54: dsrhost.admin.v1.GetTaskResponse
 	(*SubmitResponseRequest)(nil),       // 55: dsrhost.admin.v1.SubmitResponseRequest
-	(*SubmitResponseResponse)(nil),      // 56: dsrhost.admin.v1.SubmitResponseResponse
-	(*ReloadConfigRequest)(nil),         // 57: dsrhost.admin.v1.ReloadConfigRequest
-	(*ReloadConfigResponse)(nil),        // 58: dsrhost.admin.v1.ReloadConfigResponse
-	nil,                                 // 59: dsrhost.admin.v1.Subject.IdentifiersEntry
-	nil,                                 // 60: dsrhost.admin.v1.HistoryEvent.AttributesEntry
-	(*timestamppb.Timestamp)(nil),       // 61: google.protobuf.Timestamp
+	(*SubmitResponseStreamRequest)(nil), // 56: dsrhost.admin.v1.SubmitResponseStreamRequest
+	(*SubmitResponseStart)(nil),         // 57: dsrhost.admin.v1.SubmitResponseStart
+	(*UploadFileStart)(nil),             // 58: dsrhost.admin.v1.UploadFileStart
+	(*SubmitResponseResponse)(nil),      // 59: dsrhost.admin.v1.SubmitResponseResponse
+	(*ReloadConfigRequest)(nil),         // 60: dsrhost.admin.v1.ReloadConfigRequest
+	(*ReloadConfigResponse)(nil),        // 61: dsrhost.admin.v1.ReloadConfigResponse
+	nil,                                 // 62: dsrhost.admin.v1.Subject.IdentifiersEntry
+	nil,                                 // 63: dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	(*timestamppb.Timestamp)(nil),       // 64: google.protobuf.Timestamp
 }
 var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
-	59, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
+	62, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
 	4,  // 1: dsrhost.admin.v1.IntegrationState.type:type_name -> dsrhost.admin.v1.IntegrationType
 	2,  // 2: dsrhost.admin.v1.IntegrationState.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	3,  // 3: dsrhost.admin.v1.IntegrationState.status:type_name -> dsrhost.admin.v1.IntegrationStatus
 	8,  // 4: dsrhost.admin.v1.IntegrationState.error:type_name -> dsrhost.admin.v1.IntegrationError
-	61, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
-	61, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
-	61, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
-	61, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
+	64, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
+	64, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
+	64, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
+	64, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
 	0,  // 9: dsrhost.admin.v1.Request.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 10: dsrhost.admin.v1.Request.subject:type_name -> dsrhost.admin.v1.Subject
-	61, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	61, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	64, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	64, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
 	1,  // 13: dsrhost.admin.v1.Request.stage:type_name -> dsrhost.admin.v1.Stage
 	2,  // 14: dsrhost.admin.v1.Request.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	9,  // 15: dsrhost.admin.v1.Request.integrations:type_name -> dsrhost.admin.v1.IntegrationState
 	10, // 16: dsrhost.admin.v1.Request.manual_tasks:type_name -> dsrhost.admin.v1.ManualTask
 	5,  // 17: dsrhost.admin.v1.Request.outcome:type_name -> dsrhost.admin.v1.Outcome
-	61, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	61, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
-	60, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	64, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	64, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
+	63, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
 	2,  // 21: dsrhost.admin.v1.HistoryEvent.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	0,  // 22: dsrhost.admin.v1.CreateRequestRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 23: dsrhost.admin.v1.CreateRequestRequest.subject:type_name -> dsrhost.admin.v1.Subject
@@ -4058,7 +4294,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	1,  // 26: dsrhost.admin.v1.ListRequestsRequest.stage:type_name -> dsrhost.admin.v1.Stage
 	0,  // 27: dsrhost.admin.v1.ListRequestsRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	3,  // 28: dsrhost.admin.v1.ListRequestsRequest.integration_status:type_name -> dsrhost.admin.v1.IntegrationStatus
-	61, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
+	64, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
 	11, // 30: dsrhost.admin.v1.ListRequestsResponse.requests:type_name -> dsrhost.admin.v1.Request
 	11, // 31: dsrhost.admin.v1.ApproveRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	25, // 32: dsrhost.admin.v1.RejectRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
@@ -4072,7 +4308,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	12, // 40: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
 	11, // 41: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	12, // 42: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
-	61, // 43: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
+	64, // 43: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
 	4,  // 44: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
 	38, // 45: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
 	0,  // 46: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
@@ -4085,57 +4321,62 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	0,  // 53: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
 	2,  // 54: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	7,  // 55: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
-	61, // 56: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
+	64, // 56: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
 	6,  // 57: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
 	6,  // 58: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
 	52, // 59: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
-	13, // 60: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
-	15, // 61: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
-	17, // 62: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
-	19, // 63: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
-	21, // 64: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
-	23, // 65: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
-	26, // 66: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
-	30, // 67: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
-	32, // 68: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
-	28, // 69: dsrhost.admin.v1.RequestService.ExtendRequest:input_type -> dsrhost.admin.v1.ExtendRequestRequest
-	34, // 70: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
-	36, // 71: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
-	40, // 72: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
-	42, // 73: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
-	44, // 74: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
-	46, // 75: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
-	48, // 76: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
-	50, // 77: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
-	53, // 78: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
-	55, // 79: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
-	57, // 80: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
-	14, // 81: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
-	16, // 82: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
-	18, // 83: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
-	20, // 84: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
-	22, // 85: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
-	24, // 86: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
-	27, // 87: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
-	31, // 88: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
-	33, // 89: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
-	29, // 90: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
-	35, // 91: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
-	37, // 92: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
-	41, // 93: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
-	43, // 94: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
-	45, // 95: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
-	47, // 96: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
-	49, // 97: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
-	51, // 98: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
-	54, // 99: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
-	56, // 100: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
-	58, // 101: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
-	81, // [81:102] is the sub-list for method output_type
-	60, // [60:81] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	57, // 60: dsrhost.admin.v1.SubmitResponseStreamRequest.start:type_name -> dsrhost.admin.v1.SubmitResponseStart
+	58, // 61: dsrhost.admin.v1.SubmitResponseStreamRequest.file_start:type_name -> dsrhost.admin.v1.UploadFileStart
+	6,  // 62: dsrhost.admin.v1.SubmitResponseStart.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	13, // 63: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
+	15, // 64: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
+	17, // 65: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
+	19, // 66: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
+	21, // 67: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
+	23, // 68: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
+	26, // 69: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
+	30, // 70: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
+	32, // 71: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
+	28, // 72: dsrhost.admin.v1.RequestService.ExtendRequest:input_type -> dsrhost.admin.v1.ExtendRequestRequest
+	34, // 73: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
+	36, // 74: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
+	40, // 75: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
+	42, // 76: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
+	44, // 77: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
+	46, // 78: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
+	48, // 79: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
+	50, // 80: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
+	53, // 81: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
+	55, // 82: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
+	56, // 83: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:input_type -> dsrhost.admin.v1.SubmitResponseStreamRequest
+	60, // 84: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
+	14, // 85: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
+	16, // 86: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
+	18, // 87: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
+	20, // 88: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
+	22, // 89: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
+	24, // 90: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
+	27, // 91: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
+	31, // 92: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
+	33, // 93: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
+	29, // 94: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
+	35, // 95: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
+	37, // 96: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
+	41, // 97: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
+	43, // 98: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
+	45, // 99: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
+	47, // 100: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
+	49, // 101: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
+	51, // 102: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
+	54, // 103: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
+	59, // 104: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
+	59, // 105: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:output_type -> dsrhost.admin.v1.SubmitResponseResponse
+	61, // 106: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
+	85, // [85:107] is the sub-list for method output_type
+	63, // [63:85] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_dsrhost_admin_v1_admin_proto_init() }
@@ -4144,13 +4385,18 @@ func file_dsrhost_admin_v1_admin_proto_init() {
 		return
 	}
 	file_dsrhost_admin_v1_rules_proto_init()
+	file_dsrhost_admin_v1_admin_proto_msgTypes[49].OneofWrappers = []any{
+		(*SubmitResponseStreamRequest_Start)(nil),
+		(*SubmitResponseStreamRequest_FileStart)(nil),
+		(*SubmitResponseStreamRequest_Chunk)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dsrhost_admin_v1_admin_proto_rawDesc), len(file_dsrhost_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   54,
+			NumMessages:   57,
 			NumExtensions: 0,
 			NumServices:   4,
 		},
