@@ -263,8 +263,9 @@ var streamingProcedures = map[string]bool{
 // longProcedures move large bodies: they get the upload timeout instead of
 // the server's read and write timeouts.
 var longProcedures = map[string]bool{
-	adminv1connect.DirectContactServiceSubmitResponseProcedure: true,
-	adminv1connect.RequestServiceExportResultsStreamProcedure:  true,
+	adminv1connect.DirectContactServiceSubmitResponseProcedure:       true,
+	adminv1connect.DirectContactServiceSubmitResponseStreamProcedure: true,
+	adminv1connect.RequestServiceExportResultsStreamProcedure:        true,
 }
 
 // deadlines replaces the connection deadlines the server's ReadTimeout and

@@ -70,7 +70,9 @@ type event struct {
 	histKind string
 	answer   Answer
 	files    []sdk.File
-	note     string
+	// upload is a staged upload whose files the answer stores (trAnswer).
+	upload *store.Upload
+	note   string
 }
 
 // policy is what decide needs of the configuration.
@@ -447,13 +449,13 @@ func decideAnswer(cur *store.Integration, ev event) decision {
 	next.Status, next.Detail, next.Count = state.Complete, ev.detail, ev.count
 	next.Phase, next.Handle, next.UpdatedAt = store.PhaseNone, "", ev.now
 	answered := integrationEvent(EventAnswer, next, ev.now, ActorDirectContact, "Processor answered",
-		map[string]string{"answer": answerCode(ev.answer), "files": strconv.Itoa(len(ev.files))})
+		map[string]string{"answer": answerCode(ev.answer), "files": strconv.Itoa(len(ev.files) + ev.upload.Len())})
 	if ev.note != "" {
 		answered.Sealed = map[string]string{"note": ev.note}
 	}
 	d.events = append(d.events, answered, stateEvent(next, ev.now, ActorDirectContact))
-	if len(ev.files) > 0 {
-		d.result = &store.Result{Files: ev.files}
+	if len(ev.files)+ev.upload.Len() > 0 {
+		d.result = &store.Result{Files: ev.files, Upload: ev.upload}
 	}
 	d.next, d.cancel, d.completed = next, true, true
 	return d

@@ -258,3 +258,6 @@ func (tx *Tx) moves() []uploadMove {
 	}
 	return out
 }
+
+// Name is the file's name as stored.
+func (w *FileWriter) Name() string { return w.f.Name }
