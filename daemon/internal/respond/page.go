@@ -31,7 +31,7 @@ func (r *Responder) PageHandler() http.Handler {
 
 // secure sets the headers every page gets.
 func secure(next http.Handler) http.Handler {
-	return websecure.Headers(contentSecurityPolicy, next)
+	return websecure.Headers(pages.CSP(), next)
 }
 
 func (r *Responder) showPage(w http.ResponseWriter, req *http.Request) {
@@ -146,13 +146,8 @@ func (r *Responder) writeError(w http.ResponseWriter, err error) {
 }
 
 func (r *Responder) writePage(w http.ResponseWriter, status int, name string, d pageData) {
-	body, err := render(name, d)
-	if err != nil {
+	d.Style = pages.Style()
+	if err := pages.Write(w, status, name, d); err != nil {
 		r.log.Error("render the direct contact page", "page", name, "error", err)
-		http.Error(w, "Something went wrong on our side. Please try again later.", http.StatusInternalServerError)
-		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }
