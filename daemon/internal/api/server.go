@@ -219,11 +219,7 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	dcPath, dcHandler := adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(append(first, calls, v)...), connect.WithReadMaxBytes(opts.MaxUploadBytes))...)
-	if g, ok := dc.(SubmitGate); ok {
-		dcHandler = g.GateSubmit(dcHandler)
-	}
-	mux.Handle(dcPath, dcHandler)
+	directContactHandlers(mux, dc, opts.MaxUploadBytes, append(codecs, connect.WithInterceptors(append(first, calls, v)...))...)
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)

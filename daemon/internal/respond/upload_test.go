@@ -209,8 +209,17 @@ func TestSubmitResponseStream(t *testing.T) {
 			e.waitNothingStaged(id)
 		}
 
-		// A chunk before any file_start, and a stream with no start.
+		// A message over the stream's limit is refused as it is read,
+		// before its token is looked at.
 		s := client.SubmitResponseStream(ctx)
+		_ = s.Send(&adminv1.SubmitResponseStreamRequest{Part: &adminv1.SubmitResponseStreamRequest_Start{
+			Start: &adminv1.SubmitResponseStart{Token: flip(tok), Answer: filesUploaded, Note: strings.Repeat("n", 2<<20)}}})
+		if _, err := s.CloseAndReceive(); codeOf(err) != connect.CodeResourceExhausted {
+			t.Errorf("a 2 MiB message: %v, want resource_exhausted", err)
+		}
+
+		// A chunk before any file_start, and a stream with no start.
+		s = client.SubmitResponseStream(ctx)
 		_ = s.Send(&adminv1.SubmitResponseStreamRequest{Part: &adminv1.SubmitResponseStreamRequest_Start{
 			Start: &adminv1.SubmitResponseStart{Token: tok, Answer: filesUploaded}}})
 		_ = s.Send(&adminv1.SubmitResponseStreamRequest{Part: &adminv1.SubmitResponseStreamRequest_Chunk{Chunk: []byte("x")}})
