@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"connectrpc.com/connect"
 
+	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
 )
 
@@ -14,12 +16,22 @@ type unimplementedDirectContact struct {
 	adminv1connect.UnimplementedDirectContactServiceHandler
 }
 
+// SubmitResponseStream reads the first message before answering
+// unimplemented, so an invalid one is invalid_argument, as a unary call's
+// is.
+func (u unimplementedDirectContact) SubmitResponseStream(ctx context.Context, s *connect.ClientStream[adminv1.SubmitResponseStreamRequest]) (*connect.Response[adminv1.SubmitResponseResponse], error) {
+	if !s.Receive() && s.Err() != nil {
+		return nil, s.Err()
+	}
+	return u.UnimplementedDirectContactServiceHandler.SubmitResponseStream(ctx, s)
+}
+
 // MaxStreamMessageBytes bounds one message of SubmitResponseStream: a
-// chunk (at most 1 MiB) or the start (token and note) with room for
-// framing. The stream carries large uploads in many small messages, so
+// chunk (at most 1 MiB; 1.33 MiB as JSON's base64) or the start (token and
+// note), with room for framing. The stream carries large uploads in many small messages, so
 // no message needs the whole-upload limit, and a forged start cannot make
 // the server read more than this before its token is checked.
-const MaxStreamMessageBytes = 1<<20 + 64<<10
+const MaxStreamMessageBytes = 3 << 19
 
 // directContactHandlers mounts the DirectContactService: SubmitResponse
 // and GetTask under the upload limit (maxUpload), SubmitResponseStream

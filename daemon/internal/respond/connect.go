@@ -42,9 +42,9 @@ func (r *Responder) ConnectHandler(opts ...connect.HandlerOption) (string, http.
 }
 
 // maxStreamMessageBytes bounds one SubmitResponseStream message: a chunk
-// of at most 1 MiB, or the start, with room for framing (as
+// of at most 1 MiB (1.33 MiB as JSON), or the start, with room for framing (as
 // api.MaxStreamMessageBytes).
-const maxStreamMessageBytes = 1<<20 + 64<<10
+const maxStreamMessageBytes = 3 << 19
 
 // GetTask returns what the link's processor is asked.
 func (s *Service) GetTask(ctx context.Context, req *connect.Request[adminv1.GetTaskRequest]) (*connect.Response[adminv1.GetTaskResponse], error) {
