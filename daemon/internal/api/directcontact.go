@@ -19,7 +19,7 @@ type unimplementedDirectContact struct {
 // SubmitResponseStream reads the first message before answering
 // unimplemented, so an invalid one is invalid_argument, as a unary call's
 // is.
-func (u unimplementedDirectContact) SubmitResponseStream(ctx context.Context, s *connect.ClientStream[adminv1.SubmitResponseStreamRequest]) (*connect.Response[adminv1.SubmitResponseResponse], error) {
+func (u unimplementedDirectContact) SubmitResponseStream(ctx context.Context, s *connect.ClientStream[adminv1.SubmitResponseStreamRequest]) (*connect.Response[adminv1.SubmitResponseStreamResponse], error) {
 	if !s.Receive() && s.Err() != nil {
 		return nil, s.Err()
 	}

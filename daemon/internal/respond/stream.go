@@ -15,7 +15,7 @@ import (
 // chunk is sealed and stored as it arrives, within the limits; and the
 // answer is recorded once the client has sent everything. A refused,
 // invalid or broken call keeps nothing and leaves the link working.
-func (s *Service) SubmitResponseStream(ctx context.Context, stream *connect.ClientStream[adminv1.SubmitResponseStreamRequest]) (*connect.Response[adminv1.SubmitResponseResponse], error) {
+func (s *Service) SubmitResponseStream(ctx context.Context, stream *connect.ClientStream[adminv1.SubmitResponseStreamRequest]) (*connect.Response[adminv1.SubmitResponseStreamResponse], error) {
 	if !stream.Receive() {
 		if err := stream.Err(); err != nil {
 			return nil, err
@@ -53,7 +53,7 @@ func (s *Service) SubmitResponseStream(ctx context.Context, stream *connect.Clie
 	if err != nil {
 		return nil, toConnect(err)
 	}
-	return connect.NewResponse(&adminv1.SubmitResponseResponse{Label: rec.Label}), nil
+	return connect.NewResponse(&adminv1.SubmitResponseStreamResponse{Label: rec.Label}), nil
 }
 
 // receiveFiles stages the stream's files into up until the client closes

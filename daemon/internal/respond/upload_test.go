@@ -126,7 +126,7 @@ func checkExported(t *testing.T, got map[string][]byte, want map[string][]byte) 
 
 // streamAnswer sends a SubmitResponseStream: start, then each file in
 // chunks of chunk bytes.
-func streamAnswer(ctx context.Context, client adminv1connect.DirectContactServiceClient, tok string, answer adminv1.DirectContactAnswer, chunk int, files ...upload) (*connect.Response[adminv1.SubmitResponseResponse], error) {
+func streamAnswer(ctx context.Context, client adminv1connect.DirectContactServiceClient, tok string, answer adminv1.DirectContactAnswer, chunk int, files ...upload) (*connect.Response[adminv1.SubmitResponseStreamResponse], error) {
 	s := client.SubmitResponseStream(ctx)
 	send := func(m *adminv1.SubmitResponseStreamRequest) bool { return s.Send(m) == nil }
 	ok := send(&adminv1.SubmitResponseStreamRequest{Part: &adminv1.SubmitResponseStreamRequest_Start{

@@ -3738,6 +3738,53 @@ func (x *SubmitResponseResponse) GetLabel() string {
 	return ""
 }
 
+// SubmitResponseStreamResponse confirms a streamed answer.
+type SubmitResponseStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The integration's label after the answer, e.g. "Complete 2 of files
+	// uploaded".
+	Label         string `protobuf:"bytes,1,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitResponseStreamResponse) Reset() {
+	*x = SubmitResponseStreamResponse{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitResponseStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitResponseStreamResponse) ProtoMessage() {}
+
+func (x *SubmitResponseStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitResponseStreamResponse.ProtoReflect.Descriptor instead.
+func (*SubmitResponseStreamResponse) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *SubmitResponseStreamResponse) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
 // ReloadConfigRequest is empty.
 type ReloadConfigRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3747,7 +3794,7 @@ type ReloadConfigRequest struct {
 
 func (x *ReloadConfigRequest) Reset() {
 	*x = ReloadConfigRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3759,7 +3806,7 @@ func (x *ReloadConfigRequest) String() string {
 func (*ReloadConfigRequest) ProtoMessage() {}
 
 func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3772,7 +3819,7 @@ func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigRequest.ProtoReflect.Descriptor instead.
 func (*ReloadConfigRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{54}
 }
 
 // ReloadConfigResponse reports what changed, or why nothing did.
@@ -3789,7 +3836,7 @@ type ReloadConfigResponse struct {
 
 func (x *ReloadConfigResponse) Reset() {
 	*x = ReloadConfigResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3801,7 +3848,7 @@ func (x *ReloadConfigResponse) String() string {
 func (*ReloadConfigResponse) ProtoMessage() {}
 
 func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3814,7 +3861,7 @@ func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigResponse.ProtoReflect.Descriptor instead.
 func (*ReloadConfigResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{54}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ReloadConfigResponse) GetApplied() bool {
@@ -4103,6 +4150,8 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x12+\n" +
 	"\fcontent_type\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\vcontentType\".\n" +
 	"\x16SubmitResponseResponse\x12\x14\n" +
+	"\x05label\x18\x01 \x01(\tR\x05label\"4\n" +
+	"\x1cSubmitResponseStreamResponse\x12\x14\n" +
 	"\x05label\x18\x01 \x01(\tR\x05label\"\x15\n" +
 	"\x13ReloadConfigRequest\"\x9c\x01\n" +
 	"\x14ReloadConfigResponse\x12\x18\n" +
@@ -4173,11 +4222,11 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x10RetryIntegration\x12).dsrhost.admin.v1.RetryIntegrationRequest\x1a*.dsrhost.admin.v1.RetryIntegrationResponse\x12f\n" +
 	"\x0fStopIntegration\x12(.dsrhost.admin.v1.StopIntegrationRequest\x1a).dsrhost.admin.v1.StopIntegrationResponse\x12f\n" +
 	"\x0fSkipIntegration\x12(.dsrhost.admin.v1.SkipIntegrationRequest\x1a).dsrhost.admin.v1.SkipIntegrationResponse\x12o\n" +
-	"\x12CompleteManualTask\x12+.dsrhost.admin.v1.CompleteManualTaskRequest\x1a,.dsrhost.admin.v1.CompleteManualTaskResponse2\xc3\x02\n" +
+	"\x12CompleteManualTask\x12+.dsrhost.admin.v1.CompleteManualTaskRequest\x1a,.dsrhost.admin.v1.CompleteManualTaskResponse2\xc9\x02\n" +
 	"\x14DirectContactService\x12S\n" +
 	"\aGetTask\x12 .dsrhost.admin.v1.GetTaskRequest\x1a!.dsrhost.admin.v1.GetTaskResponse\"\x03\x90\x02\x01\x12c\n" +
-	"\x0eSubmitResponse\x12'.dsrhost.admin.v1.SubmitResponseRequest\x1a(.dsrhost.admin.v1.SubmitResponseResponse\x12q\n" +
-	"\x14SubmitResponseStream\x12-.dsrhost.admin.v1.SubmitResponseStreamRequest\x1a(.dsrhost.admin.v1.SubmitResponseResponse(\x012n\n" +
+	"\x0eSubmitResponse\x12'.dsrhost.admin.v1.SubmitResponseRequest\x1a(.dsrhost.admin.v1.SubmitResponseResponse\x12w\n" +
+	"\x14SubmitResponseStream\x12-.dsrhost.admin.v1.SubmitResponseStreamRequest\x1a..dsrhost.admin.v1.SubmitResponseStreamResponse(\x012n\n" +
 	"\rConfigService\x12]\n" +
 	"\fReloadConfig\x12%.dsrhost.admin.v1.ReloadConfigRequest\x1a&.dsrhost.admin.v1.ReloadConfigResponseB\xc3\x01\n" +
 	"\x14com.dsrhost.admin.v1B\n" +
@@ -4196,96 +4245,97 @@ func file_dsrhost_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_dsrhost_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
+var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
 var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
-	(RequestType)(0),                    // 0: dsrhost.admin.v1.RequestType
-	(Stage)(0),                          // 1: dsrhost.admin.v1.Stage
-	(WorkflowState)(0),                  // 2: dsrhost.admin.v1.WorkflowState
-	(IntegrationStatus)(0),              // 3: dsrhost.admin.v1.IntegrationStatus
-	(IntegrationType)(0),                // 4: dsrhost.admin.v1.IntegrationType
-	(Outcome)(0),                        // 5: dsrhost.admin.v1.Outcome
-	(DirectContactAnswer)(0),            // 6: dsrhost.admin.v1.DirectContactAnswer
-	(*Subject)(nil),                     // 7: dsrhost.admin.v1.Subject
-	(*IntegrationError)(nil),            // 8: dsrhost.admin.v1.IntegrationError
-	(*IntegrationState)(nil),            // 9: dsrhost.admin.v1.IntegrationState
-	(*ManualTask)(nil),                  // 10: dsrhost.admin.v1.ManualTask
-	(*Request)(nil),                     // 11: dsrhost.admin.v1.Request
-	(*HistoryEvent)(nil),                // 12: dsrhost.admin.v1.HistoryEvent
-	(*CreateRequestRequest)(nil),        // 13: dsrhost.admin.v1.CreateRequestRequest
-	(*CreateRequestResponse)(nil),       // 14: dsrhost.admin.v1.CreateRequestResponse
-	(*GetRequestRequest)(nil),           // 15: dsrhost.admin.v1.GetRequestRequest
-	(*GetRequestResponse)(nil),          // 16: dsrhost.admin.v1.GetRequestResponse
-	(*ListRequestsRequest)(nil),         // 17: dsrhost.admin.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),        // 18: dsrhost.admin.v1.ListRequestsResponse
-	(*ApproveRequestRequest)(nil),       // 19: dsrhost.admin.v1.ApproveRequestRequest
-	(*ApproveRequestResponse)(nil),      // 20: dsrhost.admin.v1.ApproveRequestResponse
-	(*RejectRequestRequest)(nil),        // 21: dsrhost.admin.v1.RejectRequestRequest
-	(*RejectRequestResponse)(nil),       // 22: dsrhost.admin.v1.RejectRequestResponse
-	(*ApproveDeletionRequest)(nil),      // 23: dsrhost.admin.v1.ApproveDeletionRequest
-	(*ApproveDeletionResponse)(nil),     // 24: dsrhost.admin.v1.ApproveDeletionResponse
-	(*Reply)(nil),                       // 25: dsrhost.admin.v1.Reply
-	(*CloseRequestRequest)(nil),         // 26: dsrhost.admin.v1.CloseRequestRequest
-	(*CloseRequestResponse)(nil),        // 27: dsrhost.admin.v1.CloseRequestResponse
-	(*ExtendRequestRequest)(nil),        // 28: dsrhost.admin.v1.ExtendRequestRequest
-	(*ExtendRequestResponse)(nil),       // 29: dsrhost.admin.v1.ExtendRequestResponse
-	(*GetRequestHistoryRequest)(nil),    // 30: dsrhost.admin.v1.GetRequestHistoryRequest
-	(*GetRequestHistoryResponse)(nil),   // 31: dsrhost.admin.v1.GetRequestHistoryResponse
-	(*ExportResultsRequest)(nil),        // 32: dsrhost.admin.v1.ExportResultsRequest
-	(*ExportResultsResponse)(nil),       // 33: dsrhost.admin.v1.ExportResultsResponse
-	(*ExportResultsStreamRequest)(nil),  // 34: dsrhost.admin.v1.ExportResultsStreamRequest
-	(*ExportResultsStreamResponse)(nil), // 35: dsrhost.admin.v1.ExportResultsStreamResponse
-	(*WatchRequestRequest)(nil),         // 36: dsrhost.admin.v1.WatchRequestRequest
-	(*WatchRequestResponse)(nil),        // 37: dsrhost.admin.v1.WatchRequestResponse
-	(*Health)(nil),                      // 38: dsrhost.admin.v1.Health
-	(*Integration)(nil),                 // 39: dsrhost.admin.v1.Integration
-	(*ListIntegrationsRequest)(nil),     // 40: dsrhost.admin.v1.ListIntegrationsRequest
-	(*ListIntegrationsResponse)(nil),    // 41: dsrhost.admin.v1.ListIntegrationsResponse
-	(*TestIntegrationRequest)(nil),      // 42: dsrhost.admin.v1.TestIntegrationRequest
-	(*TestIntegrationResponse)(nil),     // 43: dsrhost.admin.v1.TestIntegrationResponse
-	(*RetryIntegrationRequest)(nil),     // 44: dsrhost.admin.v1.RetryIntegrationRequest
-	(*RetryIntegrationResponse)(nil),    // 45: dsrhost.admin.v1.RetryIntegrationResponse
-	(*StopIntegrationRequest)(nil),      // 46: dsrhost.admin.v1.StopIntegrationRequest
-	(*StopIntegrationResponse)(nil),     // 47: dsrhost.admin.v1.StopIntegrationResponse
-	(*SkipIntegrationRequest)(nil),      // 48: dsrhost.admin.v1.SkipIntegrationRequest
-	(*SkipIntegrationResponse)(nil),     // 49: dsrhost.admin.v1.SkipIntegrationResponse
-	(*CompleteManualTaskRequest)(nil),   // 50: dsrhost.admin.v1.CompleteManualTaskRequest
-	(*CompleteManualTaskResponse)(nil),  // 51: dsrhost.admin.v1.CompleteManualTaskResponse
-	(*UploadedFile)(nil),                // 52: dsrhost.admin.v1.UploadedFile
-	(*GetTaskRequest)(nil),              // 53: dsrhost.admin.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),             // 54: dsrhost.admin.v1.GetTaskResponse
-	(*SubmitResponseRequest)(nil),       // 55: dsrhost.admin.v1.SubmitResponseRequest
-	(*SubmitResponseStreamRequest)(nil), // 56: dsrhost.admin.v1.SubmitResponseStreamRequest
-	(*SubmitResponseStart)(nil),         // 57: dsrhost.admin.v1.SubmitResponseStart
-	(*UploadFileStart)(nil),             // 58: dsrhost.admin.v1.UploadFileStart
-	(*SubmitResponseResponse)(nil),      // 59: dsrhost.admin.v1.SubmitResponseResponse
-	(*ReloadConfigRequest)(nil),         // 60: dsrhost.admin.v1.ReloadConfigRequest
-	(*ReloadConfigResponse)(nil),        // 61: dsrhost.admin.v1.ReloadConfigResponse
-	nil,                                 // 62: dsrhost.admin.v1.Subject.IdentifiersEntry
-	nil,                                 // 63: dsrhost.admin.v1.HistoryEvent.AttributesEntry
-	(*timestamppb.Timestamp)(nil),       // 64: google.protobuf.Timestamp
+	(RequestType)(0),                     // 0: dsrhost.admin.v1.RequestType
+	(Stage)(0),                           // 1: dsrhost.admin.v1.Stage
+	(WorkflowState)(0),                   // 2: dsrhost.admin.v1.WorkflowState
+	(IntegrationStatus)(0),               // 3: dsrhost.admin.v1.IntegrationStatus
+	(IntegrationType)(0),                 // 4: dsrhost.admin.v1.IntegrationType
+	(Outcome)(0),                         // 5: dsrhost.admin.v1.Outcome
+	(DirectContactAnswer)(0),             // 6: dsrhost.admin.v1.DirectContactAnswer
+	(*Subject)(nil),                      // 7: dsrhost.admin.v1.Subject
+	(*IntegrationError)(nil),             // 8: dsrhost.admin.v1.IntegrationError
+	(*IntegrationState)(nil),             // 9: dsrhost.admin.v1.IntegrationState
+	(*ManualTask)(nil),                   // 10: dsrhost.admin.v1.ManualTask
+	(*Request)(nil),                      // 11: dsrhost.admin.v1.Request
+	(*HistoryEvent)(nil),                 // 12: dsrhost.admin.v1.HistoryEvent
+	(*CreateRequestRequest)(nil),         // 13: dsrhost.admin.v1.CreateRequestRequest
+	(*CreateRequestResponse)(nil),        // 14: dsrhost.admin.v1.CreateRequestResponse
+	(*GetRequestRequest)(nil),            // 15: dsrhost.admin.v1.GetRequestRequest
+	(*GetRequestResponse)(nil),           // 16: dsrhost.admin.v1.GetRequestResponse
+	(*ListRequestsRequest)(nil),          // 17: dsrhost.admin.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),         // 18: dsrhost.admin.v1.ListRequestsResponse
+	(*ApproveRequestRequest)(nil),        // 19: dsrhost.admin.v1.ApproveRequestRequest
+	(*ApproveRequestResponse)(nil),       // 20: dsrhost.admin.v1.ApproveRequestResponse
+	(*RejectRequestRequest)(nil),         // 21: dsrhost.admin.v1.RejectRequestRequest
+	(*RejectRequestResponse)(nil),        // 22: dsrhost.admin.v1.RejectRequestResponse
+	(*ApproveDeletionRequest)(nil),       // 23: dsrhost.admin.v1.ApproveDeletionRequest
+	(*ApproveDeletionResponse)(nil),      // 24: dsrhost.admin.v1.ApproveDeletionResponse
+	(*Reply)(nil),                        // 25: dsrhost.admin.v1.Reply
+	(*CloseRequestRequest)(nil),          // 26: dsrhost.admin.v1.CloseRequestRequest
+	(*CloseRequestResponse)(nil),         // 27: dsrhost.admin.v1.CloseRequestResponse
+	(*ExtendRequestRequest)(nil),         // 28: dsrhost.admin.v1.ExtendRequestRequest
+	(*ExtendRequestResponse)(nil),        // 29: dsrhost.admin.v1.ExtendRequestResponse
+	(*GetRequestHistoryRequest)(nil),     // 30: dsrhost.admin.v1.GetRequestHistoryRequest
+	(*GetRequestHistoryResponse)(nil),    // 31: dsrhost.admin.v1.GetRequestHistoryResponse
+	(*ExportResultsRequest)(nil),         // 32: dsrhost.admin.v1.ExportResultsRequest
+	(*ExportResultsResponse)(nil),        // 33: dsrhost.admin.v1.ExportResultsResponse
+	(*ExportResultsStreamRequest)(nil),   // 34: dsrhost.admin.v1.ExportResultsStreamRequest
+	(*ExportResultsStreamResponse)(nil),  // 35: dsrhost.admin.v1.ExportResultsStreamResponse
+	(*WatchRequestRequest)(nil),          // 36: dsrhost.admin.v1.WatchRequestRequest
+	(*WatchRequestResponse)(nil),         // 37: dsrhost.admin.v1.WatchRequestResponse
+	(*Health)(nil),                       // 38: dsrhost.admin.v1.Health
+	(*Integration)(nil),                  // 39: dsrhost.admin.v1.Integration
+	(*ListIntegrationsRequest)(nil),      // 40: dsrhost.admin.v1.ListIntegrationsRequest
+	(*ListIntegrationsResponse)(nil),     // 41: dsrhost.admin.v1.ListIntegrationsResponse
+	(*TestIntegrationRequest)(nil),       // 42: dsrhost.admin.v1.TestIntegrationRequest
+	(*TestIntegrationResponse)(nil),      // 43: dsrhost.admin.v1.TestIntegrationResponse
+	(*RetryIntegrationRequest)(nil),      // 44: dsrhost.admin.v1.RetryIntegrationRequest
+	(*RetryIntegrationResponse)(nil),     // 45: dsrhost.admin.v1.RetryIntegrationResponse
+	(*StopIntegrationRequest)(nil),       // 46: dsrhost.admin.v1.StopIntegrationRequest
+	(*StopIntegrationResponse)(nil),      // 47: dsrhost.admin.v1.StopIntegrationResponse
+	(*SkipIntegrationRequest)(nil),       // 48: dsrhost.admin.v1.SkipIntegrationRequest
+	(*SkipIntegrationResponse)(nil),      // 49: dsrhost.admin.v1.SkipIntegrationResponse
+	(*CompleteManualTaskRequest)(nil),    // 50: dsrhost.admin.v1.CompleteManualTaskRequest
+	(*CompleteManualTaskResponse)(nil),   // 51: dsrhost.admin.v1.CompleteManualTaskResponse
+	(*UploadedFile)(nil),                 // 52: dsrhost.admin.v1.UploadedFile
+	(*GetTaskRequest)(nil),               // 53: dsrhost.admin.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),              // 54: dsrhost.admin.v1.GetTaskResponse
+	(*SubmitResponseRequest)(nil),        // 55: dsrhost.admin.v1.SubmitResponseRequest
+	(*SubmitResponseStreamRequest)(nil),  // 56: dsrhost.admin.v1.SubmitResponseStreamRequest
+	(*SubmitResponseStart)(nil),          // 57: dsrhost.admin.v1.SubmitResponseStart
+	(*UploadFileStart)(nil),              // 58: dsrhost.admin.v1.UploadFileStart
+	(*SubmitResponseResponse)(nil),       // 59: dsrhost.admin.v1.SubmitResponseResponse
+	(*SubmitResponseStreamResponse)(nil), // 60: dsrhost.admin.v1.SubmitResponseStreamResponse
+	(*ReloadConfigRequest)(nil),          // 61: dsrhost.admin.v1.ReloadConfigRequest
+	(*ReloadConfigResponse)(nil),         // 62: dsrhost.admin.v1.ReloadConfigResponse
+	nil,                                  // 63: dsrhost.admin.v1.Subject.IdentifiersEntry
+	nil,                                  // 64: dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	(*timestamppb.Timestamp)(nil),        // 65: google.protobuf.Timestamp
 }
 var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
-	62, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
+	63, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
 	4,  // 1: dsrhost.admin.v1.IntegrationState.type:type_name -> dsrhost.admin.v1.IntegrationType
 	2,  // 2: dsrhost.admin.v1.IntegrationState.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	3,  // 3: dsrhost.admin.v1.IntegrationState.status:type_name -> dsrhost.admin.v1.IntegrationStatus
 	8,  // 4: dsrhost.admin.v1.IntegrationState.error:type_name -> dsrhost.admin.v1.IntegrationError
-	64, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
-	64, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
-	64, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
-	64, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
+	65, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
+	65, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
+	65, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
+	65, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
 	0,  // 9: dsrhost.admin.v1.Request.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 10: dsrhost.admin.v1.Request.subject:type_name -> dsrhost.admin.v1.Subject
-	64, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	64, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	65, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	65, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
 	1,  // 13: dsrhost.admin.v1.Request.stage:type_name -> dsrhost.admin.v1.Stage
 	2,  // 14: dsrhost.admin.v1.Request.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	9,  // 15: dsrhost.admin.v1.Request.integrations:type_name -> dsrhost.admin.v1.IntegrationState
 	10, // 16: dsrhost.admin.v1.Request.manual_tasks:type_name -> dsrhost.admin.v1.ManualTask
 	5,  // 17: dsrhost.admin.v1.Request.outcome:type_name -> dsrhost.admin.v1.Outcome
-	64, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	64, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
-	63, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	65, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	65, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
+	64, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
 	2,  // 21: dsrhost.admin.v1.HistoryEvent.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	0,  // 22: dsrhost.admin.v1.CreateRequestRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 23: dsrhost.admin.v1.CreateRequestRequest.subject:type_name -> dsrhost.admin.v1.Subject
@@ -4294,7 +4344,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	1,  // 26: dsrhost.admin.v1.ListRequestsRequest.stage:type_name -> dsrhost.admin.v1.Stage
 	0,  // 27: dsrhost.admin.v1.ListRequestsRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	3,  // 28: dsrhost.admin.v1.ListRequestsRequest.integration_status:type_name -> dsrhost.admin.v1.IntegrationStatus
-	64, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
+	65, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
 	11, // 30: dsrhost.admin.v1.ListRequestsResponse.requests:type_name -> dsrhost.admin.v1.Request
 	11, // 31: dsrhost.admin.v1.ApproveRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	25, // 32: dsrhost.admin.v1.RejectRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
@@ -4308,7 +4358,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	12, // 40: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
 	11, // 41: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	12, // 42: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
-	64, // 43: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
+	65, // 43: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
 	4,  // 44: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
 	38, // 45: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
 	0,  // 46: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
@@ -4321,7 +4371,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	0,  // 53: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
 	2,  // 54: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	7,  // 55: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
-	64, // 56: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
+	65, // 56: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
 	6,  // 57: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
 	6,  // 58: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
 	52, // 59: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
@@ -4349,7 +4399,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	53, // 81: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
 	55, // 82: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
 	56, // 83: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:input_type -> dsrhost.admin.v1.SubmitResponseStreamRequest
-	60, // 84: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
+	61, // 84: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
 	14, // 85: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
 	16, // 86: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
 	18, // 87: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
@@ -4370,8 +4420,8 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	51, // 102: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
 	54, // 103: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
 	59, // 104: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
-	59, // 105: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:output_type -> dsrhost.admin.v1.SubmitResponseResponse
-	61, // 106: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
+	60, // 105: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:output_type -> dsrhost.admin.v1.SubmitResponseStreamResponse
+	62, // 106: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
 	85, // [85:107] is the sub-list for method output_type
 	63, // [63:85] is the sub-list for method input_type
 	63, // [63:63] is the sub-list for extension type_name
@@ -4396,7 +4446,7 @@ func file_dsrhost_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dsrhost_admin_v1_admin_proto_rawDesc), len(file_dsrhost_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   57,
+			NumMessages:   58,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

@@ -745,7 +745,7 @@ type DirectContactServiceClient interface {
 	// files are sealed and stored as they arrive; the answer is recorded
 	// when the client closes its side, and nothing is kept if the call
 	// breaks or is refused (the link then still works).
-	SubmitResponseStream(context.Context) *connect.ClientStreamForClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseResponse]
+	SubmitResponseStream(context.Context) *connect.ClientStreamForClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseStreamResponse]
 }
 
 // NewDirectContactServiceClient constructs a client for the dsrhost.admin.v1.DirectContactService
@@ -772,7 +772,7 @@ func NewDirectContactServiceClient(httpClient connect.HTTPClient, baseURL string
 			connect.WithSchema(directContactServiceMethods.ByName("SubmitResponse")),
 			connect.WithClientOptions(opts...),
 		),
-		submitResponseStream: connect.NewClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseResponse](
+		submitResponseStream: connect.NewClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseStreamResponse](
 			httpClient,
 			baseURL+DirectContactServiceSubmitResponseStreamProcedure,
 			connect.WithSchema(directContactServiceMethods.ByName("SubmitResponseStream")),
@@ -785,7 +785,7 @@ func NewDirectContactServiceClient(httpClient connect.HTTPClient, baseURL string
 type directContactServiceClient struct {
 	getTask              *connect.Client[v1.GetTaskRequest, v1.GetTaskResponse]
 	submitResponse       *connect.Client[v1.SubmitResponseRequest, v1.SubmitResponseResponse]
-	submitResponseStream *connect.Client[v1.SubmitResponseStreamRequest, v1.SubmitResponseResponse]
+	submitResponseStream *connect.Client[v1.SubmitResponseStreamRequest, v1.SubmitResponseStreamResponse]
 }
 
 // GetTask calls dsrhost.admin.v1.DirectContactService.GetTask.
@@ -799,7 +799,7 @@ func (c *directContactServiceClient) SubmitResponse(ctx context.Context, req *co
 }
 
 // SubmitResponseStream calls dsrhost.admin.v1.DirectContactService.SubmitResponseStream.
-func (c *directContactServiceClient) SubmitResponseStream(ctx context.Context) *connect.ClientStreamForClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseResponse] {
+func (c *directContactServiceClient) SubmitResponseStream(ctx context.Context) *connect.ClientStreamForClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseStreamResponse] {
 	return c.submitResponseStream.CallClientStream(ctx)
 }
 
@@ -817,7 +817,7 @@ type DirectContactServiceHandler interface {
 	// files are sealed and stored as they arrive; the answer is recorded
 	// when the client closes its side, and nothing is kept if the call
 	// breaks or is refused (the link then still works).
-	SubmitResponseStream(context.Context, *connect.ClientStream[v1.SubmitResponseStreamRequest]) (*connect.Response[v1.SubmitResponseResponse], error)
+	SubmitResponseStream(context.Context, *connect.ClientStream[v1.SubmitResponseStreamRequest]) (*connect.Response[v1.SubmitResponseStreamResponse], error)
 }
 
 // NewDirectContactServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -871,7 +871,7 @@ func (UnimplementedDirectContactServiceHandler) SubmitResponse(context.Context, 
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.DirectContactService.SubmitResponse is not implemented"))
 }
 
-func (UnimplementedDirectContactServiceHandler) SubmitResponseStream(context.Context, *connect.ClientStream[v1.SubmitResponseStreamRequest]) (*connect.Response[v1.SubmitResponseResponse], error) {
+func (UnimplementedDirectContactServiceHandler) SubmitResponseStream(context.Context, *connect.ClientStream[v1.SubmitResponseStreamRequest]) (*connect.Response[v1.SubmitResponseStreamResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.DirectContactService.SubmitResponseStream is not implemented"))
 }
 
