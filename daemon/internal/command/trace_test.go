@@ -9,10 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -74,7 +75,7 @@ integration "crm" {
 		t.Fatal(err)
 	}
 	sigs := make(chan os.Signal, 1)
-	var out, errOut lockedBuffer
+	var out, errOut testlog.Buffer
 	c := &ServerCommand{Stdout: &out, Stderr: &errOut, signals: sigs}
 	done := make(chan int)
 	go func() { done <- c.Run([]string{"-config", path}) }()
@@ -168,7 +169,7 @@ func freeLoopback(t *testing.T) string {
 }
 
 // waitServing polls gRPC health until the server answers SERVING.
-func waitServing(t *testing.T, addr string, log *lockedBuffer) {
+func waitServing(t *testing.T, addr string, log *testlog.Buffer) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
@@ -183,22 +184,4 @@ func waitServing(t *testing.T, addr string, log *lockedBuffer) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("server at %s not healthy within a minute; log:\n%s", addr, log.String())
-}
-
-// lockedBuffer is an output the server writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
