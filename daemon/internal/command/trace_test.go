@@ -3,7 +3,6 @@ package command
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -85,7 +84,7 @@ integration "crm" {
 			t.Errorf("server exited %d:\n%s", code, errOut.String())
 		}
 	})
-	waitServing(t, addr, &errOut)
+	testbin.WaitServing(t, addr, errOut.String)
 
 	ctx, root := tp.Tracer("test").Start(context.Background(), "caller")
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/dsrhost.admin.v1.RequestService/CreateRequest",
@@ -166,22 +165,4 @@ func freeLoopback(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-// waitServing polls gRPC health until the server answers SERVING.
-func waitServing(t *testing.T, addr string, log *testlog.Buffer) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		resp, err := http.Post("http://"+addr+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader("{}"))
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if strings.Contains(string(b), "SERVING_STATUS_SERVING") {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("server at %s not healthy within a minute; log:\n%s", addr, log.String())
 }
