@@ -1,7 +1,6 @@
 package respond_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -16,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/redis/go-redis/v9"
@@ -111,31 +112,13 @@ type env struct {
 	signer      *linktoken.Signer
 	srv         *httptest.Server
 	// logs is what the responder logged, at trace level.
-	logs *syncBuffer
+	logs *testlog.Buffer
 	// prefix is the engine's key prefix in Redis.
 	prefix string
 	// handler serves srv; restart swaps it.
 	handler atomic.Pointer[http.Handler]
 	// start builds the engine and responder, again on restart.
 	start func()
-}
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 type envOptions struct {
@@ -245,7 +228,7 @@ func (e *env) startDaemon(cfg engine.Config, conns map[string]sdk.Remote, ring *
 	if err := e.engine.Start(); err != nil {
 		t.Fatal(err)
 	}
-	e.logs = &syncBuffer{}
+	e.logs = &testlog.Buffer{}
 	e.responder, err = respond.New(respond.Options{
 		Engine: e.engine, Signer: e.signer, Clock: e.clock.Now, Limits: o.limits,
 		Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Trace, Output: e.logs}),
