@@ -45,13 +45,21 @@ func stage(t *testing.T, s *Store, id string, ttl time.Duration, files ...sdk.Fi
 	return u
 }
 
-func TestUploadCommitAndPurge(t *testing.T) {
+// directContactRequest stores an access request whose Direct Contact
+// integration "dc" waits for its processor.
+func directContactRequest(t *testing.T) (*testredis.Server, *Store, string) {
+	t.Helper()
 	rs := testredis.Start(t)
 	s := New(rs.Client, "t", testRing(t))
-	ctx := context.Background()
 	id := ulid.Make().String()
 	create(t, s, newRequest(id, sdk.RequestAccess, "ada@example.com"),
 		&Integration{Name: "dc", Type: sdk.DirectContact, Workflow: state.Extracting, Status: state.Processing})
+	return rs, s, id
+}
+
+func TestUploadCommitAndPurge(t *testing.T) {
+	rs, s, id := directContactRequest(t)
+	ctx := context.Background()
 	secret := []byte("ada-lovelace-analytical-engine")
 	files := []sdk.File{
 		{Name: "big.bin", ContentType: "application/octet-stream", Content: append(randomBytes(t, 3*UploadChunkSize+5), secret...)},
@@ -110,12 +118,8 @@ func TestUploadCommitAndPurge(t *testing.T) {
 }
 
 func TestUploadDiscardAndExpiry(t *testing.T) {
-	rs := testredis.Start(t)
-	s := New(rs.Client, "t", testRing(t))
+	_, s, id := directContactRequest(t)
 	ctx := context.Background()
-	id := ulid.Make().String()
-	create(t, s, newRequest(id, sdk.RequestAccess, "ada@example.com"),
-		&Integration{Name: "dc", Type: sdk.DirectContact, Workflow: state.Extracting, Status: state.Processing})
 
 	u := stage(t, s, id, time.Hour, sdk.File{Name: "a", Content: randomBytes(t, 2*UploadChunkSize)})
 	if err := u.Discard(ctx); err != nil {
