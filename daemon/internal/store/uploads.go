@@ -201,17 +201,6 @@ func (u *Upload) Staged(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-// StagedUploads counts the staging hashes request id has, for tests and
-// checks that a refused or broken upload left nothing behind.
-func (s *Store) StagedUploads(ctx context.Context, id string) (int, error) {
-	var n int
-	iter := s.rdb.Scan(ctx, 0, s.prefix+":{"+id+"}:up:*", 100).Iterator()
-	for iter.Next(ctx) {
-		n++
-	}
-	return n, iter.Err()
-}
-
 // readStored reads an uploaded file's chunks back into one piece, for
 // export.
 func (s *Store) readStored(ctx context.Context, id string, w state.Workflow, name string, f StoredFile) (sdk.File, error) {

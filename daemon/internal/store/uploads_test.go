@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
@@ -47,18 +48,25 @@ func stage(t *testing.T, s *Store, id string, ttl time.Duration, files ...sdk.Fi
 
 // directContactRequest stores an access request whose Direct Contact
 // integration "dc" waits for its processor.
-func directContactRequest(t *testing.T) (*testredis.Server, *Store, string) {
+func directContactRequest(t *testing.T, rdb redis.UniversalClient) (*Store, string) {
 	t.Helper()
-	rs := testredis.Start(t)
-	s := New(rs.Client, "t", testRing(t))
+	s := New(rdb, "t", testRing(t))
 	id := ulid.Make().String()
 	create(t, s, newRequest(id, sdk.RequestAccess, "ada@example.com"),
 		&Integration{Name: "dc", Type: sdk.DirectContact, Workflow: state.Extracting, Status: state.Processing})
-	return rs, s, id
+	return s, id
 }
 
+// TestUploadCommitAndPurge stages files, commits them with a result and
+// purges them with it, on a single node and on a Cluster.
 func TestUploadCommitAndPurge(t *testing.T) {
-	rs, s, id := directContactRequest(t)
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) { testUploadCommitAndPurge(t, b.start(t)) })
+	}
+}
+
+func testUploadCommitAndPurge(t *testing.T, rdb redis.UniversalClient) {
+	s, id := directContactRequest(t, rdb)
 	ctx := context.Background()
 	secret := []byte("ada-lovelace-analytical-engine")
 	files := []sdk.File{
@@ -70,13 +78,13 @@ func TestUploadCommitAndPurge(t *testing.T) {
 	if u.Len() != 3 || u.Size() != int64(len(files[0].Content)+UploadChunkSize) {
 		t.Fatalf("staged %d files of %d bytes", u.Len(), u.Size())
 	}
-	if n, err := s.StagedUploads(ctx, id); err != nil || n != 1 {
-		t.Fatalf("StagedUploads = %d, %v; want 1", n, err)
+	if ok, err := u.Staged(ctx); err != nil || !ok {
+		t.Fatalf("Staged = %v, %v; want staged", ok, err)
 	}
-	if ttl := rs.Client.PTTL(ctx, s.uploadKey(id, u.name)).Val(); ttl <= 0 {
+	if ttl := rdb.PTTL(ctx, s.uploadKey(id, u.name)).Val(); ttl <= 0 {
 		t.Fatalf("staged upload has no expiry (PTTL %v)", ttl)
 	}
-	if bytes.Contains(testredis.Dump(t, rs.Client), secret) {
+	if bytes.Contains(testredis.Dump(t, rdb), secret) {
 		t.Fatal("a staged chunk is stored in plaintext")
 	}
 
@@ -85,10 +93,10 @@ func TestUploadCommitAndPurge(t *testing.T) {
 	if _, err := s.Commit(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := s.StagedUploads(ctx, id); n != 0 {
-		t.Fatalf("%d staged uploads remain after the commit", n)
+	if ok, _ := u.Staged(ctx); ok {
+		t.Fatal("the staged upload remains after the commit")
 	}
-	if ttl := rs.Client.PTTL(ctx, s.filesKey(id, state.Extracting, "dc")).Val(); ttl != -1 {
+	if ttl := rdb.PTTL(ctx, s.filesKey(id, state.Extracting, "dc")).Val(); ttl != -1 {
 		t.Fatalf("committed files expire (PTTL %v); want kept", ttl)
 	}
 	res, err := s.Results(ctx, id, []ResultKey{{state.Extracting, "dc"}})
@@ -112,21 +120,21 @@ func TestUploadCommitAndPurge(t *testing.T) {
 	if _, err := s.Commit(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := rs.Client.PTTL(ctx, s.filesKey(id, state.Extracting, "dc")).Val(); ttl <= 0 || ttl > time.Minute {
+	if ttl := rdb.PTTL(ctx, s.filesKey(id, state.Extracting, "dc")).Val(); ttl <= 0 || ttl > time.Minute {
 		t.Fatalf("files PTTL after ExpireResult = %v, want about a minute", ttl)
 	}
 }
 
 func TestUploadDiscardAndExpiry(t *testing.T) {
-	_, s, id := directContactRequest(t)
+	s, id := directContactRequest(t, testredis.Start(t).Client)
 	ctx := context.Background()
 
 	u := stage(t, s, id, time.Hour, sdk.File{Name: "a", Content: randomBytes(t, 2*UploadChunkSize)})
 	if err := u.Discard(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := s.StagedUploads(ctx, id); n != 0 {
-		t.Fatalf("%d staged uploads remain after Discard", n)
+	if ok, _ := u.Staged(ctx); ok {
+		t.Fatal("the staged upload remains after Discard")
 	}
 
 	// An upload whose staging ran out cannot be committed, and the commit
