@@ -53,7 +53,9 @@ type Upload struct {
 	files []StoredFile
 	// started: the staging hash may exist in Redis.
 	started bool
-	buf     []byte
+	// buf holds the chunk being filled, sealed the chunk being written:
+	// both reused, so an upload allocates no memory per byte.
+	buf, sealed []byte
 }
 
 // NewUpload starts staging files for request id. Staged chunks expire ttl
@@ -161,10 +163,11 @@ func (w *FileWriter) Close() error {
 // extending the hash's life.
 func (w *FileWriter) flush() error {
 	u := w.u
-	sealed, err := u.s.ring.Seal(u.buf, aad(u.id, chunkAAD(u.name, w.f.Index, w.f.Chunks)))
+	sealed, err := u.s.ring.SealAppend(u.sealed[:0], u.buf, aad(u.id, chunkAAD(u.name, w.f.Index, w.f.Chunks)))
 	if err != nil {
 		return fmt.Errorf("seal upload chunk: %w", err)
 	}
+	u.sealed = sealed
 	key := u.s.uploadKey(u.id, u.name)
 	u.started = true
 	_, err = u.s.rdb.TxPipelined(w.ctx, func(p redis.Pipeliner) error {
