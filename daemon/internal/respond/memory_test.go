@@ -244,7 +244,7 @@ func TestUploadMemory(t *testing.T) {
 			fmt.Fprintf(&table, "%-8s %-24s peak heap %.3f of the whole message's, allocated %.3f\n", c.name, name,
 				float64(u.peakHeap)/float64(whole.peakHeap), float64(u.allocated)/float64(whole.allocated))
 			// Streamed, an upload holds a chunk or a few at a time,
-			// whatever its size (measured: 4 MiB for the page, 10 MiB for
+			// whatever its size (measured: 3 MiB for the page, 11 MiB for
 			// the stream with its client, for 24 to 100 MiB).
 			if u.peakHeap > maxStreamedPeak {
 				t.Errorf("%s: %s upload peaked at %s of heap; a streamed upload should hold a few MiB", name, c.name, mib(u.peakHeap))
