@@ -143,7 +143,7 @@ func (p *Permit) Release(ctx context.Context) error {
 	}
 	holder := p.holder
 	p.holder = ""
-	err := releaseScript.Run(ctx, p.l.rdb, p.l.keys(p.key), holder).Err()
+	err := releaseScript.Run(ctx, p.l.rdb, p.l.keys(p.key), holder, stuckAfter.Milliseconds()).Err()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("release flow slot of %q: %w", p.key.Name, err)
 	}

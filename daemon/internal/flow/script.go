@@ -89,12 +89,15 @@ return {1, 0, 0, 0}
 // releaseScript frees a slot and reopens the gate unless the rate still
 // holds the next call back.
 //
-// KEYS as acquireScript; ARGV: holder.
+// KEYS as acquireScript; ARGV: holder, stuck ms (a shorter wait leaves the
+// gate open: asynq's processor sleeps about a second whenever it finds
+// every queue empty or paused, so a gate shut for a millisecond stalls
+// the whole job server for a second).
 var releaseScript = redis.NewScript(luaPrelude + `
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
 local v = tonumber(redis.call('GET', KEYS[2]) or '0')
 if redis.call('PTTL', KEYS[3]) == -1 then return 1 end
-if v > now then
+if v - now >= tonumber(ARGV[2]) then
   redis.call('SET', KEYS[3], 'flow', 'PX', v - now)
 else
   redis.call('DEL', KEYS[3])
