@@ -28,10 +28,6 @@ type FlowSpec struct {
 	RatePer      time.Duration
 }
 
-// leaseGrace is how long past its call timeout a concurrency slot stays
-// held by a holder that never released it (its engine was killed).
-const leaseGrace = 5 * time.Second
-
 // callTimeout bounds one call to the integration.
 func (e *Engine) callTimeout(name string) time.Duration {
 	if s, ok := e.spec(name); ok && s.Flow.CallTimeout > 0 {
@@ -79,7 +75,9 @@ func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit
 		Concurrency: spec.Flow.Concurrency,
 		Requests:    spec.Flow.RateRequests,
 		Per:         spec.Flow.RatePer,
-		Lease:       e.callTimeout(j.Integration) + leaseGrace,
+		// Lease: the limiter's default. The permit renews it while the
+		// call runs, so a killed engine's slots come back in seconds,
+		// whatever the call timeout.
 	}
 	d, err := e.opts.Flow.Acquire(ctx, e.flowKey(j.Integration), lim, j.taskID(kind)+":"+e.newID(e.now()))
 	if err != nil {
