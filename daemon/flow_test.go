@@ -75,6 +75,16 @@ func (v *vendor) serve(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"results": []map[string]string{{"id": "c-" + email, "email": email}}})
 }
 
+// rate is the calls per second from the first call to the last.
+func (v *vendor) rate() float64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.arrived) < 2 {
+		return 0
+	}
+	return float64(len(v.arrived)-1) / v.arrived[len(v.arrived)-1].Sub(v.arrived[0]).Seconds()
+}
+
 func (v *vendor) setDelay(d time.Duration) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -293,4 +303,81 @@ func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 	if n, err := limiter.InFlight(context.Background(), key); err != nil || n != 0 {
 		t.Fatalf("slots held after every job finished: %d, %v", n, err)
 	}
+}
+
+// createAccessParallel files n access requests (approved on creation)
+// from a few goroutines, for runs of thousands.
+func createAccessParallel(t *testing.T, e *engine.Engine, n int) []string {
+	t.Helper()
+	ids := make([]string, n)
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 4 {
+				r, err := e.Create(context.Background(), engine.CreateInput{
+					Type:    sdk.RequestAccess,
+					Subject: sdk.Subject{Email: fmt.Sprintf("subject-%d@example.com", i)},
+				})
+				if err != nil {
+					errs <- fmt.Errorf("create request %d: %w", i, err)
+					return
+				}
+				ids[i] = r.ID
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// rateLimited is a rate_limit block.
+func rateLimited(requests int, per string) string {
+	return fmt.Sprintf("rate_limit {\n    requests = %d\n    per      = %q\n  }", requests, per)
+}
+
+// A rate limit far above what the daemon can do costs nothing, and a
+// moderate one is both kept and used. 1,500 jobs under a million per
+// second all finish (they crawled at a few a second when a release paused
+// the queue for the millisecond the rate held the next call back, and
+// asynq's processor slept a second on the paused queue); 250 jobs under
+// 50 per second never exceed it and run at close to it.
+func TestFlowRateLimitFastAndModerate(t *testing.T) {
+	t.Run("fast", func(t *testing.T) {
+		c := newCluster(t)
+		v := newVendor(t, 0)
+		cfg := c.flowConfig("fast.hcl", freeAddr(t), flowIntegration{name: "fast", url: v.URL, extra: rateLimited(1_000_000, "1s")})
+		ctl := c.control(cfg)
+		ids := createAccessParallel(t, ctl, 1500)
+		c.startDaemon(cfg)
+		took := waitComplete(t, ctl, ids, "fast", 90*time.Second)
+		calls, _, _ := v.stats()
+		t.Logf("1500 jobs under a rate of 1,000,000/s in %v (%d calls)", took, calls)
+	})
+	t.Run("moderate", func(t *testing.T) {
+		c := newCluster(t)
+		v := newVendor(t, 0)
+		cfg := c.flowConfig("moderate.hcl", freeAddr(t), flowIntegration{name: "moderate", url: v.URL, extra: rateLimited(50, "1s")})
+		ctl := c.control(cfg)
+		ids := createAccessParallel(t, ctl, 250)
+		c.startDaemon(cfg)
+		took := waitComplete(t, ctl, ids, "moderate", 2*time.Minute)
+		calls, _, perSecond := v.stats()
+		rate := v.rate()
+		t.Logf("%d calls in %v under 50/s: at most %d in one second, %.1f/s from first to last", calls, took, perSecond, rate)
+		// Calls are admitted 20 ms apart; the network's jitter may move
+		// one across a second's boundary.
+		if perSecond > 51 {
+			t.Errorf("the vendor saw %d calls in one second; the limit is 50", perSecond)
+		}
+		if rate < 35 || rate > 50.5 {
+			t.Errorf("%.1f calls a second from first to last; want close to the limit, 50 (the daemon does far more unlimited)", rate)
+		}
+	})
 }

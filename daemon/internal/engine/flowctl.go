@@ -79,7 +79,7 @@ func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit
 		// call runs, so a killed engine's slots come back in seconds,
 		// whatever the call timeout.
 	}
-	d, err := e.opts.Flow.Acquire(ctx, e.flowKey(j.Integration), lim, j.taskID(kind)+":"+e.newID(e.now()))
+	d, err := e.opts.Flow.Acquire(ctx, e.flowKey(j.Integration), lim, j.taskID(kind))
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +141,26 @@ func expectedRetry(err error) bool {
 	return wait || errors.Is(err, errNotYetDue)
 }
 
+// minIdleInterval bounds how often a job server with a fast rate limit
+// looks for work when it finds none.
+const minIdleInterval = 50 * time.Millisecond
+
+// idleInterval is how long the job server sleeps when it finds every
+// queue empty or paused (asynq's TaskCheckInterval): Options.IdleInterval,
+// shortened to the spacing of the fastest rate limit configured. Jobs
+// waiting for a rate wait outside the queue, so with few of them the
+// queue is often empty; a server asleep for a second when the rate lets
+// a call start every 20 ms would run a handful of calls a second.
+func (e *Engine) idleInterval() time.Duration {
+	d := e.opts.IdleInterval
+	for _, s := range e.config().integrations {
+		if s.Flow.RateRequests > 0 && s.Flow.RatePer > 0 {
+			d = min(d, max(s.Flow.RatePer/time.Duration(s.Flow.RateRequests), minIdleInterval))
+		}
+	}
+	return d
+}
+
 // queues is the set the job server serves: the engine's base queue, each
 // configured integration's, and any integration queue already in Redis
 // (an integration removed from the configuration still has jobs to end).
@@ -172,7 +192,7 @@ func (e *Engine) serveQueues() {
 		return
 	}
 	want := e.queues()
-	if maps.Equal(want, e.served) {
+	if maps.Equal(want, e.served) && e.idle == e.idleInterval() {
 		return
 	}
 	old := e.srv
@@ -182,7 +202,7 @@ func (e *Engine) serveQueues() {
 			"queues", slices.Sorted(maps.Keys(want)), "error", err)
 		return
 	}
-	e.srv, e.served = srv, want
+	e.srv, e.served, e.idle = srv, want, e.idleInterval()
 	e.stopped.Add(1)
 	go func() {
 		defer e.stopped.Done()

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
@@ -114,15 +116,19 @@ const maxGate = time.Second
 // for the job to come back after them.
 const stuckAfter = time.Second
 
-// Acquire asks to start one call for key under lim; holder names the call
-// (unique among calls in flight). It never blocks waiting for room.
-func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, holder string) (Decision, error) {
+// Acquire asks to start one call for key under lim; job names the work
+// asking. It never blocks waiting for room.
+func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, job string) (Decision, error) {
 	if l.off || !lim.enabled() {
 		return Decision{Permit: &Permit{}}, nil
 	}
 	if lim.Lease <= 0 {
 		lim.Lease = DefaultLease
 	}
+	// A job may be run twice at once (asynq hands out again a task whose
+	// daemon was lost while its call still ran): each call holds its own
+	// slot.
+	holder := job + "#" + strconv.FormatUint(rand.Uint64(), 36)
 	res, err := acquireScript.Run(ctx, l.rdb, l.keys(key), holder, lim.Lease.Microseconds(), lim.Concurrency,
 		lim.emission(), maxGate.Microseconds(), stuckAfter.Microseconds()).Int64Slice()
 	if err != nil {
