@@ -376,7 +376,7 @@ func TestFlowRateLimitFastAndModerate(t *testing.T) {
 		if perSecond > 51 {
 			t.Errorf("the vendor saw %d calls in one second; the limit is 50", perSecond)
 		}
-		if rate < 35 || rate > 50.5 {
+		if rate < 30 || rate > 50.5 {
 			t.Errorf("%.1f calls a second from first to last; want close to the limit, 50 (the daemon does far more unlimited)", rate)
 		}
 	})

@@ -143,7 +143,7 @@ func expectedRetry(err error) bool {
 
 // minIdleInterval bounds how often a job server with a fast rate limit
 // looks for work when it finds none.
-const minIdleInterval = 50 * time.Millisecond
+const minIdleInterval = 20 * time.Millisecond
 
 // idleInterval is how long the job server sleeps when it finds every
 // queue empty or paused (asynq's TaskCheckInterval): Options.IdleInterval,
