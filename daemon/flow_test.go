@@ -262,13 +262,15 @@ func TestFlowRateLimitSharedByDaemons(t *testing.T) {
 
 // Concurrency across daemons, and a slot held by a killed daemon: two
 // daemons never have more than 2 calls in flight together; after one is
-// killed mid-call its slots come back when their leases end, and every
-// job still finishes.
+// killed mid-call holding both slots, the other's jobs start within
+// seconds (the slots' leases are short and were renewed only while the
+// killed daemon lived), not after the 60 s call_timeout, and every job
+// still finishes.
 func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 	rs := testredis.Start(t)
 	c := newClusterOn(t, redisURLBlock(rs.Addr))
 	v := newVendor(t, 300*time.Millisecond)
-	in := flowIntegration{name: "held", url: v.URL, extra: "concurrency  = 2\n  call_timeout = \"4s\""}
+	in := flowIntegration{name: "held", url: v.URL, extra: "concurrency  = 2\n  call_timeout = \"60s\""}
 	cfgA := c.flowConfig("a.hcl", freeAddr(t), in)
 	cfgB := c.flowConfig("b.hcl", freeAddr(t), in)
 	ctl := c.control(cfgA)
@@ -281,7 +283,8 @@ func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 		t.Fatalf("peak calls in flight across two daemons = %d, want the limit, 2", peak)
 	}
 
-	// Daemon A alone, its calls hanging: kill it while it holds both slots.
+	// Daemon A alone, its calls hanging: it holds both slots, well past
+	// a lease (renewing them), while daemon B starts and finds none.
 	b.stop(syscall.SIGTERM)
 	v.setDelay(time.Hour)
 	limiter := flow.New(rs.Client, "dsrhost")
@@ -291,13 +294,27 @@ func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 		n, err := limiter.InFlight(context.Background(), key)
 		return err == nil && n == 2
 	})
-	a.stop(syscall.SIGKILL)
-	v.setDelay(10 * time.Millisecond)
-
 	c.startDaemon(cfgB)
 	later := createAccess(t, ctl, 4)
-	// The dead daemon's leases end after call_timeout and a grace; its
-	// jobs come back when asynq's lease on them ends.
+	time.Sleep(flow.DefaultLease + 2*time.Second)
+	if calls, _, _ := v.stats(); calls != 12+2 {
+		t.Fatalf("the vendor saw %d calls; daemon B started calls while A held both slots", calls)
+	}
+	v.setDelay(10 * time.Millisecond)
+	a.stop(syscall.SIGKILL)
+	killed := time.Now()
+	// B's jobs start once A's leases end: within a lease and asynq's
+	// retry of the waiting jobs, not after call_timeout.
+	waitFor(t, "daemon B's first call after the kill", func() bool {
+		calls, _, _ := v.stats()
+		return calls > 12+2 || time.Since(killed) > 50*time.Second
+	})
+	if took := time.Since(killed); took > 20*time.Second {
+		t.Fatalf("daemon B's first call came %v after the holder was killed; its leases last %v", took, flow.DefaultLease)
+	} else {
+		t.Logf("daemon B's first call came %v after the holder was killed", took.Round(100*time.Millisecond))
+	}
+	// The dead daemon's own jobs come back when asynq's lease on them ends.
 	waitComplete(t, ctl, later, "held", 2*time.Minute)
 	waitComplete(t, ctl, stranded, "held", 4*time.Minute)
 	if n, err := limiter.InFlight(context.Background(), key); err != nil || n != 0 {
