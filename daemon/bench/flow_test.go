@@ -135,7 +135,7 @@ func benchFlow(b *testing.B, w *world) []Row {
 }
 
 // flowRounds is how many runs each side of the overhead row makes.
-const flowRounds = 3
+const flowRounds = 5
 
 // median of xs (xs is reordered).
 func median(xs []float64) float64 {

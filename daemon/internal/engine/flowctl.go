@@ -115,14 +115,21 @@ func (e *Engine) wake(queue, id string, after time.Duration) {
 	time.AfterFunc(after+5*time.Millisecond, func() { try(0) })
 }
 
-// release frees a permit when the call ends; a failure leaves the slot to
-// expire with its lease.
+// release frees a permit's slot when the call ends, in the background:
+// the worker goes on to commit the call's outcome while Redis frees the
+// slot, instead of waiting a round trip for it. A failure, or an engine
+// stopped first, leaves the slot to expire with its lease.
 func (e *Engine) release(p *flow.Permit) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := p.Release(ctx); err != nil {
-		e.log.Warn("could not release a flow-control slot; it expires with its lease", "error", err)
+	if !p.Held() {
+		return
 	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := p.Release(ctx); err != nil {
+			e.log.Warn("could not release a flow-control slot; it expires with its lease", "error", err)
+		}
+	}()
 }
 
 // retryDelay spaces asynq's retries: a job waiting for flow control comes

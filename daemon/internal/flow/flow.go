@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -91,6 +92,13 @@ type Permit struct {
 	holder string
 	once   sync.Once
 	done   chan struct{}
+	freed  atomic.Bool
+}
+
+// Held reports whether the permit holds a concurrency slot not yet
+// released: releasing any other permit does nothing.
+func (p *Permit) Held() bool {
+	return p != nil && p.l != nil && p.lim.Concurrency > 0 && !p.freed.Load()
 }
 
 // Decision is Acquire's answer.
@@ -182,6 +190,7 @@ func (p *Permit) Release(ctx context.Context) error {
 	}
 	var err error
 	p.once.Do(func() {
+		p.freed.Store(true)
 		if p.done != nil {
 			close(p.done)
 		}
