@@ -119,10 +119,11 @@ func benchFlow(b *testing.B, w *world) []Row {
 			off = append(off, flowRate(b, w, flow.Off()))
 			on = append(on, flowRate(b, w, nil))
 		}
+		ratios := pairRatios(on, off) // before median reorders them
 		rows = append(rows, Row{Item: 7, Measure: fmt.Sprintf("jobs/s with flow control configured (%d, sync, records=0)", flowJobs), Unit: PerSecond,
 			Value: median(on), Anchor: "the same without flow control", AnchorValue: median(off), Goal: RatioAtLeast(0.9),
-			Note: fmt.Sprintf("Median of %d alternating runs a side (with: %s; without: %s). concurrency = 10 (the worker count) and a rate_limit of 1,000,000 per 1s on the one integration: every job takes a token and a slot in one script and releases the slot. Without: the limiter off (flow.Off), no Redis call.",
-				flowRounds, spread(on), spread(off))})
+			Note: fmt.Sprintf("Median of %d alternating runs a side (with: %s; without: %s; ratio within each pair %s). concurrency = 10 (the worker count) and a rate_limit of 1,000,000 per 1s on the one integration: every job takes a token and a slot in one script and releases the slot. Without: the limiter off (flow.Off), no Redis call.",
+				flowRounds, spread(on), spread(off), ratios)})
 	})
 	b.Run("backlog", func(b *testing.B) {
 		quiet, _ := backlogRun(b, w, 0)
@@ -141,6 +142,16 @@ const flowRounds = 5
 func median(xs []float64) float64 {
 	slices.Sort(xs)
 	return xs[len(xs)/2]
+}
+
+// pairRatios gives the lowest, median and highest of on[i]/off[i].
+func pairRatios(on, off []float64) string {
+	rs := make([]float64, len(on))
+	for i := range on {
+		rs[i] = on[i] / off[i]
+	}
+	slices.Sort(rs)
+	return fmt.Sprintf("%.2f–%.2f, median %.2f", rs[0], rs[len(rs)-1], rs[len(rs)/2])
 }
 
 // spread lists xs rounded, sorted.
