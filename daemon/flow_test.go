@@ -367,24 +367,12 @@ func rateLimited(requests int, per string) string {
 // 50 per second never exceed it and run at close to it.
 func TestFlowRateLimitFastAndModerate(t *testing.T) {
 	t.Run("fast", func(t *testing.T) {
-		c := newCluster(t)
-		v := newVendor(t, 0)
-		cfg := c.flowConfig("fast.hcl", freeAddr(t), flowIntegration{name: "fast", url: v.URL, extra: rateLimited(1_000_000, "1s")})
-		ctl := c.control(cfg)
-		ids := createAccessParallel(t, ctl, 1500)
-		c.startDaemon(cfg)
-		took := waitComplete(t, ctl, ids, "fast", 90*time.Second)
+		v, took := rateRun(t, "fast", 1500, rateLimited(1_000_000, "1s"))
 		calls, _, _ := v.stats()
 		t.Logf("1500 jobs under a rate of 1,000,000/s in %v (%d calls)", took, calls)
 	})
 	t.Run("moderate", func(t *testing.T) {
-		c := newCluster(t)
-		v := newVendor(t, 0)
-		cfg := c.flowConfig("moderate.hcl", freeAddr(t), flowIntegration{name: "moderate", url: v.URL, extra: rateLimited(50, "1s")})
-		ctl := c.control(cfg)
-		ids := createAccessParallel(t, ctl, 250)
-		c.startDaemon(cfg)
-		took := waitComplete(t, ctl, ids, "moderate", 2*time.Minute)
+		v, took := rateRun(t, "moderate", 250, rateLimited(50, "1s"))
 		calls, _, perSecond := v.stats()
 		rate := v.rate()
 		t.Logf("%d calls in %v under 50/s: at most %d in one second, %.1f/s from first to last", calls, took, perSecond, rate)
@@ -397,4 +385,18 @@ func TestFlowRateLimitFastAndModerate(t *testing.T) {
 			t.Errorf("%.1f calls a second from first to last; want close to the limit, 50 (the daemon does far more unlimited)", rate)
 		}
 	})
+}
+
+// rateRun queues n access requests for one integration with the given
+// flow settings, starts a daemon and waits (at most two minutes, far
+// more than a working limit needs) until every job has finished.
+func rateRun(t *testing.T, name string, n int, extra string) (*vendor, time.Duration) {
+	t.Helper()
+	c := newCluster(t)
+	v := newVendor(t, 0)
+	cfg := c.flowConfig(name+".hcl", freeAddr(t), flowIntegration{name: name, url: v.URL, extra: extra})
+	ctl := c.control(cfg)
+	ids := createAccessParallel(t, ctl, n)
+	c.startDaemon(cfg)
+	return v, waitComplete(t, ctl, ids, name, 2*time.Minute)
 }
