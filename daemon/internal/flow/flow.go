@@ -164,8 +164,8 @@ func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, job string) 
 }
 
 // renew extends the slot's lease every third of a lease until Release.
-// A renewal that fails is tried again at the next tick; two in a row
-// failing let the slot go, as if this daemon had died.
+// A renewal that fails is tried again at the next tick; if none succeeds
+// within a lease, the slot goes, as if this daemon had died.
 func (p *Permit) renew() {
 	every := p.lim.Lease / 3
 	t := time.NewTicker(every)
