@@ -37,7 +37,8 @@ func (c *Console) extend(w http.ResponseWriter, r *http.Request, s *session) {
 	if c.replier != nil {
 		if err := c.replier.Send(r.Context(), req, notice); err != nil {
 			c.log.Warn("console: extension notice not sent", "request", id, "error", err)
-			c.fail(w, r, s, errNotSent)
+			c.message(w, r, s, http.StatusServiceUnavailable, "Not sent",
+				"The notice to the subject could not be sent, so the deadline was left unchanged; check the smtp block and the daemon's log, then try again.")
 			return
 		}
 	}
