@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser"
 )
 
@@ -105,7 +106,7 @@ func TestConsoleActions(t *testing.T) {
 	c := newCluster(t)
 	addr := freeAddr(t)
 	d := c.startDaemon(actionsConfig(t, c, addr))
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 	b := &tab{t: t, ctx: testbrowser.New(t), base: "http://" + addr}
 	b.signIn(opsToken)
 	page := func(id string) string { return b.base + "/ui/requests/" + id }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"syscall"
 	"testing"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 )
 
 var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
@@ -21,8 +23,8 @@ func TestConsoleAcrossDaemons(t *testing.T) {
 	addrA, addrB := freeAddr(t), freeAddr(t)
 	a := c.startDaemon(c.config("a.hcl", addrA, "10ms"))
 	b := c.startDaemon(c.config("b.hcl", addrB, "10ms"))
-	waitHealthy(t, addrA, a)
-	waitHealthy(t, addrB, b)
+	testbin.WaitServing(t, addrA, a.log)
+	testbin.WaitServing(t, addrB, b.log)
 	baseA, baseB := "http://"+addrA, "http://"+addrB
 	id := createRequest(t, c.bin, addrA, "access", "ada@example.com")
 	id2 := createRequest(t, c.bin, addrA, "access", "bob@example.com")
@@ -69,7 +71,7 @@ func TestConsoleAcrossDaemons(t *testing.T) {
 	// Restart A: the session and the form rendered before still work.
 	a.stop(syscall.SIGTERM)
 	a = c.startDaemon(c.config("a.hcl", addrA, "10ms"))
-	waitHealthy(t, addrA, a)
+	testbin.WaitServing(t, addrA, a.log)
 	if page := get(t, ops, baseA+"/ui/requests/"+id2); !regexp.MustCompile(`id="who">ops<`).MatchString(page) {
 		t.Fatalf("the session ended with A's restart:\n%s", page)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser"
 )
 
@@ -23,7 +24,7 @@ func TestConsoleLiveAcrossRestart(t *testing.T) {
 	addr := freeAddr(t)
 	path := c.config("live.hcl", addr, "3s")
 	d := c.startDaemon(path)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 	b := &tab{t: t, ctx: testbrowser.NewScripted(t, 8*time.Minute), base: "http://" + addr}
 	b.signIn(opsToken)
 	id := createRequest(t, c.bin, addr, "access", "ada@example.com")
@@ -42,7 +43,7 @@ func TestConsoleLiveAcrossRestart(t *testing.T) {
 		t.Fatalf("stage with the daemon down %q", st)
 	}
 	d = c.startDaemon(path)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 
 	// No navigation from here: only the page's live updates can change it.
 	deadline := time.Now().Add(4 * time.Minute)

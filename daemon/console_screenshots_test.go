@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser"
 )
 
@@ -57,7 +58,7 @@ integration "warehouse" {
 `, filepath.Join(c.bin, "dsrhost-plugin-test"))
 	appendFile(t, path, slow)
 	d := c.startDaemon(path)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 
 	for _, r := range []struct{ typ, email string }{
 		{"deletion", "bob@example.com"}, {"do_not_mail", "carol@example.com"}, {"right_to_edit", "dave@example.com"}, {"access", "erin@example.com"},
