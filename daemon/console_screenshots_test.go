@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,13 @@ integration "warehouse" {
 		{"requests", "/ui/"},
 		{"request", "/ui/requests/" + id},
 		{"inventory", "/ui/integrations"},
+	}
+	// The reports page, where this daemon has one.
+	if resp, err := signIn(t, b.base, opsToken).Get(b.base + "/ui/reports"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			pages = append(pages, struct{ name, path string }{"reports", "/ui/reports"})
+		}
 	}
 	for _, w := range screenshotWidths {
 		b.run("viewport "+w.name, chromedp.EmulateViewport(w.width, w.height, w.opts...))
