@@ -17,7 +17,7 @@ PROTOVALIDATE_VERSION := v1.2.2
 PROTOVALIDATE_SUM     := h1:2H/9/Kr97etSRqW3IJjTTb09z+zutkK2GDhDRbOnqr4=
 PROTOVALIDATE_LINK    := proto/third_party/protovalidate
 
-.PHONY: all build plugins test test-unit provision vet lint-proto checkgenerate generate proto-deps run bench clean
+.PHONY: all build plugins test test-unit provision vet lint-proto checkgenerate generate proto-deps run bench clean screenshots
 
 all: build
 
@@ -104,6 +104,17 @@ run: build
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./daemon/bench/...
+
+# screenshots runs a real daemon (redis-server, plugins) with a mixed
+# request and writes PNGs of the console's pages at desktop and phone widths
+# into screenshots/ (gitignored) for a reviewer to look at.
+SCREENSHOTS ?= $(CURDIR)/screenshots
+screenshots: export DSRHOST_REQUIRE_REDIS=1
+screenshots: export DSRHOST_REQUIRE_BROWSER=1
+screenshots:
+	@rm -f $(SCREENSHOTS)/*.png
+	DSRHOST_SCREENSHOTS=$(SCREENSHOTS) $(GO) test -count=1 -timeout 10m -run '^TestConsoleScreenshots$$' ./daemon/
+	@ls -1 $(SCREENSHOTS)/*.png
 
 clean:
 	rm -rf $(BIN)
