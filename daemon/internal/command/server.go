@@ -18,6 +18,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/devmode"
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/hcl/v2"
 )
 
 // ServerCommand runs the daemon.
@@ -34,7 +35,7 @@ func (c *ServerCommand) Synopsis() string { return "Run the dsrhost daemon" }
 // Help is the full help.
 func (c *ServerCommand) Help() string {
 	return strings.TrimSpace(`
-Usage: dsrhost server -config FILE
+Usage: dsrhost server -config PATH [-config PATH...]
        dsrhost server -dev
 
   Runs the daemon: launches the configured plugins, runs privacy requests'
@@ -47,7 +48,10 @@ Usage: dsrhost server -config FILE
 
 Options:
 
-  -config=FILE              The configuration file.
+  -config=PATH              A configuration file, or a directory whose .hcl
+                            files are read in name order. Repeat it to read
+                            several: their blocks merge into one
+                            configuration, and SIGHUP re-reads them all.
   -log-level=info           trace, debug, info, warn or error.
   -log-json                 Log as JSON lines.
 
@@ -72,7 +76,8 @@ func (c *ServerCommand) Run(args []string) int {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, c.Help()) }
-	configPath := fs.String("config", "", "")
+	var configs configPaths
+	fs.Var(&configs, "config", "")
 	logLevel := fs.String("log-level", "info", "")
 	logJSON := fs.Bool("log-json", false, "")
 	dev := fs.Bool("dev", false, "")
@@ -82,14 +87,14 @@ func (c *ServerCommand) Run(args []string) int {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "dsrhost server: unexpected argument %q; use -config FILE.\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "dsrhost server: unexpected argument %q; use -config PATH.\n", fs.Arg(0))
 		return exitUsage
 	}
-	if !*dev && *configPath == "" {
-		fmt.Fprintln(stderr, "dsrhost server: -config FILE is required (or -dev to try dsrhost with nothing set up).")
+	if !*dev && len(configs) == 0 {
+		fmt.Fprintln(stderr, "dsrhost server: -config PATH is required (or -dev to try dsrhost with nothing set up).")
 		return exitUsage
 	}
-	if *dev && *configPath != "" {
+	if *dev && len(configs) > 0 {
 		fmt.Fprintln(stderr, "dsrhost server: -dev and -config cannot be combined.")
 		return exitUsage
 	}
@@ -103,7 +108,12 @@ func (c *ServerCommand) Run(args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	build := Build()
-	opts := agent.Options{ConfigPath: *configPath, Logger: logger, Version: build.Version, Commit: build.Commit}
+	opts := agent.Options{Logger: logger, Version: build.Version, Commit: build.Commit}
+	if len(configs) > 0 {
+		// Start and every reload (SIGHUP, ReloadConfig) read the same set.
+		opts.ConfigPath = configs[0]
+		opts.Load = func() (*config.Config, *config.Files, hcl.Diagnostics) { return config.LoadPaths(configs...) }
+	}
 	var env *devmode.Env
 	if *dev {
 		exe, err := os.Executable()
