@@ -40,8 +40,10 @@ func TestConfigDirectory(t *testing.T) {
 	write(filepath.Join(extra, "replies.hcl"), "reply_template \"access\" {\n  subject = \"Your data\"\n  body    = file(\"access.txt\")\n}\n")
 	paths := []string{"-config", confd, "-config", filepath.Join(extra, "replies.hcl")}
 
-	if out, code := runBin(t, c.bin, append([]string{"validate"}, paths...)...); code != 0 || !strings.Contains(out, "is valid") {
-		t.Fatalf("validate the set: exit %d\n%s", code, out)
+	for _, args := range [][]string{paths, {confd, filepath.Join(extra, "replies.hcl")}} {
+		if out, code := runBin(t, c.bin, append([]string{"validate"}, args...)...); code != 0 || !strings.Contains(out, "is valid") {
+			t.Fatalf("validate %q: exit %d\n%s", args, code, out)
+		}
 	}
 	cmd := exec.Command(filepath.Join(c.bin, "dsrhost"), append([]string{"server", "-log-level", "debug"}, paths...)...)
 	cmd.Dir = filepath.Dir(c.bin) // not beside any configuration file
