@@ -76,6 +76,23 @@ func TestConfigDirectory(t *testing.T) {
 	if code != 1 || !strings.Contains(out, dup+":2:1") || !strings.Contains(out, first) {
 		t.Errorf("validate with the duplicate: exit %d, want 1 naming both files\n%s", code, out)
 	}
+
+	// ReloadConfig reads the same set: without the duplicate and with
+	// one more file, it applies.
+	if err := os.Remove(dup); err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(confd, "40-archive.hcl"), testIntegration(c, "archive"))
+	var res struct {
+		Applied     bool     `json:"applied"`
+		Diagnostics []string `json:"diagnostics"`
+	}
+	if code := call(t, addr, opsToken, "dsrhost.admin.v1.ConfigService/ReloadConfig", map[string]any{}, &res); code != 200 || !res.Applied {
+		t.Errorf("ReloadConfig without the duplicate: status %d, %+v", code, res)
+	}
+	if l := list(); !strings.Contains(l, "crm") || !strings.Contains(l, "eraser") || !strings.Contains(l, "archive") {
+		t.Errorf("after ReloadConfig:\n%s", l)
+	}
 }
 
 // TestValidateTLS: tls paths resolve beside the configuration file, not
