@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 )
 
 // TestConfigDirectory: `server -config DIR -config FILE` reads a directory
@@ -49,7 +51,7 @@ func TestConfigDirectory(t *testing.T) {
 	cmd.Dir = filepath.Dir(c.bin) // not beside any configuration file
 	d := &daemon{cmd: cmd, done: make(chan struct{})}
 	startProcess(t, d)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 	list := func() string { return cli(t, c.bin, addr, "integration", "list") }
 	if l := list(); !strings.Contains(l, "crm") || strings.Contains(l, "eraser") {
 		t.Fatalf("at start:\n%s", l)

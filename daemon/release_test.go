@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -28,6 +27,7 @@ var testOnly = []string{
 	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser",
 	"github.com/dsrhost/dsrhost/daemon/internal/testprereq",
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis",
+	"github.com/dsrhost/dsrhost/internal/testlog",
 	"github.com/dsrhost/dsrhost/sdk/sdktest",
 }
 
@@ -40,7 +40,7 @@ func TestProductionBuildLeavesDevModeOut(t *testing.T) {
 	t.Parallel()
 	deps := func(tags ...string) []string {
 		args := append([]string{"list", "-deps"}, tags...)
-		out, err := exec.Command(goTool(t), append(args, ".")...).Output()
+		out, err := exec.Command("go", append(args, ".")...).Output()
 		if err != nil {
 			t.Fatalf("go %s: %v", strings.Join(args, " "), err)
 		}
@@ -67,7 +67,7 @@ func TestProductionBuildLeavesDevModeOut(t *testing.T) {
 func TestProductionBinaryRefusesDev(t *testing.T) {
 	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "dsrhost")
-	if out, err := exec.Command(goTool(t), "build", "-tags", "nodev", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "nodev", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build -tags nodev: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, "server", "-dev")
@@ -107,17 +107,4 @@ func TestMakeTargets(t *testing.T) {
 	if out := makeN("release"); !strings.Contains(out, "-tags nodev -o bin/dsrhost ./daemon") {
 		t.Errorf("make release does not build dsrhost with -tags nodev:\n%s", out)
 	}
-}
-
-// goTool is the go command of the toolchain running the tests.
-func goTool(t *testing.T) string {
-	t.Helper()
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		return filepath.Join(goroot, "bin", "go")
-	}
-	path, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to inspect the build: %v", err)
-	}
-	return path
 }
