@@ -51,7 +51,7 @@ Usage: dsrhost validate [options] PATH...
   line. Values given through env() or file(), and settings a plugin marks
   sensitive, are never printed.
 
-  Exits 0 when the file is valid (warnings allowed), 1 on any error, 2 on a
+  Exits 0 when the configuration is valid (warnings allowed), 1 on any error, 2 on a
   usage mistake.
 
 Options:
