@@ -116,13 +116,5 @@ func TestLoadPathsDiagnostics(t *testing.T) {
 
 // fileDiagStrings renders diagnostics as "file:line:column: summary".
 func fileDiagStrings(diags hcl.Diagnostics) []string {
-	var out []string
-	for _, d := range diags {
-		if d.Subject == nil {
-			out = append(out, d.Summary)
-			continue
-		}
-		out = append(out, position(*d.Subject)+": "+d.Summary)
-	}
-	return out
+	return renderDiags(diags, position)
 }
