@@ -185,7 +185,7 @@ func TestCrashRunLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for asynq's 30s lease to expire")
 	}
-	const n = 80
+	const n = 150
 	rs := startAOFRedis(t)
 	c := newClusterOn(t, "")
 	ctl := c.control(crashConfig(t, c, "ctl.hcl", rs.addr(), "1s"))
@@ -218,13 +218,23 @@ func TestCrashRunLosesNothing(t *testing.T) {
 	rs.start()
 	t.Log("redis restarted from its AOF")
 
-	waitAllReply(t, ctl, ids, 4*time.Minute)
+	// 300 crm calls of 1s each, at most 4 at a time across the daemons
+	// (the default concurrency), plus asynq's 30s lease on the killed
+	// daemon's jobs: about two minutes on an idle machine.
+	waitAllReply(t, ctl, ids, 10*time.Minute)
 	select {
 	case <-b.done:
 		t.Fatal("the daemon exited during the run")
 	default:
 	}
 	crashed, failed := checkCrashRun(t, ctl, ids)
+	inError, _, err := ctl.List(context.Background(), engine.Filter{IntegrationStatus: state.Error}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inError) != 0 {
+		t.Errorf("%d requests have an integration left in Error", len(inError))
+	}
 	t.Logf("%d requests, %d connector calls, %d transient plugin_crashed waits, %d failed attempts", n, len(readLedger(t, c.ledger)), crashed, failed)
 	if crashed == 0 {
 		t.Error("no call failed as plugin_crashed: the plugin kill did not land on calls in flight")
