@@ -2,8 +2,14 @@ package engine
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/store"
@@ -199,5 +205,82 @@ func TestEndInGracePeriodRejectsTheLateAnswer(t *testing.T) {
 				t.Errorf("the late answer's records were stored: %d", len(r.Records))
 			}
 		})
+	}
+}
+
+// roundTrips counts the round trips to Redis (a pipeline is one) that
+// touch one request's keys.
+type roundTrips struct {
+	mu    sync.Mutex
+	match string // the request's hash tag
+	n     int
+}
+
+func (c *roundTrips) see(cmds ...redis.Cmder) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.match == "" {
+		return
+	}
+	for _, cmd := range cmds {
+		for _, a := range cmd.Args() {
+			if s, ok := a.(string); ok && strings.Contains(s, c.match) {
+				c.n++
+				return
+			}
+		}
+	}
+}
+
+func (c *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { c.see(cmd); return next(ctx, cmd) }
+}
+func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { c.see(cmds...); return next(ctx, cmds) }
+}
+
+// TestGraceSavesARoundTripPerJob counts the round trips one job of a call
+// answering at once makes to its request's keys (read, commits): one
+// fewer with the grace period than when the start is committed first.
+func TestGraceSavesARoundTripPerJob(t *testing.T) {
+	rs := testredis.Start(t)
+	perJob := func(grace time.Duration) int {
+		counter := &roundTrips{}
+		rdb := redis.NewClient(rs.Client.Options())
+		rdb.AddHook(counter)
+		t.Cleanup(func() { _ = rdb.Close() })
+		crm := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}
+		cfg := Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}}
+		h := newHarness(t, rdb, cfg, map[string]sdk.Remote{"crm": crm}, 1, func(o *Options) { o.CommitGrace = grace })
+		id := h.create(sdk.RequestAccess, "ada@example.com")
+		h.approve(id)
+		counter.mu.Lock()
+		counter.match = "{" + id + "}"
+		counter.mu.Unlock()
+		h.start()
+		// Wait through a client of its own, so the waiting is not counted.
+		insp := asynq.NewInspectorFromRedisClient(rs.Client)
+		waitFor(t, "the job to finish", func() (bool, string) {
+			q, err := insp.GetQueueInfo(h.e().queueOf("crm"))
+			if err != nil {
+				return false, err.Error()
+			}
+			return q.Pending+q.Active+q.Scheduled+q.Retry == 0 && q.Processed >= 1, fmt.Sprintf("%+v", q)
+		})
+		counter.mu.Lock()
+		n := counter.n
+		counter.match = ""
+		counter.mu.Unlock()
+		if got := h.label(id, state.Extracting, "crm"); got != "Complete 1 records found" {
+			t.Fatalf("crm is %q", got)
+		}
+		h.e().Shutdown()
+		return n
+	}
+	with, without := perJob(time.Minute), perJob(-1)
+	t.Logf("round trips to the request's keys per job: %d with the grace period, %d without", with, without)
+	if with != without-1 {
+		t.Errorf("%d round trips with the grace period, %d without: want one fewer", with, without)
 	}
 }
