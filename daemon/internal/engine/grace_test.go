@@ -32,6 +32,19 @@ func graceHarness(t *testing.T, crm *fake, grace time.Duration) *harness {
 	return h
 }
 
+// graceRun approves an access request over crm and starts the engine:
+// the harness, the request and how many times crm's state had been
+// written before its job ran.
+func graceRun(t *testing.T, crm *fake, grace time.Duration) (*harness, string, int64) {
+	t.Helper()
+	h := graceHarness(t, crm, grace)
+	id := h.create(sdk.RequestAccess, "ada@example.com")
+	h.approve(id)
+	before := h.writes(id)
+	h.start()
+	return h, id, before
+}
+
 // writes is how many times crm's state on request id has been written
 // (its version), read straight from the store.
 func (h *harness) writes(id string) int64 {
@@ -89,11 +102,7 @@ func TestCallWithinGraceCommitsStartAndOutcomeOnce(t *testing.T) {
 		time.Sleep(30 * time.Millisecond) // the clock moves between start and answer
 		return records(2), nil
 	}}
-	h := graceHarness(t, crm, 30*time.Second)
-	id := h.create(sdk.RequestAccess, "ada@example.com")
-	h.approve(id)
-	before := h.writes(id)
-	h.start()
+	h, id, before := graceRun(t, crm, 30*time.Second)
 	h.waitLabel(id, state.Extracting, "crm", "Complete 2 records found")
 	h.waitStage(id, state.StageReply)
 	if got := h.writes(id) - before; got != 1 {
@@ -113,11 +122,7 @@ func TestSlowCallIsProcessingWhileItRuns(t *testing.T) {
 		<-answer
 		return records(1), nil
 	}}
-	h := graceHarness(t, crm, 50*time.Millisecond)
-	id := h.create(sdk.RequestAccess, "ada@example.com")
-	h.approve(id)
-	before := h.writes(id)
-	h.start()
+	h, id, before := graceRun(t, crm, 50*time.Millisecond)
 	at := <-called
 	h.waitLabel(id, state.Extracting, "crm", "Processing Request submitted")
 	if got := h.writes(id) - before; got != 1 {
