@@ -194,7 +194,7 @@ func or(d, def time.Duration) time.Duration {
 // and buf curl need it before they can send a token), and CORS around it
 // all for the configured origins.
 func (s *Server) routes(opts Options) (http.Handler, error) {
-	v, err := newValidator()
+	v, err := sharedValidator()
 	if err != nil {
 		return nil, err
 	}

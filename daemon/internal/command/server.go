@@ -14,6 +14,7 @@ import (
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
+	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/hcl/v2"
@@ -124,6 +125,7 @@ func (c *ServerCommand) Run(args []string) int {
 		opts.Engine.SchedulerInterval = time.Second
 	}
 
+	api.PrepareValidator() // compiled while the plugins launch
 	a, err := agent.New(ctx, opts)
 	if err != nil {
 		return c.startError(stderr, err)
