@@ -68,6 +68,9 @@ type setup struct {
 	Integrations []integ
 	// AutoApprove lists request types that skip Review.
 	AutoApprove []string
+	// Concurrency, when set, is every integration's `concurrency`; unset,
+	// the default (4) applies.
+	Concurrency int
 }
 
 // benchKey is the encryption key of benchmark configurations (not a
@@ -99,6 +102,9 @@ plugin "test-{{.Name}}" {
 }
 integration {{printf "%q" .Name}} {
   plugin = "test-{{.Name}}"
+{{- if $.Concurrency}}
+  concurrency = {{$.Concurrency}}
+{{- end}}
   settings {
     token   = "bench"
     records = {{.Records}}
