@@ -188,6 +188,7 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 
 	adds, rems := s.indexChanges(tx)
 	attend, unattend := s.attentionChanges(tx)
+	report, unreport := s.reportChanges(tx)
 	counts := statusDeltas(tx)
 	atomicIndex := s.singleNode()
 	add(tx.id, len(counts))
@@ -203,11 +204,11 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 	if atomicIndex {
 		// One node holds every key: the script updates the indexes with
 		// the objects, all or nothing, in one round trip.
-		add(len(adds) + len(rems) + len(attend) + len(unattend))
+		add(len(adds) + len(rems) + len(attend) + len(unattend) + len(report) + len(unreport))
 		for _, ops := range []struct {
 			ops  []indexOp
 			code string
-		}{{adds, "za"}, {rems, "zr"}, {attend, "zs"}, {unattend, "zr"}} {
+		}{{adds, "za"}, {rems, "zr"}, {attend, "zs"}, {unattend, "zr"}, {report, "zs"}, {unreport, "zr"}} {
 			for _, op := range ops.ops {
 				keys = append(keys, op.key)
 				add(len(keys), ops.code, op.member)
@@ -269,6 +270,10 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		// indexes stay a superset of the truth, which every read checks
 		// against the request. So that is no error.
 		_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, nil, append(rems, unattend...), lower)
+		// Report entries go in only once the request is written (an entry
+		// reads as a received or closed request); a close whose entry is
+		// lost here is repaired by the next report (report.go).
+		_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, report, unreport, nil)
 	}
 	// Written objects are now at the next version with fresh index state,
 	// so a caller may keep using them for a further commit.
