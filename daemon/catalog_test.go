@@ -90,7 +90,7 @@ integration "zendesk-tickets" {
 	d.cmd = newServerCmd(bin, path)
 	d.cmd.Env = env
 	startProcess(t, d)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 
 	out := cli(t, bin, addr, "request", "create", "-type", "deletion", "-email", ada, "-user-id", "ada-1")
 	id := regexp.MustCompile(`request ([0-9A-Z]{26})`).FindStringSubmatch(out)[1]

@@ -42,7 +42,7 @@ func startConnectorWorld(t *testing.T, blocks string, env ...string) *connectorW
 	w.d = &daemon{cmd: newServerCmd(w.bin, path), done: make(chan struct{})}
 	w.d.cmd.Env = append(os.Environ(), env...)
 	startProcess(t, w.d)
-	waitHealthy(t, w.addr, w.d)
+	testbin.WaitServing(t, w.addr, w.d.log)
 	return w
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser"
 )
 
@@ -78,7 +79,7 @@ func TestConsole(t *testing.T) {
 	c := newCluster(t)
 	addr := freeAddr(t)
 	d := c.startDaemon(consoleConfig(t, c, addr))
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 	base := "http://" + addr
 
 	create := func(email string) string {

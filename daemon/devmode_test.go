@@ -25,7 +25,7 @@ func TestDevMode(t *testing.T) {
 	addr := freeAddr(t)
 	d := &daemon{cmd: exec.Command(filepath.Join(bin, "dsrhost"), "server", "-dev", "-dev-listen-address", addr, "-dev-root-token-id", opsToken), done: make(chan struct{})}
 	startProcess(t, d)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 
 	// The banner names every step of the README's walk-through. It is
 	// printed after the API answers, so wait for it rather than read once.

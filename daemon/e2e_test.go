@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 )
 
 // opsToken's SHA-256 is the admin_token "ops" of test configurations.
@@ -58,24 +60,6 @@ func call(t *testing.T, addr, token, procedure string, body any, into any) int {
 	return resp.StatusCode
 }
 
-// waitHealthy waits until the daemon's gRPC health answers SERVING.
-func waitHealthy(t *testing.T, addr string, d *daemon) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		resp, err := http.Post("http://"+addr+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader("{}"))
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if strings.Contains(string(b), "SERVING_STATUS_SERVING") {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("daemon at %s not healthy within a minute; log:\n%s", addr, d.log())
-}
-
 // jsonRequest is what the tests read of a Request in Connect JSON.
 type jsonRequest struct {
 	ID            string `json:"id"`
@@ -116,7 +100,7 @@ func TestEndToEndDeletion(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := c.startDaemon(cfgPath)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 
 	t.Run("cli", func(t *testing.T) {
 		out := cli(t, c.bin, addr, "request", "create", "-type", "deletion", "-email", "ada@example.com")

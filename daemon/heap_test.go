@@ -68,7 +68,7 @@ integration "heap" {
 			d.cmd = newServerCmd(bin, path)
 			d.cmd.Env = append(os.Environ(), "DSRHOST_TEST_HEAP_KEY=heap-key")
 			startProcess(t, d)
-			waitHealthy(t, addr, d)
+			testbin.WaitServing(t, addr, d.log)
 
 			out := cli(t, bin, addr, "request", "create", "-type", "deletion", "-email", "ada@example.com")
 			id := regexp.MustCompile(`request ([0-9A-Z]{26})`).FindStringSubmatch(out)[1]

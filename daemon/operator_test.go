@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 )
 
 // TestOperatorActions drives a failing integration of the real test
@@ -42,7 +44,7 @@ integration "flaky" {
 		t.Fatal(err)
 	}
 	d := c.startDaemon(path)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 
 	create := func() string {
 		out := cli(t, c.bin, addr, "request", "create", "-type", "deletion", "-email", "ada@example.com")

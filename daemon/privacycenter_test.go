@@ -25,6 +25,7 @@ import (
 
 	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser"
 	"github.com/dsrhost/dsrhost/examples/genericrest/demoapi"
 	"github.com/dsrhost/dsrhost/examples/mailsink"
@@ -280,7 +281,7 @@ func pageReference(t *testing.T, ctx context.Context) string {
 func TestPrivacyCenterAccessRequest(t *testing.T) {
 	w := newPrivacyWorld(t)
 	d := w.c.startDaemon(w.config("link"))
-	waitHealthy(t, w.api, d)
+	testbin.WaitServing(t, w.api, d.log)
 	base := "http://" + w.privacy
 	ctx := testbrowser.New(t)
 
@@ -384,7 +385,7 @@ func TestPrivacyCenterAccessRequest(t *testing.T) {
 	// The daemon restarts with code verification; a code verifies.
 	d.stop(syscall.SIGTERM)
 	d = w.c.startDaemon(w.config("code"))
-	waitHealthy(t, w.api, d)
+	testbin.WaitServing(t, w.api, d.log)
 	fileByKeyboard(t, ctx, base, "grace@example.org")
 	code := regexp.MustCompile(`(?m)^\s+(\d{6})$`).FindStringSubmatch(w.mail("code").Body)
 	if code == nil {

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 )
 
 // TestReloadRelaunchesOnlyChangedPlugins sends SIGHUP five times without a
@@ -20,7 +22,7 @@ func TestReloadRelaunchesOnlyChangedPlugins(t *testing.T) {
 	addr := freeAddr(t)
 	path := c.config("plugins.hcl", addr, "0s")
 	d := c.startDaemon(path)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 	first := d.pluginPIDs()
 	if len(first) != 3 {
 		t.Fatalf("%d plugins started, want 3:\n%s", len(first), d.log())

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 )
 
 // TestReload: SIGHUP applies an edited configuration without dropping
@@ -23,7 +25,7 @@ func TestReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := c.startDaemon(path)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 	list := func() string { return cli(t, c.bin, addr, "integration", "list") }
 	if l := list(); strings.Contains(l, "eraser") || !strings.Contains(l, "crm") {
 		t.Fatalf("before reload:\n%s", l)

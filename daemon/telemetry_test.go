@@ -90,7 +90,7 @@ func startTelemetryDaemon(t *testing.T) (addr, metricsAddr string) {
 	addr, metricsAddr = freeAddr(t), freeAddr(t)
 	d := &daemon{cmd: newServerCmd(bin, telemetryConfig(t, bin, rs.Addr, addr, metricsAddr)), done: make(chan struct{})}
 	startProcess(t, d)
-	waitHealthy(t, addr, d)
+	testbin.WaitServing(t, addr, d.log)
 	return addr, metricsAddr
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dsrhost/dsrhost/internal/testlog"
+
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 )
@@ -72,9 +74,9 @@ func TestPluginSendsOnlyLinesTheHostKeeps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.level.String(), func(t *testing.T) {
-			logger := hclog.New(&hclog.LoggerOptions{Name: "host", Level: tt.level, Output: &syncBuffer{}})
+			logger := hclog.New(&hclog.LoggerOptions{Name: "host", Level: tt.level, Output: &testlog.Buffer{}})
 			cfg := ClientConfig(helperCmd("serve"), selfChecksum(t), logger)
-			raw := &syncBuffer{}
+			raw := &testlog.Buffer{}
 			cfg.Stderr = raw
 			client := plugin.NewClient(cfg)
 			t.Cleanup(client.Kill)

@@ -11,8 +11,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/go-hclog"
@@ -102,24 +103,6 @@ func selfChecksum(t *testing.T) []byte {
 	return sum[:]
 }
 
-// syncBuffer is a log sink safe for go-plugin's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestServeRefusesCapabilitiesItDoesNotImplement(t *testing.T) {
 	tests := []struct {
 		mode string
@@ -187,7 +170,7 @@ func TestCheckConnector(t *testing.T) {
 }
 
 func TestPluginProcessEndToEnd(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "host", Level: hclog.Debug, Output: logs})
 	cmd := helperCmd("serve")
 	client := plugin.NewClient(ClientConfig(cmd, selfChecksum(t), logger))

@@ -1,17 +1,17 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 )
 
 // daemonProcess is a `dsrhost server` process, started as a user starts
@@ -20,7 +20,7 @@ type daemonProcess struct {
 	cmd     *exec.Cmd
 	addr    string
 	started time.Time
-	log     *lockedBuffer
+	log     *testlog.Buffer
 	done    chan struct{}
 }
 
@@ -31,7 +31,7 @@ func (w *world) startDaemon(b testing.TB, configPath, listen string) *daemonProc
 	d := &daemonProcess{
 		cmd:  exec.Command(filepath.Join(w.bin, "dsrhost"), "server", "-config", configPath, "-log-level", "warn"),
 		addr: listen,
-		log:  &lockedBuffer{},
+		log:  &testlog.Buffer{Limit: 1 << 20},
 		done: make(chan struct{}),
 	}
 	d.cmd.Dir = filepath.Dir(w.bin)
@@ -138,25 +138,4 @@ func (d *daemonProcess) cpuOver(b testing.TB, window time.Duration) float64 {
 		b.Fatal(err)
 	}
 	return 100 * (after - before).Seconds() / time.Since(start).Seconds()
-}
-
-// lockedBuffer collects a process's output for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len() > 1<<20 {
-		return len(p), nil
-	}
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

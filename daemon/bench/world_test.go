@@ -16,13 +16,16 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/dsrhost/dsrhost/internal/testlog"
+
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
 	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/sdk/sdktest"
-	"github.com/redis/go-redis/v9"
 )
 
 // world is what the sub-benchmarks share: the installed binaries.
@@ -200,7 +203,7 @@ func usedMemory(ctx context.Context, rdb redis.UniversalClient) (int64, error) {
 // into a bounded buffer printed only if the benchmark fails, so the
 // measured code formats the same lines as in production.
 func daemonLogger(b testing.TB) hclog.Logger {
-	buf := &lockedBuffer{}
+	buf := &testlog.Buffer{Limit: 1 << 20}
 	b.Cleanup(func() {
 		if b.Failed() {
 			b.Logf("daemon log:\n%s", buf)

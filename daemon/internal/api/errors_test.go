@@ -7,12 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dsrhost/dsrhost/internal/testlog"
+
 	"connectrpc.com/connect"
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/dsrhost/dsrhost/daemon/internal/api/apitest"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
-	"github.com/hashicorp/go-hclog"
 )
 
 // TestEngineErrors checks each engine sentinel becomes its status code with
@@ -32,7 +35,7 @@ func TestEngineErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want.String(), func(t *testing.T) {
-			var logs syncBuffer
+			var logs testlog.Buffer
 			fe := &apitest.FakeEngine{RetryFunc: func(context.Context, string, string, string) (*engine.IntegrationState, error) {
 				return nil, tt.err
 			}}

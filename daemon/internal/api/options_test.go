@@ -6,10 +6,13 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/dsrhost/dsrhost/internal/testlog"
+
 	"connectrpc.com/connect"
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/dsrhost/dsrhost/daemon/internal/api/apitest"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
@@ -17,7 +20,6 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
-	"github.com/hashicorp/go-hclog"
 )
 
 // The daemon's mailer is the API's Replier.
@@ -138,7 +140,7 @@ func TestMessageSizeLimit(t *testing.T) {
 // TestCallLog checks calls are logged with the procedure and the token's
 // name, never with the personal data they carry, nor with tokens.
 func TestCallLog(t *testing.T) {
-	var logs syncBuffer
+	var logs testlog.Buffer
 	srv := apitest.Start(t, api.Options{Logger: hclog.New(&hclog.LoggerOptions{Output: &logs, Level: hclog.Debug})})
 	c := newClients(t, srv, protocols[0], apitest.OperatorToken)
 	if _, err := c.requests.CreateRequest(t.Context(), connect.NewRequest(&adminv1.CreateRequestRequest{
@@ -158,21 +160,4 @@ func TestCallLog(t *testing.T) {
 			t.Errorf("log holds %q:\n%s", secret, out)
 		}
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

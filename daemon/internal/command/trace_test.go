@@ -3,16 +3,16 @@ package command
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -74,7 +74,7 @@ integration "crm" {
 		t.Fatal(err)
 	}
 	sigs := make(chan os.Signal, 1)
-	var out, errOut lockedBuffer
+	var out, errOut testlog.Buffer
 	c := &ServerCommand{Stdout: &out, Stderr: &errOut, signals: sigs}
 	done := make(chan int)
 	go func() { done <- c.Run([]string{"-config", path}) }()
@@ -84,7 +84,7 @@ integration "crm" {
 			t.Errorf("server exited %d:\n%s", code, errOut.String())
 		}
 	})
-	waitServing(t, addr, &errOut)
+	testbin.WaitServing(t, addr, errOut.String)
 
 	ctx, root := tp.Tracer("test").Start(context.Background(), "caller")
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/dsrhost.admin.v1.RequestService/CreateRequest",
@@ -165,40 +165,4 @@ func freeLoopback(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-// waitServing polls gRPC health until the server answers SERVING.
-func waitServing(t *testing.T, addr string, log *lockedBuffer) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		resp, err := http.Post("http://"+addr+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader("{}"))
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if strings.Contains(string(b), "SERVING_STATUS_SERVING") {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("server at %s not healthy within a minute; log:\n%s", addr, log.String())
-}
-
-// lockedBuffer is an output the server writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -1,7 +1,6 @@
 package pluginhost_test
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -11,10 +10,11 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -74,9 +74,9 @@ func copyFile(t *testing.T, from, to string) {
 
 // newHost returns a host logging into the returned buffer, closed when the
 // test ends.
-func newHost(t *testing.T) (*pluginhost.Host, *syncBuffer) {
+func newHost(t *testing.T) (*pluginhost.Host, *testlog.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: hclog.Debug, Output: logs})
 	h := pluginhost.New(logger, fastOptions)
 	t.Cleanup(func() {
@@ -142,22 +142,4 @@ func processesOf(t *testing.T, bin string) []int {
 		}
 	}
 	return pids
-}
-
-// syncBuffer is a log sink safe for the host's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dsrhost/dsrhost/internal/testlog"
+
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
@@ -24,7 +26,7 @@ func TestPluginLogFollowsTheHostsLevel(t *testing.T) {
 	bin := sdktest.Build(t, testConnectorPkg)
 	for _, tt := range tests {
 		t.Run(tt.level.String(), func(t *testing.T) {
-			logs := &syncBuffer{}
+			logs := &testlog.Buffer{}
 			h := pluginhost.New(hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: tt.level, Output: logs}), fastOptions)
 			p := startTestConnector(t, h, "crm-plugin", bin)
 			configure(t, p, settings(""))

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsrhost/dsrhost/internal/testlog"
+
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
@@ -19,7 +21,7 @@ import (
 // start is in a crash loop, which Ready reports as an error naming the
 // plugin and Health shows.
 func TestReadyWhileRestartingAndInCrashLoop(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	h := pluginhost.New(hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: hclog.Debug, Output: logs}), pluginhost.Options{
 		InitialBackoff: 300 * time.Millisecond, MaxBackoff: time.Minute, ExitPollInterval: 10 * time.Millisecond,
 		StartTimeout: 30 * time.Second, CrashLoopRestarts: 3,

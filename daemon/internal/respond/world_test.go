@@ -1,7 +1,6 @@
 package respond_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -16,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/redis/go-redis/v9"
@@ -111,25 +112,7 @@ type env struct {
 	signer      *linktoken.Signer
 	srv         *httptest.Server
 	// logs is what the responder logged, at trace level.
-	logs *syncBuffer
-}
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs *testlog.Buffer
 }
 
 type envOptions struct {
@@ -222,7 +205,7 @@ func (w *world) env(t *testing.T, o envOptions) *env {
 	if err := e.engine.Start(); err != nil {
 		t.Fatal(err)
 	}
-	e.logs = &syncBuffer{}
+	e.logs = &testlog.Buffer{}
 	e.responder, err = respond.New(respond.Options{
 		Engine: e.engine, Signer: e.signer, Clock: e.clock.Now, Limits: o.limits,
 		Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Trace, Output: e.logs}),

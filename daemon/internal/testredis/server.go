@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsrhost/dsrhost/internal/testlog"
+
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/internal/testprereq"
@@ -27,7 +29,7 @@ type Server struct {
 
 	cmd  *exec.Cmd
 	dir  string
-	log  *syncBuffer
+	log  *testlog.Buffer
 	once sync.Once
 }
 
@@ -76,7 +78,7 @@ func startServer(bin, dir string, port int, extra ...string) (*Server, error) {
 		"--protected-mode", "yes",
 	}, extra...)
 	cmd := exec.Command(bin, args...)
-	log := &syncBuffer{}
+	log := &testlog.Buffer{Limit: 1 << 20}
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -142,25 +144,3 @@ func freePort(withBus bool) (int, error) {
 	}
 	return 0, errors.New("no free port pair found")
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.b.Len() > 1<<20 {
-		return len(p), nil
-	}
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.b.Bytes())
-}
-
-func (b *syncBuffer) String() string { return string(b.Bytes()) }

@@ -1,12 +1,13 @@
 package connector
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -47,33 +48,15 @@ func (c *testClock) set(t time.Time) {
 	c.t = t
 }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // harness is a connector with a test clock and a captured log.
 type harness struct {
 	c     *Connector
 	clock *testClock
-	logs  *syncBuffer
+	logs  *testlog.Buffer
 }
 
 func newHarness() *harness {
-	h := &harness{clock: &testClock{t: t0}, logs: &syncBuffer{}}
+	h := &harness{clock: &testClock{t: t0}, logs: &testlog.Buffer{}}
 	h.c = New(WithClock(h.clock.now), WithTimeout(10*time.Second),
 		WithLogger(hclog.New(&hclog.LoggerOptions{Output: h.logs, Level: hclog.Trace})))
 	return h

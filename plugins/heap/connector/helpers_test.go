@@ -1,7 +1,6 @@
 package connector_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
@@ -9,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dsrhost/dsrhost/internal/testlog"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -52,24 +53,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer collects log lines from concurrent goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // env is a fake Heap account and an unconfigured connector pointed at it.
 // The fake's clock and the connector's clock move independently, so tests
 // can expire a token on one side only.
@@ -78,7 +61,7 @@ type env struct {
 	url       string
 	heap      *connector.Heap
 	heapClock *clock
-	logs      *syncBuffer
+	logs      *testlog.Buffer
 }
 
 func newEnv(t *testing.T, cfg fakeheap.Config) *env {
@@ -91,7 +74,7 @@ func newEnv(t *testing.T, cfg fakeheap.Config) *env {
 	fake := fakeheap.New(cfg)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	e := &env{fake: fake, url: srv.URL, heapClock: newClock(), logs: &syncBuffer{}}
+	e := &env{fake: fake, url: srv.URL, heapClock: newClock(), logs: &testlog.Buffer{}}
 	logger := hclog.New(&hclog.LoggerOptions{Output: e.logs, Level: hclog.Trace})
 	e.heap = connector.New(connector.WithClock(e.heapClock.Now), connector.WithLogger(logger))
 	t.Cleanup(func() { assertNoLeak(t, "logs", e.logs.String()) })

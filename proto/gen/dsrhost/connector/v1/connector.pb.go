@@ -1062,8 +1062,11 @@ func (x *Subject) GetIdentifiers() map[string]string {
 // Job is what every call about a request carries.
 type Job struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Stable across retries of the same attempt: a connector that sees the
-	// same key twice must not do the work twice.
+	// Names the work: one request, one workflow state, one integration.
+	// The same on every delivery and every attempt of that work (retries
+	// after errors, after a crash, after an operator's retry); a connector
+	// that sees the key again must not do the work twice. Direct Contact
+	// jobs also name the attempt: each attempt sends a new message.
 	IdempotencyKey string      `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	RequestId      string      `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	RequestType    RequestType `protobuf:"varint,3,opt,name=request_type,json=requestType,proto3,enum=dsrhost.connector.v1.RequestType" json:"request_type,omitempty"`
