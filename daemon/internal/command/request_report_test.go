@@ -69,7 +69,7 @@ func TestRequestReport(t *testing.T) {
 			{"no from", &adminv1.GetRequestReportRequest{To: to}, "from"},
 			{"no to", &adminv1.GetRequestReportRequest{From: from}, "to"},
 			{"reversed", &adminv1.GetRequestReportRequest{From: to, To: from}, "to must be after from"},
-			{"too long", &adminv1.GetRequestReportRequest{From: from, To: timestamppb.New(reporttest.To.AddDate(0, 0, 2))}, "at most 366 days"},
+			{"too long", &adminv1.GetRequestReportRequest{From: from, To: timestamppb.New(reporttest.To.AddDate(0, 0, 2))}, "to must be at most 366 days after from"},
 		} {
 			_, err := call(tc.msg)
 			if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), tc.want) {

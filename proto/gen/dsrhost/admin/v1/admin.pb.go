@@ -4022,11 +4022,12 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"\x81\x01\n" +
 	"\x14WatchRequestResponse\x123\n" +
 	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\x124\n" +
-	"\x05event\x18\x02 \x01(\v2\x1e.dsrhost.admin.v1.HistoryEventR\x05event\"\xb3\x02\n" +
+	"\x05event\x18\x02 \x01(\v2\x1e.dsrhost.admin.v1.HistoryEventR\x05event\"\xf4\x02\n" +
 	"\x17GetRequestReportRequest\x126\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x04from\x122\n" +
-	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x02to:\xab\x01\xbaH\xa7\x01\x1a\xa4\x01\n" +
-	"\freport.range\x12-to must be after from, at most 366 days later\x1ae!has(this.from) || !has(this.to) || (this.to > this.from && this.to - this.from <= duration('8784h'))\"R\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x02to:\xec\x01\xbaH\xe8\x01\x1a^\n" +
+	"\freport.order\x12\x15to must be after from\x1a7!has(this.from) || !has(this.to) || this.to > this.from\x1a\x85\x01\n" +
+	"\rreport.length\x12&to must be at most 366 days after from\x1aL!has(this.from) || !has(this.to) || this.to - this.from <= duration('8784h')\"R\n" +
 	"\x18GetRequestReportResponse\x126\n" +
 	"\x04rows\x18\x01 \x03(\v2\".dsrhost.admin.v1.RequestReportRowR\x04rows\"\xf1\x02\n" +
 	"\x10RequestReportRow\x121\n" +
