@@ -231,6 +231,11 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 				lower = append(lower, c)
 			}
 		}
+		if tx.createsRequest() {
+			// A new request's report entry goes in first too (reads skip
+			// one whose request does not exist); a close's goes in after.
+			adds, report = append(adds, report...), nil
+		}
 		if err := s.applyIndex(ctx, tx.id, append(adds, attend...), nil, raise); err != nil {
 			return nil, err
 		}
@@ -270,9 +275,8 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		// indexes stay a superset of the truth, which every read checks
 		// against the request. So that is no error.
 		_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, nil, append(rems, unattend...), lower)
-		// Report entries go in only once the request is written (an entry
-		// reads as a received or closed request); a close whose entry is
-		// lost here is repaired by the next report (report.go).
+		// A close's report entry goes in only once the request is closed;
+		// one lost here is repaired by the next report (report.go).
 		_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, report, unreport, nil)
 	}
 	// Written objects are now at the next version with fresh index state,

@@ -25,11 +25,13 @@ import (
 //
 // about 40 bytes. A commit writes the open entry with the request's
 // creation and swaps it for the closed one with the request's close: on a
-// single node inside the commit script, all or nothing; on a Cluster (the
-// index lives in another slot) right after the commit, where a crash in
-// between leaves the open entry, which reads repair (see Report). A
-// request with both entries (a Cluster crash, or the backfill racing a
-// close) counts once, closed.
+// single node inside the commit script, all or nothing. On a Cluster (the
+// index lives in another slot) the open entry goes in just before the
+// creating commit and the closed one just after the closing commit, so a
+// crash leaves at worst an open entry too many: reads skip one whose
+// request does not exist and repair one whose request is closed (see
+// Report). A request with both entries (a Cluster crash, or the backfill
+// racing a close) counts once, closed.
 
 // Compliance is how a request was answered, in the terms of §7102.
 type Compliance byte
@@ -168,11 +170,10 @@ func (tx *Tx) createsRequest() bool {
 const reportPage = 5000
 
 // Report returns every request received in [from, to), each once, closed
-// if it is closed. It reads the report index only, but for entries still
-// open whose request is in the Closed stage index: those (a Cluster crash
-// between a close and its index write) are read and their entries
-// repaired. Requests written before the index existed get their entries
-// first, once (Backfill).
+// if it is closed. It reads the report index only, but for the entries
+// still open, checked against their requests' keys and the Closed stage
+// index (repairOpen). Requests written before the index existed get their
+// entries first, once (Backfill).
 func (s *Store) Report(ctx context.Context, from, to time.Time) ([]ReportEntry, error) {
 	if err := s.backfillOnce(ctx); err != nil {
 		return nil, err
@@ -211,7 +212,9 @@ func (s *Store) Report(ctx context.Context, from, to time.Time) ([]ReportEntry, 
 	}
 	out := make([]ReportEntry, 0, len(order))
 	for _, id := range order {
-		out = append(out, best[id])
+		if e, ok := best[id]; ok {
+			out = append(out, e)
+		}
 	}
 	return out, nil
 }
@@ -246,9 +249,12 @@ func parseReportMember(m string, created int64) (string, ReportEntry, bool) {
 	return "", ReportEntry{}, false
 }
 
-// repairOpen checks the entries still open against the Closed stage index
-// (one pipelined ZSCORE each, no request read) and, for those there,
-// reads the request and writes its closed entry.
+// repairOpen checks the entries still open against the requests' keys and
+// the Closed stage index (a pipelined EXISTS and ZSCORE each, no request
+// read): an entry whose request does not exist (a Cluster creation that
+// never landed, or has not yet) is dropped from best, not from the index;
+// for one whose request is in the Closed stage index the request is read
+// and its closed entry written.
 func (s *Store) repairOpen(ctx context.Context, best map[string]ReportEntry) error {
 	var open []string
 	for id, e := range best {
@@ -260,9 +266,11 @@ func (s *Store) repairOpen(ctx context.Context, best map[string]ReportEntry) err
 		return nil
 	}
 	scores := make([]*redis.FloatCmd, len(open))
+	exists := make([]*redis.IntCmd, len(open))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range open {
 			scores[i] = p.ZScore(ctx, s.indexStage(state.StageClosed), id)
+			exists[i] = p.Exists(ctx, s.requestKey(id))
 		}
 		return nil
 	})
@@ -271,7 +279,10 @@ func (s *Store) repairOpen(ctx context.Context, best map[string]ReportEntry) err
 	}
 	var closed []string
 	for i, id := range open {
-		if scores[i].Err() == nil {
+		switch {
+		case exists[i].Val() == 0:
+			delete(best, id)
+		case scores[i].Err() == nil:
 			closed = append(closed, id)
 		}
 	}

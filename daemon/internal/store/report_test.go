@@ -222,3 +222,30 @@ func TestReportBackfill(t *testing.T) {
 		})
 	}
 }
+
+// TestReportSkipsPhantom: a Cluster commit creating a request writes its
+// open entry first; if the daemon dies before the request lands, the
+// entry stays, and the report must not count a request that does not
+// exist.
+func TestReportSkipsPhantom(t *testing.T) {
+	for _, be := range backends() {
+		t.Run(be.name, func(t *testing.T) {
+			rdb := be.start(t)
+			s := New(rdb, "t", testRing(t))
+			ctx := context.Background()
+			for _, c := range reportCases {
+				createReportCase(t, s, c)
+			}
+			ghost := newRequest(ulid.Make().String(), sdk.RequestAccess, "ghost@example.com")
+			ghost.CreatedAt = day(100)
+			if err := rdb.ZAdd(ctx, "t:idx:report", redis.Z{Score: float64(ghost.CreatedAt.UnixMilli()), Member: reportMember(ghost, ComplianceOpen)}).Err(); err != nil {
+				t.Fatal(err)
+			}
+			want := wantEntries()
+			sortEntries(want)
+			if diff := cmp.Diff(want, readReport(t, s)); diff != "" {
+				t.Fatalf("report with a phantom entry (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
