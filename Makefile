@@ -8,6 +8,10 @@ PLUGINS   := heap directcontact genericrest sql
 # buf is pinned in tools/go.mod and run through `go tool`, so it needs no install.
 BUF        = $(shell $(GO) -C tools tool -n buf)
 GOTESTFLAGS ?= -count=1 -timeout 15m
+# Where `make run` serves: make run DEV_ADDR=127.0.0.1:8800
+DEV_ADDR  ?= 127.0.0.1:8700
+# Extra go build flags; `make release` sets -trimpath.
+GOBUILDFLAGS ?=
 # protovalidate's validate.proto, imported by the admin API for its validation
 # rules, is read from this pinned Go module in the module cache and never
 # copied into the repository: proto-deps links proto/third_party/protovalidate
@@ -17,18 +21,25 @@ PROTOVALIDATE_VERSION := v1.2.2
 PROTOVALIDATE_SUM     := h1:2H/9/Kr97etSRqW3IJjTTb09z+zutkK2GDhDRbOnqr4=
 PROTOVALIDATE_LINK    := proto/third_party/protovalidate
 
-.PHONY: all build plugins test test-unit provision vet lint-proto checkgenerate generate proto-deps run bench clean
+.PHONY: all build release plugins test test-unit provision vet lint-proto checkgenerate generate proto-deps run bench clean screenshots
 
 all: build
 
 build: plugins
-	$(GO) build -o $(BIN)/dsrhost ./daemon
+	$(GO) build $(GOBUILDFLAGS) -o $(BIN)/dsrhost ./daemon
+
+# release: the production build. -tags nodev leaves dev mode (miniredis, the
+# demo services, the Heap stand-in, the mail sink, the demo SQLite database)
+# out of bin/dsrhost; `server -dev` on it says so.
+release: GOBUILDFLAGS := -trimpath
+release: plugins
+	$(GO) build $(GOBUILDFLAGS) -tags nodev -o $(BIN)/dsrhost ./daemon
 
 plugins:
 	@mkdir -p $(BIN)
 	@for p in $(PLUGINS); do \
-		echo "$(GO) build -o $(BIN)/dsrhost-plugin-$$p ./plugins/$$p"; \
-		$(GO) build -o $(BIN)/dsrhost-plugin-$$p ./plugins/$$p || exit 1; \
+		echo "$(GO) build $(GOBUILDFLAGS) -o $(BIN)/dsrhost-plugin-$$p ./plugins/$$p"; \
+		$(GO) build $(GOBUILDFLAGS) -o $(BIN)/dsrhost-plugin-$$p ./plugins/$$p || exit 1; \
 	done
 
 # test: what the tests need installed (provision), generated code fresh,
@@ -100,10 +111,21 @@ checkgenerate: proto-deps
 	fi
 
 run: build
-	$(BIN)/dsrhost server -dev
+	$(BIN)/dsrhost server -dev -dev-listen-address $(DEV_ADDR)
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./daemon/bench/...
+
+# screenshots runs a real daemon (redis-server, plugins) with a mixed
+# request and writes PNGs of the console's pages at desktop and phone widths
+# into screenshots/ (gitignored) for a reviewer to look at.
+SCREENSHOTS ?= $(CURDIR)/screenshots
+screenshots: export DSRHOST_REQUIRE_REDIS=1
+screenshots: export DSRHOST_REQUIRE_BROWSER=1
+screenshots:
+	@rm -f $(SCREENSHOTS)/*.png
+	DSRHOST_SCREENSHOTS=$(SCREENSHOTS) $(GO) test -count=1 -timeout 10m -run '^TestConsoleScreenshots$$' ./daemon/
+	@ls -1 $(SCREENSHOTS)/*.png
 
 clean:
 	rm -rf $(BIN)

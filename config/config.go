@@ -8,7 +8,8 @@ import (
 // labels. It is complete (every default filled in) only when the diagnostics
 // returned with it hold no error.
 type Config struct {
-	// Filename is the file the configuration was read from.
+	// Filename is the file the configuration was read from (the first of
+	// several; each block's range names its own).
 	Filename string
 
 	Server Server

@@ -37,8 +37,8 @@ var rootSchema = &hcl.BodySchema{
 
 // decodeRoot decodes a whole configuration body into a Config with every
 // default filled in, reporting every mistake it finds.
-func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, hcl.Diagnostics) {
-	d := &decoder{ctx: ctx}
+func decodeRoot(filename string, body hcl.Body) (*Config, hcl.Diagnostics) {
+	d := &decoder{}
 	cfg := &Config{
 		Filename:         filename,
 		Server:           defaultServer(),
@@ -55,6 +55,13 @@ func decodeRoot(filename string, body hcl.Body, ctx *hcl.EvalContext) (*Config, 
 	}
 
 	content, diags := body.Content(rootSchema)
+	for _, diag := range diags {
+		if diag.Subject == nil {
+			// Merged files report a missing required argument without a
+			// place; point at the first file, as one file's body does.
+			diag.Subject = body.MissingItemRange().Ptr()
+		}
+	}
 	d.add(diags...)
 
 	if a := content.Attributes["encryption_key"]; a != nil {

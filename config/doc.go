@@ -1,7 +1,8 @@
 // Package config reads dsrhost's HCL configuration file.
 //
-// [Load] parses a file and decodes the whole schema of the product contract
-// (server, redis, encryption_key, admin_token, results_retention,
+// [Load] parses a file (or, with [LoadPaths], several files and directories
+// of .hcl files merged into one configuration) and decodes the whole schema
+// of the product contract (server, redis, encryption_key, admin_token, results_retention,
 // request_type, plugin, integration, smtp, reply_template, manual) into a
 // [Config], filling in defaults and checking what the types alone cannot:
 // token hashes and roles, addresses and URLs, names of request types, that
@@ -16,7 +17,7 @@
 // # Functions
 //
 // Expressions may call env("NAME"), file("path") (relative to the
-// configuration file's directory) and trimspace(s). Values that come from
+// directory of the configuration file that calls it) and trimspace(s). Values that come from
 // env() or file() are treated as secrets: no diagnostic ever quotes them.
 //
 // # Durations

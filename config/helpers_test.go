@@ -65,13 +65,19 @@ func validate(path string) (*Config, *Files, hcl.Diagnostics) {
 // diagStrings renders diagnostics as "line:column: summary", or
 // "summary" alone for a diagnostic without a subject.
 func diagStrings(diags hcl.Diagnostics) []string {
+	return renderDiags(diags, func(r hcl.Range) string { return fmt.Sprintf("%d:%d", r.Start.Line, r.Start.Column) })
+}
+
+// renderDiags renders diagnostics as "where: summary", where placing the
+// subject, or "summary" alone for a diagnostic without a subject.
+func renderDiags(diags hcl.Diagnostics, where func(hcl.Range) string) []string {
 	var out []string
 	for _, d := range diags {
 		if d.Subject == nil {
 			out = append(out, d.Summary)
 			continue
 		}
-		out = append(out, fmt.Sprintf("%d:%d: %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Summary))
+		out = append(out, where(*d.Subject)+": "+d.Summary)
 	}
 	return out
 }

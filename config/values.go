@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -14,8 +15,30 @@ import (
 // pass reports all the mistakes in a file. No diagnostic it writes quotes a
 // value that came from env() or file().
 type decoder struct {
-	ctx   *hcl.EvalContext
-	diags hcl.Diagnostics
+	// ctx, when set, evaluates every expression; otherwise each is
+	// evaluated in its own file's context (fileContext), so file() reads
+	// relative to the file that calls it when several files are merged.
+	ctx      *hcl.EvalContext
+	contexts map[string]*hcl.EvalContext // by directory
+	diags    hcl.Diagnostics
+}
+
+// fileContext returns the evaluation context of expressions written in
+// filename: file() reads relative to its directory.
+func (d *decoder) fileContext(filename string) *hcl.EvalContext {
+	if d.ctx != nil {
+		return d.ctx
+	}
+	dir := filepath.Dir(filename)
+	if c := d.contexts[dir]; c != nil {
+		return c
+	}
+	if d.contexts == nil {
+		d.contexts = map[string]*hcl.EvalContext{}
+	}
+	c := evalContext(dir)
+	d.contexts[dir] = c
+	return c
 }
 
 func (d *decoder) add(diags ...*hcl.Diagnostic) { d.diags = append(d.diags, diags...) }
@@ -33,7 +56,7 @@ func (d *decoder) errorAt(rng hcl.Range, summary, detail string, args ...any) {
 // eval evaluates expr and strips its marks, reporting whether any part of
 // it was sensitive. ok is false when a diagnostic was reported.
 func (d *decoder) eval(expr hcl.Expression) (val cty.Value, secret, ok bool) {
-	val, diags := expr.Value(d.ctx)
+	val, diags := expr.Value(d.fileContext(expr.Range().Filename))
 	d.add(rewriteFunctionDiags(diags)...)
 	if diags.HasErrors() {
 		return cty.NilVal, false, false

@@ -82,49 +82,14 @@ func TestConsole(t *testing.T) {
 	testbin.WaitServing(t, addr, d.log)
 	base := "http://" + addr
 
-	create := func(email string) string {
-		out := cli(t, c.bin, addr, "request", "create", "-type", "access", "-email", email)
-		return regexp.MustCompile(`request ([0-9A-Z]{26})`).FindStringSubmatch(out)[1]
-	}
+	create := func(email string) string { return createRequest(t, c.bin, addr, "access", email) }
 	create("bob@example.com")
 	id := create("ada@example.com")
 
-	ctx := testbrowser.New(t)
+	b := &tab{t: t, ctx: testbrowser.New(t), base: base}
+	run, open, text := b.run, b.open, b.text
 	var page string
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	// open loads a page, again if a navigation still under way (the
-	// redirect after a form) aborted it.
-	open := func(u string) {
-		t.Helper()
-		var err error
-		for range 5 {
-			if err = chromedp.Do(ctx, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("h1"))); err == nil {
-				return
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		t.Fatalf("open %s: %v", u, err)
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return s
-	}
-	run("sign in",
-		chromedp.Navigate(base+"/ui/"),
-		chromedp.WaitVisible(chromedp.CSS("#token")),
-		chromedp.SendKeys(chromedp.CSS("#token"), opsToken),
-		chromedp.Click(chromedp.CSS("#signin")),
-		chromedp.WaitVisible(chromedp.CSS("#who")),
-	)
+	b.signIn(opsToken)
 	run("filter",
 		chromedp.SetValue(chromedp.CSS("#f-email"), "ada@example.com"),
 		chromedp.SetValue(chromedp.CSS("#f-stage"), "review"),
@@ -226,27 +191,7 @@ func TestConsole(t *testing.T) {
 		t.Fatalf("a refused POST changed flaky-a to %q", l)
 	}
 
-	// waitHistory reloads the page until its history shows want: each
-	// click's redirect has landed and the action is recorded.
-	waitHistory := func(want string) {
-		t.Helper()
-		start := time.Now()
-		for {
-			// Reading first lets the form's own navigation land; a
-			// reload now would abort it.
-			h, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#history")))
-			if err == nil && strings.Contains(h, want) {
-				return
-			}
-			if time.Since(start) > 90*time.Second {
-				t.Fatalf("history lacks %q (%v):\n%s", want, err, h)
-			}
-			time.Sleep(300 * time.Millisecond)
-			if time.Since(start) > 5*time.Second {
-				open(reqURL)
-			}
-		}
-	}
+	waitHistory := func(want string) { t.Helper(); b.waitHistory(reqURL, want) }
 	run("retry flaky-a", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-a"] button.act-retry`)))
 	waitHistory("ops operator.retry flaky-a")
 	run("stop flaky-b", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-b"] button.act-stop`)))

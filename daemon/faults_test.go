@@ -173,6 +173,31 @@ func waitPluginCall(t *testing.T, c *cluster, pid int, within time.Duration) {
 	}
 }
 
+// waitCRMCallInFlight waits until a request shows crm Processing in a
+// call started after since: a call under way in a daemon started then
+// (a call of 1s is written as Processing once the engine's 250ms commit
+// grace period ends, and stays so until it answers).
+func waitCRMCallInFlight(t *testing.T, e *engine.Engine, since time.Time, within time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		list, _, err := e.List(ctx, engine.Filter{IntegrationStatus: state.Processing, Integration: "crm"}, "", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range list {
+			for _, in := range r.Integrations {
+				if in.Name == "crm" && in.Status == state.Processing && in.UpdatedAt.After(since) {
+					return
+				}
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no crm call under way within %v", within)
+}
+
 // TestCrashRunLosesNothing is issue 13's crash run: deletion requests over
 // two integrations (one vendor slow) while the daemon is killed with
 // SIGKILL and started again, one plugin process is killed with SIGKILL,
@@ -185,7 +210,7 @@ func TestCrashRunLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for asynq's 30s lease to expire")
 	}
-	const n = 80
+	const n = 150
 	rs := startAOFRedis(t)
 	c := newClusterOn(t, "")
 	ctl := c.control(crashConfig(t, c, "ctl.hcl", rs.addr(), "1s"))
@@ -198,15 +223,17 @@ func TestCrashRunLosesNothing(t *testing.T) {
 	waitGone(t, pids, 10*time.Second)
 	t.Log("daemon killed")
 
+	bStarted := time.Now()
 	b := c.startDaemon(crashConfig(t, c, "b.hcl", rs.addr(), "1s"))
 	before := len(readLedger(t, c.ledger))
 	waitCalls(t, c, before+20, 2*time.Minute)
 	crm := b.pluginPID(t, "test-crm")
 	// The kill must land on calls in flight: wait until this plugin
 	// process has answered a call (the crm's slots held by the killed
-	// daemon free up only when their leases end), then its next calls
-	// are under way.
+	// daemon free up only when their leases end), then until one of its
+	// calls is under way.
 	waitPluginCall(t, c, crm, 2*time.Minute)
+	waitCRMCallInFlight(t, ctl, bStarted, 2*time.Minute)
 	if err := syscall.Kill(crm, syscall.SIGKILL); err != nil {
 		t.Fatalf("kill plugin: %v", err)
 	}
@@ -218,13 +245,23 @@ func TestCrashRunLosesNothing(t *testing.T) {
 	rs.start()
 	t.Log("redis restarted from its AOF")
 
-	waitAllReply(t, ctl, ids, 4*time.Minute)
+	// 300 crm calls of 1s each, at most 4 at a time across the daemons
+	// (the default concurrency), plus asynq's 30s lease on the killed
+	// daemon's jobs: about two minutes on an idle machine.
+	waitAllReply(t, ctl, ids, 10*time.Minute)
 	select {
 	case <-b.done:
 		t.Fatal("the daemon exited during the run")
 	default:
 	}
 	crashed, failed := checkCrashRun(t, ctl, ids)
+	inError, _, err := ctl.List(context.Background(), engine.Filter{IntegrationStatus: state.Error}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inError) != 0 {
+		t.Errorf("%d requests have an integration left in Error", len(inError))
+	}
 	t.Logf("%d requests, %d connector calls, %d transient plugin_crashed waits, %d failed attempts", n, len(readLedger(t, c.ledger)), crashed, failed)
 	if crashed == 0 {
 		t.Error("no call failed as plugin_crashed: the plugin kill did not land on calls in flight")

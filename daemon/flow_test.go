@@ -75,6 +75,16 @@ func (v *vendor) serve(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"results": []map[string]string{{"id": "c-" + email, "email": email}}})
 }
 
+// rate is the calls per second from the first call to the last.
+func (v *vendor) rate() float64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.arrived) < 2 {
+		return 0
+	}
+	return float64(len(v.arrived)-1) / v.arrived[len(v.arrived)-1].Sub(v.arrived[0]).Seconds()
+}
+
 func (v *vendor) setDelay(d time.Duration) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -252,13 +262,15 @@ func TestFlowRateLimitSharedByDaemons(t *testing.T) {
 
 // Concurrency across daemons, and a slot held by a killed daemon: two
 // daemons never have more than 2 calls in flight together; after one is
-// killed mid-call its slots come back when their leases end, and every
-// job still finishes.
+// killed mid-call holding both slots, the other's jobs start within
+// seconds (the slots' leases are short and were renewed only while the
+// killed daemon lived), not after the 60 s call_timeout, and every job
+// still finishes.
 func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 	rs := testredis.Start(t)
 	c := newClusterOn(t, redisURLBlock(rs.Addr))
 	v := newVendor(t, 300*time.Millisecond)
-	in := flowIntegration{name: "held", url: v.URL, extra: "concurrency  = 2\n  call_timeout = \"4s\""}
+	in := flowIntegration{name: "held", url: v.URL, extra: "concurrency  = 2\n  call_timeout = \"60s\""}
 	cfgA := c.flowConfig("a.hcl", freeAddr(t), in)
 	cfgB := c.flowConfig("b.hcl", freeAddr(t), in)
 	ctl := c.control(cfgA)
@@ -271,7 +283,8 @@ func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 		t.Fatalf("peak calls in flight across two daemons = %d, want the limit, 2", peak)
 	}
 
-	// Daemon A alone, its calls hanging: kill it while it holds both slots.
+	// Daemon A alone, its calls hanging: it holds both slots, well past
+	// a lease (renewing them), while daemon B starts and finds none.
 	b.stop(syscall.SIGTERM)
 	v.setDelay(time.Hour)
 	limiter := flow.New(rs.Client, "dsrhost")
@@ -281,16 +294,109 @@ func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 		n, err := limiter.InFlight(context.Background(), key)
 		return err == nil && n == 2
 	})
-	a.stop(syscall.SIGKILL)
-	v.setDelay(10 * time.Millisecond)
-
 	c.startDaemon(cfgB)
 	later := createAccess(t, ctl, 4)
-	// The dead daemon's leases end after call_timeout and a grace; its
-	// jobs come back when asynq's lease on them ends.
+	time.Sleep(flow.DefaultLease + 2*time.Second)
+	if calls, _, _ := v.stats(); calls != 12+2 {
+		t.Fatalf("the vendor saw %d calls; daemon B started calls while A held both slots", calls)
+	}
+	v.setDelay(10 * time.Millisecond)
+	a.stop(syscall.SIGKILL)
+	killed := time.Now()
+	// B's jobs start once A's leases end: within a lease and asynq's
+	// retry of the waiting jobs, not after call_timeout.
+	waitFor(t, "daemon B's first call after the kill", func() bool {
+		calls, _, _ := v.stats()
+		return calls > 12+2 || time.Since(killed) > 50*time.Second
+	})
+	if took := time.Since(killed); took > 20*time.Second {
+		t.Fatalf("daemon B's first call came %v after the holder was killed; its leases last %v", took, flow.DefaultLease)
+	} else {
+		t.Logf("daemon B's first call came %v after the holder was killed", took.Round(100*time.Millisecond))
+	}
+	// The dead daemon's own jobs come back when asynq's lease on them ends.
 	waitComplete(t, ctl, later, "held", 2*time.Minute)
 	waitComplete(t, ctl, stranded, "held", 4*time.Minute)
 	if n, err := limiter.InFlight(context.Background(), key); err != nil || n != 0 {
 		t.Fatalf("slots held after every job finished: %d, %v", n, err)
 	}
+}
+
+// createAccessParallel files n access requests (approved on creation)
+// from a few goroutines, for runs of thousands.
+func createAccessParallel(t *testing.T, e *engine.Engine, n int) []string {
+	t.Helper()
+	ids := make([]string, n)
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 4 {
+				r, err := e.Create(context.Background(), engine.CreateInput{
+					Type:    sdk.RequestAccess,
+					Subject: sdk.Subject{Email: fmt.Sprintf("subject-%d@example.com", i)},
+				})
+				if err != nil {
+					errs <- fmt.Errorf("create request %d: %w", i, err)
+					return
+				}
+				ids[i] = r.ID
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// rateLimited is a rate_limit block.
+func rateLimited(requests int, per string) string {
+	return fmt.Sprintf("rate_limit {\n    requests = %d\n    per      = %q\n  }", requests, per)
+}
+
+// A rate limit far above what the daemon can do costs nothing, and a
+// moderate one is both kept and used. 1,500 jobs under a million per
+// second all finish (they crawled at a few a second when a release paused
+// the queue for the millisecond the rate held the next call back, and
+// asynq's processor slept a second on the paused queue); 250 jobs under
+// 50 per second never exceed it and run at close to it.
+func TestFlowRateLimitFastAndModerate(t *testing.T) {
+	t.Run("fast", func(t *testing.T) {
+		v, took := rateRun(t, "fast", 1500, rateLimited(1_000_000, "1s"))
+		calls, _, _ := v.stats()
+		t.Logf("1500 jobs under a rate of 1,000,000/s in %v (%d calls)", took, calls)
+	})
+	t.Run("moderate", func(t *testing.T) {
+		v, took := rateRun(t, "moderate", 250, rateLimited(50, "1s"))
+		calls, _, perSecond := v.stats()
+		rate := v.rate()
+		t.Logf("%d calls in %v under 50/s: at most %d in one second, %.1f/s from first to last", calls, took, perSecond, rate)
+		// Calls are admitted 20 ms apart; the network's jitter may move
+		// one across a second's boundary.
+		if perSecond > 51 {
+			t.Errorf("the vendor saw %d calls in one second; the limit is 50", perSecond)
+		}
+		if rate < 30 || rate > 50.5 {
+			t.Errorf("%.1f calls a second from first to last; want close to the limit, 50 (the daemon does far more unlimited)", rate)
+		}
+	})
+}
+
+// rateRun queues n access requests for one integration with the given
+// flow settings, starts a daemon and waits (at most two minutes, far
+// more than a working limit needs) until every job has finished.
+func rateRun(t *testing.T, name string, n int, extra string) (*vendor, time.Duration) {
+	t.Helper()
+	c := newCluster(t)
+	v := newVendor(t, 0)
+	cfg := c.flowConfig(name+".hcl", freeAddr(t), flowIntegration{name: name, url: v.URL, extra: extra})
+	ctl := c.control(cfg)
+	ids := createAccessParallel(t, ctl, n)
+	c.startDaemon(cfg)
+	return v, waitComplete(t, ctl, ids, name, 2*time.Minute)
 }

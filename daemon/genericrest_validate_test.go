@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,17 +18,7 @@ func TestValidateGenericRESTv2(t *testing.T) {
 	bin := testbin.Install(t)
 	run := func(file string) (string, int) {
 		abs, _ := filepath.Abs(file)
-		cmd := exec.Command(filepath.Join(bin, "dsrhost"), "validate", "-no-color", abs)
-		cmd.Dir = filepath.Dir(bin)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return out.String(), ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("run dsrhost validate: %v", err)
-		}
-		return out.String(), 0
+		return runBin(t, bin, "validate", "-no-color", abs)
 	}
 	if out, code := run("testdata/genericrest/v2-valid.hcl"); code != 0 {
 		t.Errorf("valid file: exit %d\n%s", code, out)

@@ -16,7 +16,6 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/inventory"
 	"github.com/dsrhost/dsrhost/daemon/internal/pluginhost"
 	"github.com/dsrhost/dsrhost/daemon/internal/privacycenter"
-	"github.com/dsrhost/dsrhost/daemon/internal/redisguard"
 	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
@@ -117,8 +116,23 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	}
 	a := &Agent{opts: opts, logger: opts.Logger, stopDrains: make(chan struct{})}
 
-	l, err := a.load(ctx, nil)
+	// Redis is connected to and checked while the plugins launch, the
+	// slowest part of a start; a configuration error still comes first.
+	var redisErr chan error
+	l, err := a.load(ctx, nil, func(cfg *config.Config) {
+		redisErr = make(chan error, 1)
+		go func() { redisErr <- a.connectRedis(ctx, cfg) }()
+	})
+	if redisErr != nil {
+		if rerr := <-redisErr; err == nil {
+			err = rerr
+		}
+	}
 	if err != nil {
+		if l != nil {
+			l.host.Close()
+		}
+		a.closeOwnRedis()
 		return nil, err
 	}
 	cfg, host := l.cfg, l.host
@@ -135,23 +149,6 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	}()
 	a.signer.Store(l.signer)
 	a.mailer.Store(l.mailer)
-
-	a.rdb = opts.Redis
-	if a.rdb == nil {
-		redisguard.SetLogger(opts.Logger.Named("redis"))
-		if a.rdb, err = redisClient(cfg.Redis); err != nil {
-			host.Close()
-			return nil, err
-		}
-	}
-	if err := a.rdb.Ping(ctx).Err(); err != nil {
-		host.Close()
-		return nil, fmt.Errorf("connect to redis: %w", err)
-	}
-	if err := a.checkRedis(ctx); err != nil {
-		host.Close()
-		return nil, err
-	}
 
 	keys, err := keyRing(cfg)
 	if err != nil {
@@ -219,11 +216,16 @@ type loaded struct {
 }
 
 // load reads the configuration, brings up its plugins on a new host, and
-// builds its link signer and replier. On error nothing is left running.
-func (a *Agent) load(ctx context.Context, prev *pluginhost.Host) (*loaded, error) {
+// builds its link signer and replier. parsed, if not nil, is called with a
+// configuration free of errors before its plugins launch. On error
+// nothing is left running.
+func (a *Agent) load(ctx context.Context, prev *pluginhost.Host, parsed func(*config.Config)) (*loaded, error) {
 	cfg, files, diags := a.opts.Load()
 	if diags.HasErrors() {
 		return nil, &ConfigError{Diags: diags, Files: files}
+	}
+	if parsed != nil {
+		parsed(cfg)
 	}
 	host := pluginhost.New(a.logger, pluginhost.Options{})
 	inv, pdiags := inventory.Build(ctx, cfg, host, inventory.Options{Resolve: a.opts.Resolve, Previous: prev})
@@ -308,7 +310,7 @@ func (a *Agent) Reload(ctx context.Context) (*ReloadResult, error) {
 	a.mu.RLock()
 	running := a.host
 	a.mu.RUnlock()
-	l, err := a.load(ctx, running)
+	l, err := a.load(ctx, running, nil)
 	if err != nil {
 		return nil, err
 	}

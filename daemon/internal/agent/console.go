@@ -12,7 +12,7 @@ import (
 func (a *Agent) Console() (*console.Console, error) {
 	prefix := cmp.Or(a.opts.Engine.Prefix, "dsrhost")
 	return console.New(console.Options{
-		Engine: a.engine, Tokens: a.tokens, Redis: a.rdb, Prefix: prefix, Replier: a.Replier(), Inventory: a.Catalog(),
+		Engine: a.engine, Tokens: a.tokens, Redis: a.rdb, Keys: a.keys, Prefix: prefix, Replier: a.Replier(), Inventory: a.Catalog(),
 		Counter: store.New(a.rdb, prefix, a.keys), Clock: a.opts.Engine.Clock, Logger: a.logger.Named("console"),
 	})
 }

@@ -37,6 +37,34 @@ func redisClient(c config.Redis) (redis.UniversalClient, error) {
 	return nil, fmt.Errorf("no redis configured: set redis.url, redis.sentinel or redis.cluster")
 }
 
+// connectRedis opens the Redis client of cfg (unless Options.Redis gave
+// one), checks that it answers and that its settings keep requests.
+func (a *Agent) connectRedis(ctx context.Context, cfg *config.Config) error {
+	if a.opts.Redis != nil {
+		a.rdb = a.opts.Redis
+	} else {
+		redisguard.SetLogger(a.logger.Named("redis"))
+		rdb, err := redisClient(cfg.Redis)
+		if err != nil {
+			return err
+		}
+		a.rdb = rdb
+	}
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("connect to redis: %w", err)
+	}
+	return a.checkRedis(ctx)
+}
+
+// closeOwnRedis closes the Redis client the agent opened itself, on a
+// start that failed.
+func (a *Agent) closeOwnRedis() {
+	if a.rdb != nil && a.opts.Redis == nil {
+		_ = a.rdb.Close()
+	}
+	a.rdb = nil
+}
+
 // checkRedis refuses a Redis that can evict dsrhost's keys and warns
 // loudly about one that keeps nothing on disk, at start and on every
 // reload (an operator may have changed the server meanwhile). Dev mode's

@@ -149,6 +149,13 @@ var methods = []method{
 			Token: "link-token", Answer: adminv1.DirectContactAnswer_DIRECT_CONTACT_ANSWER_DELETED}))
 		return err
 	}},
+	{adminv1connect.DirectContactServiceSubmitResponseStreamProcedure, 0, func(ctx context.Context, c clients) error {
+		s := c.directContact.SubmitResponseStream(ctx)
+		_ = s.Send(&adminv1.SubmitResponseStreamRequest{Part: &adminv1.SubmitResponseStreamRequest_Start{Start: &adminv1.SubmitResponseStart{
+			Token: "link-token", Answer: adminv1.DirectContactAnswer_DIRECT_CONTACT_ANSWER_DELETED}}})
+		_, err := s.CloseAndReceive()
+		return err
+	}},
 }
 
 // caller is one column of the auth matrix.

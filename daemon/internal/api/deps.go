@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"time"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
@@ -34,13 +35,7 @@ var _ Engine = (*engine.Engine)(nil)
 // Replier composes and sends the answer to a request's subject. Without one
 // (Options.Replier nil) CloseRequest and RejectRequest record the reply as
 // the operator gave it and send nothing.
-type Replier interface {
-	// Compose fills the fields edited leaves empty from the reply template
-	// named template: the request's type, or "rejected".
-	Compose(ctx context.Context, req *engine.Request, template string, edited engine.Reply) (engine.Reply, error)
-	// Send mails the reply to the request's subject.
-	Send(ctx context.Context, req *engine.Request, reply engine.Reply) error
-}
+type Replier = reply.Sender
 
 // Inventory is the data inventory: the configured integrations and manual
 // data sources with their plugins' health. The daemon implements it over

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"connectrpc.com/connect"
 	"github.com/dsrhost/dsrhost/daemon/internal/archive"
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
@@ -132,36 +132,17 @@ func (s *requestService) CloseRequest(ctx context.Context, req *connect.Request[
 // rejectedTemplate is the reply template of a rejection.
 const rejectedTemplate = "rejected"
 
-// reply composes and sends the answer to the subject before the request is
-// closed, so history never records a reply that was not sent: when sending
-// fails the request stays where it was and the operator may try again.
-// Without a Replier the operator's reply is recorded as given.
+// reply composes and sends the answer to the subject before the request
+// changes (see reply.ComposeAndSend). A reply that could not be sent is
+// Unavailable, its cause (which may quote the subject's address) kept out
+// of the answer.
 func (s *requestService) reply(ctx context.Context, id, template string, edited *adminv1.Reply, want state.Stage) (engine.Reply, error) {
-	r := replyFromProto(edited)
-	if s.replier == nil {
-		return r, nil
+	out, err := reply.ComposeAndSend(ctx, s.engine, s.replier, id, template, replyFromProto(edited), want)
+	var notSent *reply.SendError
+	if errors.As(err, &notSent) {
+		return engine.Reply{}, connect.NewError(connect.CodeUnavailable, errors.New(notSent.Error()))
 	}
-	req, err := s.engine.Get(ctx, id)
-	if err != nil {
-		return engine.Reply{}, err
-	}
-	if req.Stage != want {
-		return engine.Reply{}, fmt.Errorf("request %s is in %s, not %s: %w", id, req.Stage, want, engine.ErrFailedPrecondition)
-	}
-	if template == "" {
-		template = string(req.Type)
-	}
-	out, err := s.replier.Compose(ctx, req, template, r)
-	if err != nil {
-		return engine.Reply{}, fmt.Errorf("compose the reply from template %q: %w", template, err)
-	}
-	if err := s.replier.Send(ctx, req, out); err != nil {
-		// The error may quote the subject's address: it stays out of the
-		// answer; the Replier logs what it safely can.
-		return engine.Reply{}, connect.NewError(connect.CodeUnavailable,
-			errors.New("the reply could not be sent, so the request was left unchanged; check the smtp block and the daemon's log, then try again"))
-	}
-	return out, nil
+	return out, err
 }
 
 func (s *requestService) GetRequestHistory(ctx context.Context, req *connect.Request[adminv1.GetRequestHistoryRequest]) (*connect.Response[adminv1.GetRequestHistoryResponse], error) {

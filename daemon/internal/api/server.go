@@ -194,7 +194,7 @@ func or(d, def time.Duration) time.Duration {
 // and buf curl need it before they can send a token), and CORS around it
 // all for the configured origins.
 func (s *Server) routes(opts Options) (http.Handler, error) {
-	v, err := newValidator()
+	v, err := sharedValidator()
 	if err != nil {
 		return nil, err
 	}
@@ -219,11 +219,7 @@ func (s *Server) routes(opts Options) (http.Handler, error) {
 	if dc == nil {
 		dc = unimplementedDirectContact{}
 	}
-	dcPath, dcHandler := adminv1connect.NewDirectContactServiceHandler(dc, append(codecs, connect.WithInterceptors(append(first, calls, v)...), connect.WithReadMaxBytes(opts.MaxUploadBytes))...)
-	if g, ok := dc.(SubmitGate); ok {
-		dcHandler = g.GateSubmit(dcHandler)
-	}
-	mux.Handle(dcPath, dcHandler)
+	directContactHandlers(mux, dc, opts.MaxUploadBytes, append(codecs, connect.WithInterceptors(append(first, calls, v)...))...)
 
 	mux.Handle(grpchealth.NewHandler(s.health))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, healthServices...)...)
@@ -263,8 +259,9 @@ var streamingProcedures = map[string]bool{
 // longProcedures move large bodies: they get the upload timeout instead of
 // the server's read and write timeouts.
 var longProcedures = map[string]bool{
-	adminv1connect.DirectContactServiceSubmitResponseProcedure: true,
-	adminv1connect.RequestServiceExportResultsStreamProcedure:  true,
+	adminv1connect.DirectContactServiceSubmitResponseProcedure:       true,
+	adminv1connect.DirectContactServiceSubmitResponseStreamProcedure: true,
+	adminv1connect.RequestServiceExportResultsStreamProcedure:        true,
 }
 
 // deadlines replaces the connection deadlines the server's ReadTimeout and

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"buf.build/go/protovalidate"
 	"connectrpc.com/connect"
@@ -21,6 +22,16 @@ import (
 type validator struct {
 	v protovalidate.Validator
 }
+
+// sharedValidator is the validator every server of the process uses,
+// compiled once: compiling every message's rules costs tens of
+// milliseconds, which PrepareValidator lets a starting daemon spend while
+// its plugins launch.
+var sharedValidator = sync.OnceValues(newValidator)
+
+// PrepareValidator starts compiling the request validator in the
+// background, so that New, which waits for it, finds it ready.
+func PrepareValidator() { go func() { _, _ = sharedValidator() }() }
 
 // newValidator compiles the rules of every request message of the admin API
 // up front, so a rule that cannot compile stops the daemon at start rather

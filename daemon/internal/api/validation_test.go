@@ -152,6 +152,25 @@ func TestValidation(t *testing.T) {
 			_, err := c.directContact.SubmitResponse(ctx, connect.NewRequest(&adminv1.SubmitResponseRequest{Token: "t"}))
 			return err
 		}, "answer"},
+		{"stream a chunk over 1 MiB", func(ctx context.Context) error {
+			s := c.directContact.SubmitResponseStream(ctx)
+			_ = s.Send(&adminv1.SubmitResponseStreamRequest{Part: &adminv1.SubmitResponseStreamRequest_Chunk{Chunk: make([]byte, 1<<20+1)}})
+			_, err := s.CloseAndReceive()
+			return err
+		}, "chunk"},
+		{"stream an empty message", func(ctx context.Context) error {
+			s := c.directContact.SubmitResponseStream(ctx)
+			_ = s.Send(&adminv1.SubmitResponseStreamRequest{})
+			_, err := s.CloseAndReceive()
+			return err
+		}, "part"},
+		{"stream a start without a token", func(ctx context.Context) error {
+			s := c.directContact.SubmitResponseStream(ctx)
+			_ = s.Send(&adminv1.SubmitResponseStreamRequest{Part: &adminv1.SubmitResponseStreamRequest_Start{Start: &adminv1.SubmitResponseStart{
+				Answer: adminv1.DirectContactAnswer_DIRECT_CONTACT_ANSWER_DELETED}}})
+			_, err := s.CloseAndReceive()
+			return err
+		}, "start.token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

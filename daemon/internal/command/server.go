@@ -8,16 +8,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
-	"github.com/dsrhost/dsrhost/daemon/internal/devmode"
+	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/hcl/v2"
 )
 
 // ServerCommand runs the daemon.
@@ -34,7 +34,7 @@ func (c *ServerCommand) Synopsis() string { return "Run the dsrhost daemon" }
 // Help is the full help.
 func (c *ServerCommand) Help() string {
 	return strings.TrimSpace(`
-Usage: dsrhost server -config FILE
+Usage: dsrhost server -config PATH [-config PATH...]
        dsrhost server -dev
 
   Runs the daemon: launches the configured plugins, runs privacy requests'
@@ -47,14 +47,18 @@ Usage: dsrhost server -config FILE
 
 Options:
 
-  -config=FILE              The configuration file.
+  -config=PATH              A configuration file, or a directory whose .hcl
+                            files are read in name order. Repeat it to read
+                            several: their blocks merge into one
+                            configuration, and SIGHUP re-reads them all.
   -log-level=info           trace, debug, info, warn or error.
   -log-json                 Log as JSON lines.
 
 Dev mode:
 
   -dev                      Run with an embedded Redis, the shipped plugins,
-                            demo services and a root token. Not for production.
+                            demo services and a root token. Not for production,
+                            and not in production builds (make release).
   -dev-listen-address=ADDR  Where dev mode serves (default 127.0.0.1:8700).
   -dev-root-token-id=TOKEN  The root token (default: random, printed).
 `)
@@ -72,24 +76,25 @@ func (c *ServerCommand) Run(args []string) int {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, c.Help()) }
-	configPath := fs.String("config", "", "")
+	var configs configPaths
+	fs.Var(&configs, "config", "")
 	logLevel := fs.String("log-level", "info", "")
 	logJSON := fs.Bool("log-json", false, "")
-	dev := fs.Bool("dev", false, "")
-	devListen := fs.String("dev-listen-address", devmode.DefaultListenAddress, "")
+	devFlag := fs.Bool("dev", false, "")
+	devListen := fs.String("dev-listen-address", devListenAddress, "")
 	devToken := fs.String("dev-root-token-id", "", "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "dsrhost server: unexpected argument %q; use -config FILE.\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "dsrhost server: unexpected argument %q; use -config PATH.\n", fs.Arg(0))
 		return exitUsage
 	}
-	if !*dev && *configPath == "" {
-		fmt.Fprintln(stderr, "dsrhost server: -config FILE is required (or -dev to try dsrhost with nothing set up).")
+	if !*devFlag && len(configs) == 0 {
+		fmt.Fprintln(stderr, "dsrhost server: -config PATH is required (or -dev to try dsrhost with nothing set up).")
 		return exitUsage
 	}
-	if *dev && *configPath != "" {
+	if *devFlag && len(configs) > 0 {
 		fmt.Fprintln(stderr, "dsrhost server: -dev and -config cannot be combined.")
 		return exitUsage
 	}
@@ -103,27 +108,24 @@ func (c *ServerCommand) Run(args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	build := Build()
-	opts := agent.Options{ConfigPath: *configPath, Logger: logger, Version: build.Version, Commit: build.Commit}
-	var env *devmode.Env
-	if *dev {
-		exe, err := os.Executable()
-		if err != nil {
-			fmt.Fprintf(stderr, "dsrhost server: find own binary: %v\n", err)
-			return exitError
+	opts := agent.Options{Logger: logger, Version: build.Version, Commit: build.Commit}
+	if len(configs) > 0 {
+		// Start and every reload (SIGHUP, ReloadConfig) read the same set.
+		opts.ConfigPath = configs[0]
+		opts.Load = func() (*config.Config, *config.Files, hcl.Diagnostics) { return config.LoadPaths(configs...) }
+	}
+	var dev *devSetup
+	if *devFlag {
+		var code int
+		if dev, code = startDev(stderr, *devListen, *devToken, logger); dev == nil {
+			return code
 		}
-		env, err = devmode.Start(devmode.Options{
-			ListenAddress: *devListen, RootToken: *devToken,
-			PluginDir: filepath.Dir(exe), Logger: logger.Named("dev"),
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
-			return exitError
-		}
-		defer env.Close()
-		opts.Load, opts.Redis = env.Load, env.Redis
+		defer dev.close()
+		opts.Load, opts.Redis = dev.load, dev.redis
 		opts.Engine.SchedulerInterval = time.Second
 	}
 
+	api.PrepareValidator() // compiled while the plugins launch
 	a, err := agent.New(ctx, opts)
 	if err != nil {
 		return c.startError(stderr, err)
@@ -150,8 +152,8 @@ func (c *ServerCommand) Run(args []string) int {
 		fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
 		return exitError
 	}
-	if env != nil {
-		printBanner(stdout, env, srv.addr)
+	if dev != nil {
+		dev.banner(stdout, srv.addr)
 	}
 	logger.Info("dsrhost started", "listen", srv.addr, "integrations", len(a.Inventory().Integrations))
 	if psrv != nil {
@@ -213,32 +215,4 @@ func (c *ServerCommand) startError(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
 	return exitError
-}
-
-func printBanner(w io.Writer, env *devmode.Env, addr string) {
-	fmt.Fprintf(w, `
-==> dsrhost dev mode is running. Do not use it in production.
-
-    Admin API:   http://%[1]s  (Connect, gRPC and gRPC-Web)
-    Privacy:     http://%[1]s/privacy/  (the subjects' own request pages)
-    Console:     http://%[1]s/ui/  (the operator console; the root token signs in)
-    Root token:  %[2]s
-    Redis:       embedded, in memory (everything is lost on exit)
-    Demo:        a CRM and a Heap stand-in that know %[3]s,
-                 and a mail sink that logs each email with its links (direct
-                 contact, privacy center verification and download)
-
-Try, in another terminal:
-
-    export DSRHOST_ADDR=http://%[1]s
-    export DSRHOST_TOKEN=%[2]s
-    bin/dsrhost integration list
-    bin/dsrhost request create -type deletion -email %[3]s
-    bin/dsrhost request approve <ID>
-    bin/dsrhost request get <ID>        # CRM and Heap complete on their own;
-                                        # acme-support waits: open the link the log shows
-    bin/dsrhost request close <ID>
-    bin/dsrhost request history <ID>
-
-`, addr, env.RootToken, devmode.DemoSubject)
 }

@@ -29,28 +29,34 @@ type ValidateCommand struct {
 
 // Synopsis is the one-line help.
 func (c *ValidateCommand) Synopsis() string {
-	return "Check a configuration file and report every mistake"
+	return "Check a configuration and report every mistake"
 }
 
 // Help is the full help.
 func (c *ValidateCommand) Help() string {
 	return strings.TrimSpace(`
-Usage: dsrhost validate [options] FILE
+Usage: dsrhost validate [options] PATH...
 
-  Checks FILE: HCL syntax, the whole configuration schema, references between
-  blocks, and each integration's settings against its plugin's schema. Each
-  plugin is launched (its SHA-256 checked first) to read its schema and check
-  its settings offline; no third party is contacted.
+  Checks the configuration PATH holds, as dsrhost server -config PATH reads
+  it: HCL syntax, the whole configuration schema, references between blocks,
+  that the server's TLS certificate and key load, and each integration's
+  settings against its plugin's schema. Each plugin is launched (its SHA-256
+  checked first) to read its schema and check its settings offline; no third
+  party is contacted.
+
+  PATH is a file or a directory whose .hcl files are read in name order;
+  several PATHs (or -config PATH, repeated) are read as one configuration.
 
   Every mistake is reported at once with file:line:column and the source
   line. Values given through env() or file(), and settings a plugin marks
   sensitive, are never printed.
 
-  Exits 0 when the file is valid (warnings allowed), 1 on any error, 2 on a
+  Exits 0 when the configuration is valid (warnings allowed), 1 on any error, 2 on a
   usage mistake.
 
 Options:
 
+  -config=PATH   Another PATH; may repeat.
   -format=text   Output format: "text" or "json" (default from
                  $DSRHOST_FORMAT).
   -no-color      Print diagnostics without color.
@@ -71,11 +77,14 @@ func (c *ValidateCommand) Run(args []string) int {
 	fs.Usage = func() { fmt.Fprintln(stderr, c.Help()) }
 	format := fs.String("format", envFormat(nil, "text"), "")
 	noColor := fs.Bool("no-color", false, "")
+	var paths configPaths
+	fs.Var(&paths, "config", "")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "dsrhost validate: expected exactly one FILE argument, e.g. `dsrhost validate dsrhost.hcl`.")
+	paths = append(paths, fs.Args()...)
+	if len(paths) == 0 {
+		fmt.Fprintln(stderr, "dsrhost validate: name the configuration, e.g. `dsrhost validate dsrhost.hcl` or `dsrhost validate /etc/dsrhost.d`.")
 		return exitUsage
 	}
 	if *format == "table" { // DSRHOST_FORMAT=table, meant for client commands
@@ -86,7 +95,7 @@ func (c *ValidateCommand) Run(args []string) int {
 		return exitUsage
 	}
 
-	diags, files := validateFile(fs.Arg(0), stderr)
+	diags, files := validatePaths(paths, stderr)
 	if *format == "json" {
 		if err := writeDiagnosticsJSON(stdout, diags); err != nil {
 			fmt.Fprintf(stderr, "dsrhost validate: %v\n", err)
@@ -101,22 +110,24 @@ func (c *ValidateCommand) Run(args []string) int {
 	}
 	if diags.HasErrors() {
 		if *format == "text" {
-			fmt.Fprintf(stderr, "%s is not valid: %s.\n", fs.Arg(0), countErrors(diags))
+			fmt.Fprintf(stderr, "%s is not valid: %s.\n", paths.describe(), countErrors(diags))
 		}
 		return exitError
 	}
 	if *format == "text" {
-		fmt.Fprintf(stdout, "%s is valid.\n", fs.Arg(0))
+		fmt.Fprintf(stdout, "%s is valid.\n", paths.describe())
 	}
 	return exitOK
 }
 
-// validateFile loads the file and, as far as it can, the plugins it uses.
-func validateFile(path string, logOut io.Writer) (hcl.Diagnostics, *config.Files) {
-	cfg, files, diags := config.Load(path)
+// validatePaths loads the configuration and, as far as it can, the
+// certificate and plugins it uses.
+func validatePaths(paths []string, logOut io.Writer) (hcl.Diagnostics, *config.Files) {
+	cfg, files, diags := config.LoadPaths(paths...)
 	if cfg == nil {
 		return diags, files
 	}
+	diags = append(diags, cfg.Server.TLS.Check()...)
 	logger := hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: hclog.Error, Output: logOut})
 	host := pluginhost.New(logger, pluginhost.Options{})
 	defer host.Close()

@@ -2,8 +2,6 @@ package command
 
 import (
 	"encoding/json"
-	"io"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -74,25 +72,5 @@ func TestFormatFromEnvironment(t *testing.T) {
 	t.Setenv("DSRHOST_FORMAT", "yaml")
 	if res := runCLI(t, "integration", "list"); res.code != exitUsage {
 		t.Errorf("DSRHOST_FORMAT=yaml: code %d", res.code)
-	}
-}
-
-// TestShellCompletion: with COMP_LINE set, as bash sets it for `complete
-// -C dsrhost dsrhost`, the binary answers with the matching commands.
-func TestShellCompletion(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout := os.Stdout
-	os.Stdout = w // posener/complete writes to os.Stdout
-	t.Cleanup(func() { os.Stdout = stdout })
-	t.Setenv("COMP_LINE", "dsrhost req")
-	t.Setenv("COMP_POINT", "11")
-	res := runCLI(t)
-	w.Close()
-	out, _ := io.ReadAll(r)
-	if res.code != exitOK || strings.TrimSpace(string(out)) != "request" {
-		t.Errorf("completion of %q: code %d, %q", "dsrhost req", res.code, out)
 	}
 }

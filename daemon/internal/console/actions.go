@@ -2,11 +2,11 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/reply"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 )
 
@@ -56,37 +56,17 @@ func (c *Console) closeRequest(w http.ResponseWriter, r *http.Request, s *sessio
 	c.done(w, r, s, err)
 }
 
-// errNotSent keeps the request unchanged when the reply could not be
-// mailed, as the API does.
-var errNotSent = fmt.Errorf("the reply could not be sent, so the request was left unchanged; check the smtp block and the daemon's log, then try again: %w", engine.ErrFailedPrecondition)
-
 // reply is the operator's edited reply, completed from the template and
 // sent before the request changes, as the admin API's CloseRequest and
-// RejectRequest do.
+// RejectRequest do (the same reply.ComposeAndSend).
 func (c *Console) reply(r *http.Request, id, template string, want state.Stage) (engine.Reply, error) {
 	edited := engine.Reply{Subject: strings.TrimSpace(r.PostFormValue("subject")), Body: r.PostFormValue("body")}
-	if c.replier == nil {
-		return edited, nil
+	out, err := reply.ComposeAndSend(r.Context(), c.eng, c.replier, id, template, edited, want)
+	var notSent *reply.SendError
+	if errors.As(err, &notSent) {
+		c.log.Warn("console: reply not sent", "request", id, "error", errors.Unwrap(err))
 	}
-	req, err := c.eng.Get(r.Context(), id)
-	if err != nil {
-		return engine.Reply{}, err
-	}
-	if req.Stage != want {
-		return engine.Reply{}, fmt.Errorf("request %s is in %s, not %s: %w", id, req.Stage, want, engine.ErrFailedPrecondition)
-	}
-	if template == "" {
-		template = string(req.Type)
-	}
-	out, err := c.replier.Compose(r.Context(), req, template, edited)
-	if err != nil {
-		return engine.Reply{}, fmt.Errorf("compose the reply from template %q: %w", template, err)
-	}
-	if err := c.replier.Send(r.Context(), req, out); err != nil {
-		c.log.Warn("console: reply not sent", "request", id, "error", err)
-		return engine.Reply{}, errNotSent
-	}
-	return out, nil
+	return out, err
 }
 
 func (c *Console) integrationAction(w http.ResponseWriter, r *http.Request, s *session) {

@@ -2,9 +2,7 @@ package console
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -14,6 +12,8 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
+	"github.com/dsrhost/dsrhost/daemon/internal/reply"
+	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/websecure"
 )
@@ -33,10 +33,15 @@ type StageCounter interface {
 	CountStage(ctx context.Context, st state.Stage) (int64, error)
 }
 
-// Options configure a Console. Engine, Tokens and Redis are required.
+// Options configure a Console. Engine, Tokens, Redis and Keys are
+// required.
 type Options struct {
 	Engine Engine
 	Tokens *auth.Tokens
+	// Keys are the daemon's encryption keys. The CSRF key is derived from
+	// them, so every daemon sharing the configuration and Redis accepts a
+	// form another rendered, and a restart leaves open forms valid.
+	Keys *seal.KeyRing
 	// Redis holds the sessions.
 	Redis  redis.UniversalClient
 	Prefix string
@@ -75,8 +80,8 @@ type Console struct {
 
 // New builds the console.
 func New(o Options) (*Console, error) {
-	if o.Engine == nil || o.Tokens == nil || o.Redis == nil {
-		return nil, errors.New("console: Engine, Tokens and Redis are required")
+	if o.Engine == nil || o.Tokens == nil || o.Redis == nil || o.Keys == nil {
+		return nil, errors.New("console: Engine, Tokens, Redis and Keys are required")
 	}
 	c := &Console{
 		eng: o.Engine, tokens: o.Tokens, rdb: o.Redis, prefix: o.Prefix, replier: o.Replier, counter: o.Counter, inventory: o.Inventory,
@@ -97,13 +102,10 @@ func New(o Options) (*Console, error) {
 	if c.log == nil {
 		c.log = hclog.NewNullLogger()
 	}
-	// The CSRF key lives in memory: a daemon restart asks open forms to be
-	// reloaded, nothing more (sessions themselves are in Redis).
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("console: csrf key: %w", err)
-	}
-	c.csrf = websecure.CSRF{Key: key, Session: cookieSession}
+	// Sessions are in Redis and the CSRF key comes from the shared
+	// encryption key: behind a load balancer any daemon accepts a form any
+	// other rendered. A key rotation only asks open forms to be reloaded.
+	c.csrf = websecure.CSRF{Key: []byte(o.Keys.Lookup("console", "csrf")), Session: cookieSession}
 	c.handler = websecure.Headers(contentSecurityPolicy, c.csrf.Wrap(c.routes()))
 	return c, nil
 }
@@ -175,6 +177,8 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, err e
 	switch {
 	case errors.Is(err, engine.ErrNotFound):
 		c.message(w, r, s, http.StatusNotFound, "Not found", "There is no such request, integration or task.")
+	case errors.As(err, new(*reply.SendError)):
+		c.message(w, r, s, http.StatusServiceUnavailable, "Not sent", err.Error())
 	case errors.Is(err, engine.ErrFailedPrecondition), errors.Is(err, engine.ErrInvalidArgument):
 		c.message(w, r, s, http.StatusConflict, "Not done", err.Error())
 	default:

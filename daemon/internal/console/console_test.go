@@ -81,7 +81,7 @@ func newWorld(t *testing.T, idle time.Duration) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := console.New(console.Options{Engine: w.engine, Tokens: tokens, Redis: w.rdb, Prefix: "ui",
+	c, err := console.New(console.Options{Engine: w.engine, Tokens: tokens, Redis: w.rdb, Keys: ring, Prefix: "ui",
 		IdleTimeout: idle, AbsoluteTimeout: 12 * time.Hour, Clock: w.clock.Now, Logger: log})
 	if err != nil {
 		t.Fatal(err)

@@ -10,8 +10,9 @@ import (
 )
 
 // extend applies the request type's deadline extension as the admin API's
-// ExtendRequest does: the subject is told first, then the due date moves,
-// so the history never records a notice that was not sent.
+// ExtendRequest does (the same reply.Extend): the subject is told first,
+// then the due date moves, so the history never records a notice that was
+// not sent.
 func (c *Console) extend(w http.ResponseWriter, r *http.Request, s *session) {
 	ext, ok := c.eng.(api.Extender)
 	if !ok {
@@ -23,24 +24,12 @@ func (c *Console) extend(w http.ResponseWriter, r *http.Request, s *session) {
 		c.message(w, r, s, http.StatusBadRequest, "Not done", "Reason: say why the request needs more time; the subject is told.")
 		return
 	}
-	due, err := ext.ExtendedDue(r.Context(), id)
-	if err != nil {
-		c.fail(w, r, s, err)
+	_, _, err := reply.Extend(r.Context(), ext, c.replier, id, s.name, reason)
+	var notSent *reply.ExtensionError
+	if errors.As(err, &notSent) {
+		c.log.Warn("console: extension notice not sent", "request", id, "error", errors.Unwrap(err))
+		c.message(w, r, s, http.StatusServiceUnavailable, "Not sent", err.Error())
 		return
 	}
-	req, err := c.eng.Get(r.Context(), id)
-	if err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
-	notice := reply.ExtensionNotice(req, due, reason)
-	if c.replier != nil {
-		if err := c.replier.Send(r.Context(), req, notice); err != nil {
-			c.log.Warn("console: extension notice not sent", "request", id, "error", err)
-			c.fail(w, r, s, errNotSent)
-			return
-		}
-	}
-	_, err = ext.Extend(r.Context(), id, s.name, reason, notice)
 	c.done(w, r, s, err)
 }

@@ -28,9 +28,9 @@ func (e *Engine) expectAt(it *store.Integration, now time.Time) (time.Time, bool
 		// Enqueued, or waiting out a transient error until NextAttemptAt.
 		return later(now, it.NextAttemptAt).Add(grace), true
 	case it.Status == state.Processing && it.Phase == store.PhaseCall:
-		return now.Add(e.opts.CallTimeout + grace), true
+		return now.Add(e.callTimeout(it.Name) + grace), true
 	case it.Status == state.Processing && it.Phase == store.PhasePoll:
-		return later(now, it.NextPollAt).Add(e.opts.CallTimeout + grace), true
+		return later(now, it.NextPollAt).Add(e.callTimeout(it.Name) + grace), true
 	case it.Status == state.Processing && it.Phase == store.PhaseAwait && !it.OverdueNoted:
 		return later(now, it.DueAt).Add(grace), true
 	case it.Status == state.Error && !it.NextAttemptAt.IsZero():

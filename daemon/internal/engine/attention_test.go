@@ -186,7 +186,13 @@ func TestReconcileDueSurvivesUnreadableRequest(t *testing.T) {
 
 // TestExpectAt: what each state waits for.
 func TestExpectAt(t *testing.T) {
-	e := &Engine{opts: Options{CallTimeout: 10 * time.Minute, ReconcileInterval: time.Minute}}
+	cfg, err := compile(Config{Integrations: []IntegrationSpec{
+		spec("quick", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) { s.Flow.CallTimeout = 30 * time.Second }),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{opts: Options{CallTimeout: 10 * time.Minute, ReconcileInterval: time.Minute}, cfg: cfg}
 	now := time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name string
@@ -197,6 +203,9 @@ func TestExpectAt(t *testing.T) {
 		{"pending", store.Integration{Status: state.Pending}, now.Add(time.Minute)},
 		{"calling", store.Integration{Status: state.Processing, Phase: store.PhaseCall}, now.Add(11 * time.Minute)},
 		{"polling", store.Integration{Status: state.Processing, Phase: store.PhasePoll, NextPollAt: now.Add(time.Hour)}, now.Add(71 * time.Minute)},
+		// An integration's own call_timeout bounds its calls and polls.
+		{"calling, own call_timeout", store.Integration{Name: "quick", Status: state.Processing, Phase: store.PhaseCall}, now.Add(90 * time.Second)},
+		{"polling, own call_timeout", store.Integration{Name: "quick", Status: state.Processing, Phase: store.PhasePoll, NextPollAt: now.Add(time.Hour)}, now.Add(61*time.Minute + 30*time.Second)},
 		{"awaiting", store.Integration{Status: state.Processing, Phase: store.PhaseAwait, DueAt: now.Add(24 * time.Hour)}, now.Add(24*time.Hour + time.Minute)},
 		{"overdue and blocking", store.Integration{Status: state.Processing, Phase: store.PhaseAwait, DueAt: now.Add(-time.Hour), OverdueNoted: true}, time.Time{}},
 		{"retry to come", store.Integration{Status: state.Error, NextAttemptAt: now.Add(time.Hour)}, now.Add(61 * time.Minute)},
@@ -246,5 +255,39 @@ func TestReconcileDueStartsApprovedRequest(t *testing.T) {
 	h.waitStage(id, state.StageReply)
 	if l := h.label(id, state.Extracting, "crm"); l != "Complete 1 records found" {
 		t.Errorf("label = %q", l)
+	}
+}
+
+// A call in flight is expected to end within its integration's own
+// call_timeout, not the engine-wide one: a hanging call is visited a
+// grace after call_timeout.
+func TestAttentionUsesIntegrationCallTimeout(t *testing.T) {
+	rs := testredis.Start(t)
+	started := make(chan struct{}, 1)
+	hang := &fake{access: func(ctx context.Context, _ *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	cfg := Config{Integrations: []IntegrationSpec{
+		spec("crm", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) { s.Flow.CallTimeout = 7 * time.Second }),
+	}}
+	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"crm": hang}, 1) // the engine's CallTimeout is 20s
+	id := h.create(sdk.RequestAccess, "ada@example.com")
+	h.start()
+	h.approve(id)
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the call never started")
+	}
+	waitFor(t, "the integration to be Processing", func() (bool, string) {
+		l := h.label(id, state.Extracting, "crm")
+		return l == "Processing Request submitted", l
+	})
+	due, ok := h.attentionEntries()[id+"|x:crm"]
+	want := h.clock.Now().Add(7*time.Second + h.e().attentionGrace()).Truncate(time.Millisecond)
+	if !ok || !due.Equal(want) {
+		t.Fatalf("Processing integration due at %v (entry %v), want %v: call_timeout 7s plus the grace", due, ok, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -52,6 +53,9 @@ type AnswerInput struct {
 	Attempt int
 	Answer  Answer
 	Files   []sdk.File
+	// Upload holds files staged as they arrived (NewUpload), stored with
+	// the answer in its commit; Files and Upload may both carry files.
+	Upload *store.Upload
 	// Note is free text from the processor, sealed in history.
 	Note string
 }
@@ -65,8 +69,8 @@ func (e *Engine) Answer(ctx context.Context, in AnswerInput) (*IntegrationState,
 	var detail state.Detail
 	var count int64
 	switch {
-	case in.Workflow == state.Extracting && in.Answer == AnswerFilesUploaded && len(in.Files) > 0:
-		detail, count = state.DetailFilesUploaded, int64(len(in.Files))
+	case in.Workflow == state.Extracting && in.Answer == AnswerFilesUploaded && len(in.Files)+in.Upload.Len() > 0:
+		detail, count = state.DetailFilesUploaded, int64(len(in.Files)+in.Upload.Len())
 	case in.Workflow == state.Extracting && (in.Answer == AnswerFilesUploaded || in.Answer == AnswerNoFiles):
 		detail = state.DetailNoFilesUploaded
 	case in.Workflow == state.PendingDelete && in.Answer == AnswerDeleted:
@@ -81,13 +85,21 @@ func (e *Engine) Answer(ctx context.Context, in AnswerInput) (*IntegrationState,
 	job := jobRef{Request: in.RequestID, Workflow: in.Workflow.Code(), Integration: in.Integration, Attempt: in.Attempt}
 	d, _, err := e.transition(ctx, in.RequestID, in.Workflow, in.Integration, nil, func(s *store.Snapshot) event {
 		return event{kind: trAnswer, now: e.now(), stage: s.Request.Stage, job: job,
-			detail: detail, count: count, answer: in.Answer, files: in.Files, note: in.Note}
+			detail: detail, count: count, answer: in.Answer, files: in.Files, upload: in.Upload, note: in.Note}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("answer for %s on request %s: %w", in.Integration, in.RequestID, err)
 	}
 	v := e.integrationView(d.next)
 	return &v, nil
+}
+
+// NewUpload starts staging a processor's files for request id, sealed in
+// chunks as they arrive, to pass to Answer as AnswerInput.Upload. What is
+// staged expires ttl after the last write unless an answer keeps it; the
+// caller discards it when no answer will.
+func (e *Engine) NewUpload(id string, ttl time.Duration) (*store.Upload, error) {
+	return e.store.NewUpload(id, ttl)
 }
 
 func answerCode(a Answer) string {

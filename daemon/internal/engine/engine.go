@@ -38,6 +38,7 @@ type Engine struct {
 	runMu   sync.Mutex
 	srv     *asynq.Server
 	served  map[string]int // the queues srv serves
+	idle    time.Duration  // how often srv looks for work when it finds none
 	stop    chan struct{}
 	stopped sync.WaitGroup
 }
@@ -102,7 +103,7 @@ func (e *Engine) Start() error {
 	if err != nil {
 		return err
 	}
-	e.srv, e.served = srv, queues
+	e.srv, e.served, e.idle = srv, queues, e.idleInterval()
 	e.stop = make(chan struct{})
 	if e.opts.ReconcileInterval > 0 {
 		e.stopped.Add(1)
@@ -120,7 +121,7 @@ func (e *Engine) startServer(queues map[string]int) (*asynq.Server, error) {
 	srv := asynq.NewServerFromRedisClient(e.rdb, asynq.Config{
 		Concurrency:              e.opts.Concurrency,
 		Queues:                   queues,
-		TaskCheckInterval:        e.opts.IdleInterval,
+		TaskCheckInterval:        e.idleInterval(),
 		DelayedTaskCheckInterval: e.opts.SchedulerInterval,
 		ShutdownTimeout:          e.opts.ShutdownTimeout,
 		RetryDelayFunc:           retryDelay,

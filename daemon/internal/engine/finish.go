@@ -17,6 +17,15 @@ import (
 // already ended the attempt, so it then ends quietly). A real answer that
 // arrived anyway is committed, or rejected as late.
 func (e *Engine) finishInterruptible(ctx context.Context, j jobRef, w state.Workflow, phase store.Phase, read *store.Snapshot, out outcome) error {
+	return e.interruptible(ctx, j, out, func(cctx context.Context) error {
+		return e.finish(cctx, j, w, phase, read, out)
+	})
+}
+
+// interruptible runs commit, the commit of out, unless out is a failure
+// caused by ctx ending; commit gets a context that a stop's cancellation
+// does not cut short.
+func (e *Engine) interruptible(ctx context.Context, j jobRef, out outcome, commit func(context.Context) error) error {
 	if ctx.Err() != nil && out.err != nil {
 		return fmt.Errorf("%s of attempt %d interrupted: %w", j.Integration, j.Attempt, ctx.Err())
 	}
@@ -25,7 +34,7 @@ func (e *Engine) finishInterruptible(ctx context.Context, j jobRef, w state.Work
 	// rejected as late, not lost with the task run again.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	return e.finish(cctx, j, w, phase, read, out)
+	return commit(cctx)
 }
 
 // finish commits what a call or poll came to through the state machine

@@ -447,7 +447,9 @@ func TestLateResultsRejected(t *testing.T) {
 		id := h.create(sdk.RequestAccess, "ada@example.com")
 		h.approve(id)
 		<-b.started
-		// Retrying an integration still Processing starts attempt 2.
+		// Once the grace period is over the call in flight shows as
+		// Processing; retrying it then starts attempt 2.
+		h.waitLabel(id, state.Extracting, "crm", "Processing Request submitted")
 		if _, err := h.e().Retry(ctx, id, "crm", "ops"); err != nil {
 			t.Fatal(err)
 		}

@@ -28,10 +28,6 @@ type FlowSpec struct {
 	RatePer      time.Duration
 }
 
-// leaseGrace is how long past its call timeout a concurrency slot stays
-// held by a holder that never released it (its engine was killed).
-const leaseGrace = 5 * time.Second
-
 // callTimeout bounds one call to the integration.
 func (e *Engine) callTimeout(name string) time.Duration {
 	if s, ok := e.spec(name); ok && s.Flow.CallTimeout > 0 {
@@ -79,9 +75,11 @@ func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit
 		Concurrency: spec.Flow.Concurrency,
 		Requests:    spec.Flow.RateRequests,
 		Per:         spec.Flow.RatePer,
-		Lease:       e.callTimeout(j.Integration) + leaseGrace,
+		// Lease: the limiter's default. The permit renews it while the
+		// call runs, so a killed engine's slots come back in seconds,
+		// whatever the call timeout.
 	}
-	d, err := e.opts.Flow.Acquire(ctx, e.flowKey(j.Integration), lim, j.taskID(kind)+":"+e.newID(e.now()))
+	d, err := e.opts.Flow.Acquire(ctx, e.flowKey(j.Integration), lim, j.taskID(kind))
 	if err != nil {
 		return nil, err
 	}
@@ -117,14 +115,21 @@ func (e *Engine) wake(queue, id string, after time.Duration) {
 	time.AfterFunc(after+5*time.Millisecond, func() { try(0) })
 }
 
-// release frees a permit when the call ends; a failure leaves the slot to
-// expire with its lease.
+// release frees a permit's slot when the call ends, in the background:
+// the worker goes on to commit the call's outcome while Redis frees the
+// slot, instead of waiting a round trip for it. A failure, or an engine
+// stopped first, leaves the slot to expire with its lease.
 func (e *Engine) release(p *flow.Permit) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := p.Release(ctx); err != nil {
-		e.log.Warn("could not release a flow-control slot; it expires with its lease", "error", err)
+	if !p.Held() {
+		return
 	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := p.Release(ctx); err != nil {
+			e.log.Warn("could not release a flow-control slot; it expires with its lease", "error", err)
+		}
+	}()
 }
 
 // retryDelay spaces asynq's retries: a job waiting for flow control comes
@@ -141,6 +146,26 @@ func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 func expectedRetry(err error) bool {
 	_, wait := errors.AsType[errFlowWait](err)
 	return wait || errors.Is(err, errNotYetDue)
+}
+
+// minIdleInterval bounds how often a job server with a fast rate limit
+// looks for work when it finds none.
+const minIdleInterval = 20 * time.Millisecond
+
+// idleInterval is how long the job server sleeps when it finds every
+// queue empty or paused (asynq's TaskCheckInterval): Options.IdleInterval,
+// shortened to the spacing of the fastest rate limit configured. Jobs
+// waiting for a rate wait outside the queue, so with few of them the
+// queue is often empty; a server asleep for a second when the rate lets
+// a call start every 20 ms would run a handful of calls a second.
+func (e *Engine) idleInterval() time.Duration {
+	d := e.opts.IdleInterval
+	for _, s := range e.config().integrations {
+		if s.Flow.RateRequests > 0 && s.Flow.RatePer > 0 {
+			d = min(d, max(s.Flow.RatePer/time.Duration(s.Flow.RateRequests), minIdleInterval))
+		}
+	}
+	return d
 }
 
 // queues is the set the job server serves: the engine's base queue, each
@@ -174,7 +199,7 @@ func (e *Engine) serveQueues() {
 		return
 	}
 	want := e.queues()
-	if maps.Equal(want, e.served) {
+	if maps.Equal(want, e.served) && e.idle == e.idleInterval() {
 		return
 	}
 	old := e.srv
@@ -184,7 +209,7 @@ func (e *Engine) serveQueues() {
 			"queues", slices.Sorted(maps.Keys(want)), "error", err)
 		return
 	}
-	e.srv, e.served = srv, want
+	e.srv, e.served, e.idle = srv, want, e.idleInterval()
 	e.stopped.Add(1)
 	go func() {
 		defer e.stopped.Done()

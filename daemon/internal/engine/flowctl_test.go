@@ -73,9 +73,11 @@ func TestFlowConcurrencyAcrossEngines(t *testing.T) {
 	if p := calls.peak.Load(); p != 2 {
 		t.Fatalf("peak calls in flight = %d, want the limit, 2", p)
 	}
-	if n, err := h.e().opts.Flow.InFlight(context.Background(), h.e().flowKey("crm")); err != nil || n != 0 {
-		t.Fatalf("slots still held after every call ended: %d, %v", n, err)
-	}
+	// Slots are freed in the background as each call ends.
+	waitFor(t, "every slot to be released", func() (bool, string) {
+		n, err := h.e().opts.Flow.InFlight(context.Background(), h.e().flowKey("crm"))
+		return err == nil && n == 0, fmt.Sprintf("%d slots held, %v", n, err)
+	})
 }
 
 // A hanging third party holds only its own slots: with two workers and
@@ -174,4 +176,60 @@ func TestFlowReloadServesNewQueue(t *testing.T) {
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 	h.waitLabel(id, state.Extracting, "mail", "Complete 1 records found")
 	h.waitLabel(id, state.Extracting, "crm", "Complete 1 records found")
+}
+
+// Fairness: a backlog of queued jobs for one integration does not delay
+// a new request's job for another by more than seconds, because each
+// integration has its own queue, served with equal weight. The backlog
+// here is the acceptance's 100,000 jobs: no-op run jobs of
+// an old attempt, each read and ended, so the workers are busy with it
+// throughout.
+func TestFlowBacklogDoesNotDelayAnotherIntegration(t *testing.T) {
+	const backlog = 100_000
+	rs := testredis.Start(t)
+	ok := func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }
+	cfg := autoAccess(spec("bulk", sdk.SynchronousAPI, accessOnly), spec("fresh", sdk.SynchronousAPI, accessOnly))
+	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"bulk": &fake{access: ok}, "fresh": &fake{access: ok}}, 1,
+		withFlow("fb", rs), func(o *Options) { o.IdleInterval = time.Second; o.SchedulerInterval = 5 * time.Second })
+	e := h.e()
+	old := h.create(sdk.RequestAccess, "old@example.com")
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < backlog; i += 8 {
+				j := jobRef{Request: old, Workflow: state.Extracting.Code(), Integration: "bulk", Attempt: 1000 + i}
+				if err := e.enqueue(ctx, taskRun, j, 0); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	h.start()
+	time.Sleep(time.Second) // the workers are busy with the backlog
+	start := time.Now()
+	id := h.create(sdk.RequestAccess, "new@example.com")
+	h.waitLabel(id, state.Extracting, "fresh", "Complete 1 records found")
+	took := time.Since(start)
+	info, err := e.insp.GetQueueInfo(e.queueOf("bulk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := info.Pending + info.Scheduled + info.Retry
+	t.Logf("the new request's integration completed in %v, %d backlog jobs still queued", took.Round(time.Millisecond), left)
+	if left < backlog/2 {
+		t.Fatalf("only %d of %d backlog jobs still queued: the test did not run against a backlog", left, backlog)
+	}
+	if took > 10*time.Second {
+		t.Fatalf("the new request's integration took %v behind a backlog for another; want seconds", took)
+	}
 }

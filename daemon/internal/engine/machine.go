@@ -40,6 +40,10 @@ const (
 	trStart trigger = iota + 1
 	// trOutcome: a call or poll came back.
 	trOutcome
+	// trCall: a run task's call came back before its start was committed
+	// (within the engine's CommitGrace): the start and the outcome are
+	// decided, and committed, together.
+	trCall
 	// trRetry: an operator asked for a new attempt now.
 	trRetry
 	// trEnd: an operator stopped or skipped the integration.
@@ -61,8 +65,11 @@ type event struct {
 	// (trAnswer, 0 for any; trDue).
 	job   jobRef
 	phase store.Phase // trOutcome: the phase the job ran in
-	out   outcome     // trOutcome
-	actor string      // operator actions
+	out   outcome     // trOutcome, trCall
+	// started is when a trCall's run task made its call: the time of its
+	// start, as now is the time of its outcome.
+	started time.Time
+	actor   string // operator actions
 	// detail and count are the Complete state an operator or processor
 	// chose (trEnd, trAnswer); histKind names the history entry.
 	detail   state.Detail
@@ -70,7 +77,9 @@ type event struct {
 	histKind string
 	answer   Answer
 	files    []sdk.File
-	note     string
+	// upload is a staged upload whose files the answer stores (trAnswer).
+	upload *store.Upload
+	note   string
 }
 
 // policy is what decide needs of the configuration.
@@ -151,6 +160,8 @@ func decide(cur *store.Integration, ev event, pol policy) decision {
 		return decideStart(cur, ev, pol)
 	case trOutcome:
 		return decideOutcome(cur, ev, pol)
+	case trCall:
+		return decideCall(cur, ev, pol)
 	case trRetry:
 		return decideRetry(cur, ev)
 	case trEnd:
@@ -214,6 +225,28 @@ func decideStart(cur *store.Integration, ev event, pol policy) decision {
 	d.accepted, d.next = true, next
 	d.events = append(d.events, integrationEvent(EventAttempt, next, ev.now, ActorSystem, msg, attrs),
 		stateEvent(next, ev.now, ActorSystem))
+	return d
+}
+
+// decideCall decides a run task's start and its call's outcome as one
+// transition, each with its own time: the task's start (ev.started) as
+// decideStart would, then the outcome (ev.now) on the state the start
+// left. Both sets of history entries are kept, so the history reads as if
+// they had been committed one after the other. A start no longer accepted
+// (a stop, a skip or a retry came while the call ran) makes the answer
+// late: it is noted as rejected, never committed.
+func decideCall(cur *store.Integration, ev event, pol policy) decision {
+	start := ev
+	start.kind, start.now = trStart, ev.started
+	s := decideStart(cur, start, pol)
+	done := ev
+	done.kind, done.phase = trOutcome, store.PhaseCall
+	if !s.accepted {
+		return decideOutcome(cur, done, pol)
+	}
+	d := decideOutcome(s.next, done, pol)
+	d.accepted = true
+	d.events = append(s.events, d.events...)
 	return d
 }
 
@@ -447,13 +480,13 @@ func decideAnswer(cur *store.Integration, ev event) decision {
 	next.Status, next.Detail, next.Count = state.Complete, ev.detail, ev.count
 	next.Phase, next.Handle, next.UpdatedAt = store.PhaseNone, "", ev.now
 	answered := integrationEvent(EventAnswer, next, ev.now, ActorDirectContact, "Processor answered",
-		map[string]string{"answer": answerCode(ev.answer), "files": strconv.Itoa(len(ev.files))})
+		map[string]string{"answer": answerCode(ev.answer), "files": strconv.Itoa(len(ev.files) + ev.upload.Len())})
 	if ev.note != "" {
 		answered.Sealed = map[string]string{"note": ev.note}
 	}
 	d.events = append(d.events, answered, stateEvent(next, ev.now, ActorDirectContact))
-	if len(ev.files) > 0 {
-		d.result = &store.Result{Files: ev.files}
+	if len(ev.files)+ev.upload.Len() > 0 {
+		d.result = &store.Result{Files: ev.files, Upload: ev.upload}
 	}
 	d.next, d.cancel, d.completed = next, true, true
 	return d

@@ -44,6 +44,12 @@ func outcomeEvent(j jobRef, phase store.Phase, out outcome) event {
 	return event{kind: trOutcome, now: machineNow, stage: state.StageProcess, job: j, phase: phase, out: out}
 }
 
+// callEvent is a run task's call that came back within the commit grace
+// period: started a second before it answered.
+func callEvent(j jobRef, out outcome) event {
+	return event{kind: trCall, started: machineNow.Add(-time.Second), now: machineNow, stage: state.StageProcess, job: j, out: out}
+}
+
 func rateLimited(after time.Duration) error {
 	return sdk.Errorf(sdk.ErrorRateLimited, "slow down").WithStatus(429).WithRetryAfter(after)
 }
@@ -157,6 +163,27 @@ func TestStateMachine(t *testing.T) {
 			want{label: "Processing Request submitted", attempt: 1, transient: 1, effect: taskPoll, effectDelay: 2 * time.Second,
 				effectRef: jobRef{Request: "r", Workflow: "extracting", Integration: "crm", Attempt: 1, PollSeq: 2}, events: []string{EventPollFailed}}},
 
+		{"a call answered within the grace period starts and completes in one decision", itState(state.Pending, 1),
+			callEvent(job(1, 0), outcome{access: records(2)}),
+			want{label: "Complete 2 records found", attempt: 1, accepted: true, completed: true,
+				events: []string{EventAttempt, EventIntegrationState, EventIntegrationState}}},
+		{"a transient error within the grace period starts and waits in one decision", itState(state.Pending, 1),
+			callEvent(job(1, 0), outcome{err: rateLimited(4 * time.Second)}),
+			want{label: "Pending", attempt: 1, transient: 1, nextAt: machineNow.Add(4 * time.Second), accepted: true,
+				effect: taskRun, effectDelay: 4 * time.Second, effectRef: job(1, 1),
+				events: []string{EventAttempt, EventIntegrationState, EventTransient, EventIntegrationState}}},
+		{"an automatic retry answered at once fails in one decision", itState(state.Error, 1),
+			callEvent(job(2, 0), outcome{err: sdk.Errorf(sdk.ErrorAuth, "no").WithStatus(401)}),
+			want{label: "Error", attempt: 2, nextAt: machineNow.Add(24 * time.Hour), accepted: true,
+				effect: taskRun, effectDelay: 24 * time.Hour, effectRef: job(3, 0),
+				events: []string{EventAttempt, EventIntegrationState, EventError, EventIntegrationState}}},
+		{"an answer after a stop in the grace period is late", itState(state.Complete, 1, func(it *store.Integration) { it.Detail = state.DetailStopped }),
+			callEvent(job(1, 0), outcome{access: records(2)}),
+			want{events: []string{EventResultRejected}}},
+		{"an answer after a retry in the grace period is late", itState(state.Pending, 2),
+			callEvent(job(1, 0), outcome{access: records(2)}),
+			want{events: []string{EventResultRejected}}},
+
 		{"retry of an Error starts a new attempt now", itState(state.Error, 1),
 			event{kind: trRetry, now: machineNow, stage: state.StageProcess, actor: "ops"},
 			want{label: "Pending", attempt: 2, effect: taskRun, effectRef: job(2, 0), events: []string{EventRetry, EventIntegrationState}}},
@@ -252,6 +279,25 @@ func equalStrings(a, b []string) bool {
 
 // TestTransientHistoryNamesTypeStatusAndNextTry: each transient error is in
 // history with its type, status code and the time of the next try.
+// TestCallKeepsEachEntrysTime: a start and an outcome decided together
+// keep their own times, the start's before the outcome's, and the
+// attempt's submission is its start.
+func TestCallKeepsEachEntrysTime(t *testing.T) {
+	ev := callEvent(job(1, 0), outcome{access: records(1)})
+	d := decide(itState(state.Pending, 1), ev, machinePolicy())
+	if len(d.events) != 3 {
+		t.Fatalf("history %+v", d.events)
+	}
+	for i, want := range []time.Time{ev.started, ev.started, ev.now} {
+		if !d.events[i].Time.Equal(want) {
+			t.Errorf("entry %d (%s %q) at %v, want %v", i, d.events[i].Kind, d.events[i].Message, d.events[i].Time, want)
+		}
+	}
+	if !d.next.SubmittedAt.Equal(ev.started) || !d.next.UpdatedAt.Equal(ev.now) {
+		t.Errorf("submitted %v, updated %v; want %v, %v", d.next.SubmittedAt, d.next.UpdatedAt, ev.started, ev.now)
+	}
+}
+
 func TestTransientHistoryNamesTypeStatusAndNextTry(t *testing.T) {
 	d := decide(itState(state.Processing, 1), outcomeEvent(job(1, 0), store.PhaseCall, outcome{err: rateLimited(5 * time.Second)}), machinePolicy())
 	if len(d.events) == 0 || d.events[0].Kind != EventTransient {

@@ -33,6 +33,13 @@ type Options struct {
 	// CallTimeout bounds one connector call of an integration whose spec
 	// sets none (default 10m).
 	CallTimeout time.Duration
+	// CommitGrace is how long a run task waits for its connector call to
+	// answer before committing the attempt's start: a call answering
+	// within it commits "Processing Request submitted" and its outcome in
+	// one compare-and-set (one Redis round trip instead of two); a slower
+	// one is shown as Processing once it ends. Default 250ms; negative
+	// commits the start before every call.
+	CommitGrace time.Duration
 	// SchedulerInterval is how often scheduled tasks are moved to the
 	// queue when due (asynq DelayedTaskCheckInterval, default 5s).
 	SchedulerInterval time.Duration
@@ -90,6 +97,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = 10 * time.Minute
+	}
+	if o.CommitGrace == 0 {
+		o.CommitGrace = 250 * time.Millisecond
 	}
 	if o.SchedulerInterval <= 0 {
 		o.SchedulerInterval = 5 * time.Second

@@ -122,6 +122,8 @@ func TestRedeliveryAfterWorkerStops(t *testing.T) {
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 	h.approve(id)
 	<-b.started
+	// The call's start is committed once the grace period ends.
+	h.waitLabel(id, state.Extracting, "crm", "Processing Request submitted")
 	first.Shutdown() // the call is still running in it
 	if err := second.Start(); err != nil {
 		t.Fatal(err)

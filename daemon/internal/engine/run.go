@@ -15,11 +15,22 @@ import (
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
-// handleRun runs one attempt of an integration: it marks the integration
-// Processing, calls Access or Delete, and commits the outcome. Which tasks
-// are accepted is the state machine's (decideStart); a task that comes
-// before its integration's transient wait is over, or while its plugin is
+// handleRun runs one attempt of an integration: it reads the request
+// once, calls Access or Delete, and commits the outcome. Which tasks are
+// accepted is the state machine's (decideStart); a task that comes before
+// its integration's transient wait is over, or while its plugin is
 // restarting, is handed to a later task without a state change.
+//
+// A call that answers within CommitGrace commits its start ("Processing
+// Request submitted") and its outcome together, one compare-and-set, each
+// history entry with its own time. A slower call has its start committed
+// when the grace period ends, while it runs, and its outcome when it
+// answers, so a call in flight is always visible as Processing after at
+// most the grace period. Either commit is guarded like any other: a stop,
+// skip or retry that came meanwhile makes the answer late, noted and not
+// committed. A crash before the start is committed leaves the integration
+// Pending with nothing written; the task is delivered again and the call
+// made again under the same idempotency key.
 func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	j, w, err := decodeJob(t)
 	if err != nil {
@@ -36,32 +47,95 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	defer e.release(permit)
-	d, snap, err := e.transition(ctx, j.Request, w, j.Integration, nil, func(s *store.Snapshot) event {
-		return event{kind: trStart, now: e.now(), stage: s.Request.Stage, job: j}
-	})
+	snap, err := e.load(ctx, j.Request)
 	if err != nil {
 		return fmt.Errorf("start attempt: %w", err)
 	}
-	if !d.notBefore.IsZero() {
+	started := e.now()
+	d := decide(snap.Integration(w, j.Integration), event{kind: trStart, now: started, stage: snap.Request.Stage, job: j}, e.policy(j.Integration))
+	switch {
+	case d.err != nil:
+		return fmt.Errorf("start attempt: %w", d.err)
+	case !d.notBefore.IsZero():
 		return e.reschedule(ctx, taskRun, j, until(e.now(), d.notBefore))
-	}
-	if !d.accepted {
+	case !d.accepted:
 		return nil
 	}
 	it := d.next
-	spec, ok := e.spec(j.Integration)
-	var out outcome
-	switch {
-	case !ok:
-		out.err = sdk.Errorf(sdk.ErrorInvalidConfig, "integration %q is no longer configured", j.Integration).
-			WithRemediation("Add the integration back to the configuration, or stop or skip it on this request.")
-	case loop != nil:
-		out = outcome{err: loop, final: true}
-	default:
-		out = e.call(ctx, snap, it, spec)
+	call := func(ctx context.Context) outcome {
+		spec, ok := e.spec(j.Integration)
+		switch {
+		case !ok:
+			return outcome{err: sdk.Errorf(sdk.ErrorInvalidConfig, "integration %q is no longer configured", j.Integration).
+				WithRemediation("Add the integration back to the configuration, or stop or skip it on this request.")}
+		case loop != nil:
+			return outcome{err: loop, final: true}
+		}
+		return e.call(ctx, snap, it, spec)
 	}
-	e.release(permit)
-	return e.finishInterruptible(ctx, j, w, store.PhaseCall, withIntegration(snap, it), out)
+	return e.runCall(ctx, j, w, snap, started, call, func() { e.release(permit) })
+}
+
+// runCall makes a run task's call and commits its start and outcome,
+// together when the call answers within CommitGrace (see handleRun).
+// release frees the call's flow-control slot once it has answered.
+func (e *Engine) runCall(ctx context.Context, j jobRef, w state.Workflow, snap *store.Snapshot, started time.Time,
+	call func(context.Context) outcome, release func()) error {
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan outcome, 1)
+	grace := e.opts.CommitGrace
+	if grace > 0 {
+		go func() { done <- call(cctx) }()
+		timer := time.NewTimer(grace)
+		select {
+		case out := <-done:
+			timer.Stop()
+			release()
+			answered := e.now()
+			return e.interruptible(ctx, j, out, func(cctx context.Context) error {
+				_, _, err := e.transition(cctx, j.Request, w, j.Integration, snap, func(s *store.Snapshot) event {
+					return event{kind: trCall, started: started, now: answered, stage: s.Request.Stage, job: j, out: out}
+				})
+				if err != nil {
+					return fmt.Errorf("commit call of %s: %w", j.Integration, err)
+				}
+				return nil
+			})
+		case <-timer.C:
+		}
+	}
+	// Like the outcome's, this commit is not cut short by a stop that
+	// came in the grace period: it finds the stop and commits nothing.
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer scancel()
+	d, cur, err := e.transition(sctx, j.Request, w, j.Integration, snap, func(s *store.Snapshot) event {
+		return event{kind: trStart, now: started, stage: s.Request.Stage, job: j}
+	})
+	if err != nil {
+		if grace > 0 {
+			// The call is under way: end it before the task is run again.
+			cancel()
+			<-done
+		}
+		return fmt.Errorf("start attempt: %w", err)
+	}
+	var read *store.Snapshot
+	switch {
+	case d.accepted:
+		read = withIntegration(cur, d.next)
+	case grace <= 0:
+		return nil // no call made
+	}
+	// A start no longer accepted (a stop or skip came in the grace
+	// period) leaves read nil: the answer is decided on a fresh read and
+	// rejected as late.
+	if grace <= 0 {
+		done <- call(cctx)
+	}
+	out := <-done
+	release()
+	return e.finishInterruptible(ctx, j, w, store.PhaseCall, read, out)
 }
 
 // withIntegration returns snap with it, just committed, in place of the

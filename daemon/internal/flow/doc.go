@@ -5,7 +5,8 @@
 // One Lua script decides an admission atomically, so a call refused for
 // one limit never uses up the other: a concurrency slot is a lease (a
 // member of a sorted set scored by its deadline), released when the call
-// ends and recovered when its holder dies without releasing it; the rate
+// ends and recovered when its holder dies without releasing it (a lease
+// is short, DefaultLease, and renewed while the call runs); the rate
 // is a GCRA with a burst of one (calls spaced per/requests apart, so never
 // more than requests in any window of length per), the algorithm of
 // github.com/go-redis/redis_rate. Time comes from Redis (TIME), so daemons

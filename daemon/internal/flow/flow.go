@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,6 +20,12 @@ const (
 	ReasonRate        = "rate_limit"
 )
 
+// DefaultLease is how long a slot outlives its holder's last renewal.
+// A holder renews every third of it while its call runs, so a daemon
+// killed mid-call frees its slots within a lease, whatever the call
+// timeout.
+const DefaultLease = 6 * time.Second
+
 // Limits are one integration's limits. Zero fields mean no limit.
 type Limits struct {
 	// Concurrency is how many calls may be in flight at once.
@@ -23,9 +33,8 @@ type Limits struct {
 	// Requests calls may start in any window of length Per.
 	Requests int
 	Per      time.Duration
-	// Lease bounds how long a slot is held when its holder never
-	// releases it (a daemon killed mid-call): the call timeout and some
-	// grace. Default one minute.
+	// Lease bounds how long a slot stays held after its holder stopped
+	// renewing it (a daemon killed mid-call). Default DefaultLease.
 	Lease time.Duration
 }
 
@@ -34,13 +43,13 @@ func (l Limits) enabled() bool {
 	return l.Concurrency > 0 || (l.Requests > 0 && l.Per > 0)
 }
 
-// emission is the spacing between two calls under the rate, rounded up
-// to the millisecond so the rate is never exceeded.
+// emission is the spacing between two calls under the rate in
+// microseconds, rounded up so the rate is never exceeded.
 func (l Limits) emission() int64 {
 	if l.Requests <= 0 || l.Per <= 0 {
 		return 0
 	}
-	return int64(math.Ceil(float64(l.Per.Milliseconds()) / float64(l.Requests)))
+	return int64(math.Ceil(float64(l.Per.Microseconds()) / float64(l.Requests)))
 }
 
 // Key names what one set of limits counts against.
@@ -74,12 +83,22 @@ func New(rdb redis.UniversalClient, prefix string) *Limiter {
 // for measuring what flow control costs.
 func Off() *Limiter { return &Limiter{off: true} }
 
-// Permit is an admitted call. Release it when the call ends.
+// Permit is an admitted call. While it is held its slot's lease is
+// renewed in the background; Release it when the call ends.
 type Permit struct {
 	l      *Limiter
 	key    Key
 	lim    Limits
 	holder string
+	once   sync.Once
+	done   chan struct{}
+	freed  atomic.Bool
+}
+
+// Held reports whether the permit holds a concurrency slot not yet
+// released: releasing any other permit does nothing.
+func (p *Permit) Held() bool {
+	return p != nil && p.l != nil && p.lim.Concurrency > 0 && !p.freed.Load()
 }
 
 // Decision is Acquire's answer.
@@ -105,17 +124,21 @@ const maxGate = time.Second
 // for the job to come back after them.
 const stuckAfter = time.Second
 
-// Acquire asks to start one call for key under lim; holder names the call
-// (unique among calls in flight). It never blocks waiting for room.
-func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, holder string) (Decision, error) {
+// Acquire asks to start one call for key under lim; job names the work
+// asking. It never blocks waiting for room.
+func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, job string) (Decision, error) {
 	if l.off || !lim.enabled() {
 		return Decision{Permit: &Permit{}}, nil
 	}
 	if lim.Lease <= 0 {
-		lim.Lease = time.Minute
+		lim.Lease = DefaultLease
 	}
-	res, err := acquireScript.Run(ctx, l.rdb, l.keys(key),
-		holder, lim.Lease.Milliseconds(), lim.Concurrency, lim.emission(), maxGate.Milliseconds(), stuckAfter.Milliseconds()).Int64Slice()
+	// A job may be run twice at once (asynq hands out again a task whose
+	// daemon was lost while its call still ran): each call holds its own
+	// slot.
+	holder := job + "#" + strconv.FormatUint(rand.Uint64(), 36)
+	res, err := acquireScript.Run(ctx, l.rdb, l.keys(key), holder, lim.Lease.Microseconds(), lim.Concurrency,
+		lim.emission(), maxGate.Microseconds(), stuckAfter.Microseconds()).Int64Slice()
 	if err != nil {
 		return Decision{}, fmt.Errorf("flow control for %q: %w", key.Name, err)
 	}
@@ -123,9 +146,14 @@ func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, holder strin
 		return Decision{}, fmt.Errorf("flow control for %q: unexpected answer %v", key.Name, res)
 	}
 	if res[0] == 1 {
-		return Decision{Permit: &Permit{l: l, key: key, lim: lim, holder: holder}}, nil
+		p := &Permit{l: l, key: key, lim: lim, holder: holder}
+		if lim.Concurrency > 0 {
+			p.done = make(chan struct{})
+			go p.renew()
+		}
+		return Decision{Permit: p}, nil
 	}
-	d := Decision{Wait: time.Duration(max(res[1], 1)) * time.Millisecond, Reason: ReasonConcurrency, Gated: res[3] == 1}
+	d := Decision{Wait: time.Duration(max(res[1], 1)) * time.Microsecond, Reason: ReasonConcurrency, Gated: res[3] == 1}
 	if res[2] == 1 {
 		d.Reason = ReasonRate
 	}
@@ -135,19 +163,48 @@ func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, holder strin
 	return d, nil
 }
 
+// renew extends the slot's lease every third of a lease until Release.
+// A renewal that fails is tried again at the next tick; if none succeeds
+// within a lease, the slot goes, as if this daemon had died.
+func (p *Permit) renew() {
+	every := p.lim.Lease / 3
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), every)
+			_ = renewScript.Run(ctx, p.l.rdb, p.l.keys(p.key), p.holder, p.lim.Lease.Microseconds()).Err()
+			cancel()
+		}
+	}
+}
+
 // Release frees the permit's slot and reopens the gate if a call may
 // start. Releasing twice, or a permit without limits, does nothing.
 func (p *Permit) Release(ctx context.Context) error {
-	if p == nil || p.l == nil || p.holder == "" {
+	if p == nil || p.l == nil {
 		return nil
 	}
-	holder := p.holder
-	p.holder = ""
-	err := releaseScript.Run(ctx, p.l.rdb, p.l.keys(p.key), holder).Err()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("release flow slot of %q: %w", p.key.Name, err)
-	}
-	return nil
+	var err error
+	p.once.Do(func() {
+		p.freed.Store(true)
+		if p.done != nil {
+			close(p.done)
+		}
+		if p.lim.Concurrency <= 0 {
+			return // no slot: the rate's token is spent for good
+		}
+		err = releaseScript.Run(ctx, p.l.rdb, p.l.keys(p.key), p.holder, stuckAfter.Microseconds()).Err()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			err = fmt.Errorf("release flow slot of %q: %w", p.key.Name, err)
+		} else {
+			err = nil
+		}
+	})
+	return err
 }
 
 // InFlight counts the unexpired slots held for key.
@@ -157,17 +214,17 @@ func (l *Limiter) InFlight(ctx context.Context, key Key) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read redis time: %w", err)
 	}
-	n, err := l.rdb.ZCount(ctx, keys[0], fmt.Sprint(now.UnixMilli()+1), "+inf").Result()
+	n, err := l.rdb.ZCount(ctx, keys[0], fmt.Sprint(now.UnixMicro()+1), "+inf").Result()
 	return int(n), err
 }
 
-// keys are the slots sorted set, the rate's theoretical arrival time and
-// the gate, all in one hash slot.
+// keys are the slots and their calls' starts (sorted sets), the rate's
+// theoretical arrival time and the gate, all in one hash slot.
 func (l *Limiter) keys(key Key) []string {
 	base := l.prefix + ":flow:{" + key.Tag + "}:"
 	gate := key.Gate
 	if gate == "" {
 		gate = base + "gate"
 	}
-	return []string{base + "slots", base + "tat", gate}
+	return []string{base + "slots", base + "starts", base + "tat", gate}
 }

@@ -116,29 +116,67 @@ func TestRateGate(t *testing.T) {
 	}
 }
 
-// A daemon killed mid-call never releases its slot: the lease expires and
-// the slot is found again.
-func TestLeaseOfDeadHolderRecovered(t *testing.T) {
+// A held slot's lease is renewed while its call runs, however long; a
+// daemon killed mid-call stops renewing, and its slot is free within a
+// lease, not after the call's timeout.
+func TestLeaseRenewedWhileHeldRecoveredAfterDeath(t *testing.T) {
 	srv := testredis.Start(t)
+	dying := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1})
+	t.Cleanup(func() { dying.Close() })
 	l := flow.New(srv.Client, "t")
 	k := key("crm")
-	lim := flow.Limits{Concurrency: 1, Lease: 400 * time.Millisecond}
-	if d := mustAcquire(t, l, k, lim, "dead"); d.Permit == nil {
+	lim := flow.Limits{Concurrency: 1, Lease: 450 * time.Millisecond}
+	if d := mustAcquire(t, flow.New(dying, "t"), k, lim, "dead"); d.Permit == nil {
 		t.Fatal("first call refused")
 	}
-	if d := mustAcquire(t, l, k, lim, "b"); d.Permit != nil {
-		t.Fatal("a second call admitted over concurrency 1")
+	// Three leases long, the call keeps its slot.
+	for end := time.Now().Add(3 * lim.Lease); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if d := mustAcquire(t, l, k, lim, "b"); d.Permit != nil {
+			t.Fatal("a second call admitted over concurrency 1 while the first runs: its lease was not renewed")
+		}
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	// Its daemon dies: no more renewals, no release.
+	dying.Close()
+	died := time.Now()
 	for {
 		d := mustAcquire(t, l, k, lim, "b")
 		if d.Permit != nil {
 			break
 		}
-		if time.Now().After(deadline) {
+		if time.Since(died) > 10*time.Second {
 			t.Fatal("the dead holder's slot was never recovered")
 		}
-		time.Sleep(d.Wait)
+		time.Sleep(min(d.Wait, 20*time.Millisecond))
+	}
+	if took := time.Since(died); took > 5*time.Second {
+		t.Fatalf("the dead holder's slot came back after %v; its lease is %v", took, lim.Lease)
+	}
+}
+
+// A rate far above what any daemon does keeps its meaning: spacing is
+// kept in microseconds, so a million per second admits calls in a
+// tight loop instead of one a millisecond.
+func TestFastRateAdmitsAtOnce(t *testing.T) {
+	srv := testredis.Start(t)
+	l := flow.New(srv.Client, "t")
+	k := key("fast")
+	lim := flow.Limits{Requests: 1_000_000, Per: time.Second, Concurrency: 1000}
+	refused := 0
+	for i := range 200 {
+		d := mustAcquire(t, l, k, lim, fmt.Sprint(i))
+		if d.Permit == nil {
+			refused++
+			if d.Gated || d.Wait > time.Millisecond {
+				t.Fatalf("call %d: %+v, want at most a microsecond's wait with the gate open", i, d)
+			}
+		}
+	}
+	// Two calls within one microsecond of Redis's clock are rare.
+	if refused > 20 {
+		t.Fatalf("%d of 200 calls refused under a rate of a million a second", refused)
+	}
+	if n, _ := srv.Client.Exists(context.Background(), k.Gate).Result(); n != 0 {
+		t.Fatal("a fast rate shut the gate")
 	}
 }
 
@@ -236,5 +274,40 @@ func TestNoLimitsTouchesNothing(t *testing.T) {
 	}
 	if n, _ := srv.Client.DBSize(context.Background()).Result(); n != 0 {
 		t.Fatalf("%d keys written without limits", n)
+	}
+}
+
+// A release while the rate holds the next call back briefly leaves the
+// gate open: asynq's processor sleeps about a second whenever it finds
+// its queues paused, so a gate shut for milliseconds stalls the server.
+// A rate slower than a call a second keeps it shut.
+func TestReleaseGateFollowsRate(t *testing.T) {
+	srv := testredis.Start(t)
+	ctx := context.Background()
+	l := flow.New(srv.Client, "t")
+	for _, tt := range []struct {
+		name string
+		lim  flow.Limits
+		gate bool
+	}{
+		{"fast", flow.Limits{Concurrency: 2, Requests: 10, Per: time.Second}, false},
+		{"slow", flow.Limits{Concurrency: 2, Requests: 1, Per: 3 * time.Second}, true},
+	} {
+		k := key(tt.name)
+		d := mustAcquire(t, l, k, tt.lim, "a")
+		if d.Permit == nil {
+			t.Fatalf("%s: first call refused", tt.name)
+		}
+		// Someone shut the gate with an expiry (a full limit): the release
+		// must decide whether it reopens.
+		if err := srv.Client.Set(ctx, k.Gate, "flow", 500*time.Millisecond).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Permit.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := srv.Client.Exists(ctx, k.Gate).Result(); (n == 1) != tt.gate {
+			t.Fatalf("%s: gate shut after the release = %v, want %v", tt.name, n == 1, tt.gate)
+		}
 	}
 }

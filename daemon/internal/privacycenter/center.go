@@ -130,7 +130,7 @@ func (c *Center) Handler() http.Handler {
 	mux.HandleFunc(Path, func(w http.ResponseWriter, r *http.Request) {
 		c.message(w, r, http.StatusNotFound, msgNotFound)
 	})
-	return websecure.Headers(contentSecurityPolicy, c.limitBody(c.csrf.Wrap(mux)))
+	return websecure.Headers(pages.CSP(), c.limitBody(c.csrf.Wrap(mux)))
 }
 
 // limitBody refuses a post over maxBody before anything reads it.

@@ -27,7 +27,9 @@ func TestBrowser(t *testing.T) {
 		id := e.request(sdk.RequestAccess)
 		link := e.link(id)
 		file := filepath.Join(t.TempDir(), "tickets.csv")
-		content := []byte("ticket,opened\nT-1,2025-06-01\n")
+		// Over two of the store's 1 MiB chunks, so the page seals it in
+		// pieces as Chromium sends it.
+		content := append([]byte("ticket,opened\nT-1,2025-06-01\n"), bytes.Repeat([]byte("T-2,2025-06-02\n"), 180000)...)
 		if err := os.WriteFile(file, content, 0o600); err != nil {
 			t.Fatal(err)
 		}

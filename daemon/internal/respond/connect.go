@@ -29,12 +29,22 @@ func (r *Responder) Service() *Service { return &Service{r: r} }
 // adminv1connect.NewDirectContactServiceHandler does: it returns the path
 // to mount and the handler. Use it where the admin API server does not
 // mount the service itself; pass connect.WithReadMaxBytes to bound
-// uploads.
+// uploads (SubmitResponseStream's messages are bounded to 1 MiB and a
+// little either way).
 func (r *Responder) ConnectHandler(opts ...connect.HandlerOption) (string, http.Handler) {
 	svc := r.Service()
 	path, h := adminv1connect.NewDirectContactServiceHandler(svc, opts...)
-	return path, svc.GateSubmit(h)
+	_, stream := adminv1connect.NewDirectContactServiceHandler(svc, append(opts, connect.WithReadMaxBytes(maxStreamMessageBytes))...)
+	mux := http.NewServeMux()
+	mux.Handle(path, svc.GateSubmit(h))
+	mux.Handle(adminv1connect.DirectContactServiceSubmitResponseStreamProcedure, stream)
+	return path, mux
 }
+
+// maxStreamMessageBytes bounds one SubmitResponseStream message: a chunk
+// of at most 1 MiB (1.33 MiB as JSON), or the start, with room for framing (as
+// api.MaxStreamMessageBytes).
+const maxStreamMessageBytes = 3 << 19
 
 // GetTask returns what the link's processor is asked.
 func (s *Service) GetTask(ctx context.Context, req *connect.Request[adminv1.GetTaskRequest]) (*connect.Response[adminv1.GetTaskResponse], error) {

@@ -12,11 +12,17 @@
 //
 // It is served two ways, over one core:
 //   - [Responder.Service], the admin API's DirectContactService (GetTask,
-//     SubmitResponse) for tooling, and
+//     SubmitResponse, and SubmitResponseStream for files of any allowed
+//     size) for tooling, and
 //   - [Responder.PageHandler], a small server-rendered HTML page for
 //     people, which works without JavaScript.
 //
 // Neither takes a bearer token: the link token is the credential, and it is
 // never logged. A refused link (forged, expired, used, or no longer needed)
 // is explained in plain words.
+//
+// Uploaded files are never held whole: the page and SubmitResponseStream
+// seal each file in chunks into Redis as it arrives (store.Upload), and
+// the answer's commit makes them the integration's results; a refused or
+// broken upload is removed, and the link still works.
 package respond

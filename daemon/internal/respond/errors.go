@@ -78,7 +78,8 @@ func (r *Refusal) Message() string {
 // field at fault and what to change. Nothing was recorded and the link
 // still works.
 type InputError struct {
-	// Field is the field at fault: "answer", "files" or "note".
+	// Field is the field at fault: "answer", "files" or "note"; in a
+	// SubmitResponseStream also "start" or "chunk".
 	Field string
 	// Message says what is wrong, for the processor. It may name a file
 	// they uploaded, never the subject's data.

@@ -1,6 +1,8 @@
 package respond
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +11,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/dsrhost/dsrhost/sdk"
+	"github.com/dsrhost/dsrhost/daemon/internal/store"
 )
 
 // formOverhead is what the form may carry beyond the files: the answer, the
@@ -22,18 +24,21 @@ const (
 	maxNoteBytes   = MaxNoteChars * 4
 )
 
-// form is a submitted answer page.
+// form is a submitted answer page. Its files are staged, sealed, as they
+// arrived (upload); the caller commits them with the answer or discards
+// them.
 type form struct {
 	answer string
 	note   string
-	files  []sdk.File
+	upload *store.Upload
 }
 
-// readForm reads the answer page's POST, streaming multipart parts into
-// memory under the limits: files never touch the disk (they hold personal
-// data and are stored only sealed), and a file over a limit is refused as
-// soon as it crosses it. The whole body is bounded by MaxBytesReader.
-func readForm(w http.ResponseWriter, r *http.Request, lim Limits) (*form, error) {
+// readForm reads the answer page's POST part by part, sealing each file in
+// chunks into up as it arrives: files are never held whole in memory and
+// never touch the disk unsealed, and a file over a limit is refused as
+// soon as it crosses it. The whole body is bounded by MaxBytesReader. On
+// an error the caller discards what up staged.
+func readForm(w http.ResponseWriter, r *http.Request, lim Limits, up *store.Upload) (*form, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, lim.MaxTotalBytes+formOverhead)
 	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
@@ -41,23 +46,22 @@ func readForm(w http.ResponseWriter, r *http.Request, lim Limits) (*form, error)
 	}
 	switch ct {
 	case "multipart/form-data":
-		return readMultipart(r, lim)
+		return readMultipart(r, lim, up)
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
 			return nil, bodyError(err, lim)
 		}
-		return &form{answer: r.PostForm.Get("answer"), note: r.PostForm.Get("note")}, nil
+		return &form{answer: r.PostForm.Get("answer"), note: r.PostForm.Get("note"), upload: up}, nil
 	}
 	return nil, &InputError{Field: "answer", Message: "The form could not be read. Open the link again and send the form from the page."}
 }
 
-func readMultipart(r *http.Request, lim Limits) (*form, error) {
+func readMultipart(r *http.Request, lim Limits, up *store.Upload) (*form, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, &InputError{Field: "answer", Message: "The form could not be read. Open the link again and send the form from the page."}
 	}
-	f := &form{}
-	var total int64
+	f := &form{upload: up}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -76,21 +80,9 @@ func readMultipart(r *http.Request, lim Limits) (*form, error) {
 				return nil, fieldError("note", err, lim, fmt.Sprintf("The note can be at most %d characters long.", MaxNoteChars))
 			}
 		case "files":
-			file, err := readFile(part, len(f.files), lim)
-			if err != nil {
+			if err := stageFile(r.Context(), part, part.FileName(), part.Header.Get("Content-Type"), lim, up); err != nil {
 				return nil, err
 			}
-			if file == nil {
-				continue
-			}
-			if len(f.files) == lim.MaxFiles {
-				return nil, lim.tooManyFiles()
-			}
-			total += int64(len(file.Content))
-			if total > lim.MaxTotalBytes {
-				return nil, lim.totalTooLarge()
-			}
-			f.files = append(f.files, *file)
 		default:
 			if _, err := io.Copy(io.Discard, part); err != nil {
 				return nil, bodyError(err, lim)
@@ -99,21 +91,55 @@ func readMultipart(r *http.Request, lim Limits) (*form, error) {
 	}
 }
 
-// readFile reads one uploaded file, or nil for the empty part a browser
-// sends when no file was chosen.
-func readFile(part *multipart.Part, i int, lim Limits) (*sdk.File, error) {
-	name := part.FileName()
-	content, err := io.ReadAll(io.LimitReader(part, lim.MaxFileBytes+1))
-	if err != nil {
-		return nil, bodyError(err, lim)
+// stageFile seals one uploaded file into up as it is read, under the
+// limits. The empty part a browser sends when no file was chosen is
+// skipped.
+func stageFile(ctx context.Context, src io.Reader, name, contentType string, lim Limits, up *store.Upload) error {
+	br := bufio.NewReader(src)
+	if _, err := br.Peek(1); name == "" && errors.Is(err, io.EOF) {
+		return nil
 	}
-	if name == "" && len(content) == 0 {
-		return nil, nil
+	i := up.Len()
+	if i == lim.MaxFiles {
+		return lim.tooManyFiles()
 	}
-	if int64(len(content)) > lim.MaxFileBytes {
-		return nil, lim.fileTooLarge(cleanFileName(name, i))
+	name = cleanFileName(name, i)
+	fw := up.Create(ctx, name, cleanContentType(contentType))
+	// Read at most one byte past either limit, to tell that it was crossed.
+	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-up.Size())
+	rd := &readErr{r: io.LimitReader(br, room+1)}
+	n, err := io.Copy(fw, rd)
+	switch {
+	case rd.err != nil:
+		return bodyError(rd.err, lim)
+	case err != nil:
+		return fmt.Errorf("stage uploaded file: %w", err)
 	}
-	return &sdk.File{Name: name, ContentType: part.Header.Get("Content-Type"), Content: content}, nil
+	if n > room {
+		if n > lim.MaxFileBytes {
+			return lim.fileTooLarge(name)
+		}
+		return lim.totalTooLarge()
+	}
+	if err := fw.Close(); err != nil {
+		return fmt.Errorf("stage uploaded file: %w", err)
+	}
+	return nil
+}
+
+// readErr remembers a read's failure, to tell a broken upload (the
+// processor's to send again) from a failure to store it (ours).
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		e.err = err
+	}
+	return n, err
 }
 
 // errFieldTooLong is a text field over its limit.

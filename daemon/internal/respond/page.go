@@ -31,7 +31,7 @@ func (r *Responder) PageHandler() http.Handler {
 
 // secure sets the headers every page gets.
 func secure(next http.Handler) http.Handler {
-	return websecure.Headers(contentSecurityPolicy, next)
+	return websecure.Headers(pages.CSP(), next)
 }
 
 func (r *Responder) showPage(w http.ResponseWriter, req *http.Request) {
@@ -55,22 +55,25 @@ func (r *Responder) postPage(w http.ResponseWriter, req *http.Request) {
 	deadline := time.Now().Add(r.upload)
 	_ = rc.SetReadDeadline(deadline)
 	_ = rc.SetWriteDeadline(deadline)
-	f, err := readForm(w, req, r.limits)
+	up, err := r.newUpload(t)
 	if err != nil {
-		r.formError(w, t, &form{}, err)
+		r.writeError(w, err)
 		return
 	}
-	choice, ok := choiceByValue(t.Workflow, f.answer)
-	if !ok {
-		r.formError(w, t, f, &InputError{Field: "answer", Message: "Pick one of the answers below."})
+	f, err := readForm(w, req, r.limits, up)
+	if err == nil {
+		err = r.checkForm(t, f)
+	}
+	if err != nil {
+		r.discard(req.Context(), t, up)
+		if f == nil {
+			f = &form{}
+		}
+		r.formError(w, t, f, err)
 		return
 	}
-	if choice.Files && len(f.files) == 0 {
-		r.formError(w, t, f, &InputError{Field: "files",
-			Message: "Choose at least one file to upload with this answer, or pick the answer that you hold no personal data."})
-		return
-	}
-	rec, err := r.submit(req.Context(), t, Submission{Answer: choice.Answer, Files: f.files, Note: f.note})
+	choice, _ := choiceByValue(t.Workflow, f.answer)
+	rec, err := r.submit(req.Context(), t, Submission{Answer: choice.Answer, Upload: up, Note: f.note})
 	if err != nil {
 		r.formError(w, t, f, err)
 		return
@@ -78,11 +81,28 @@ func (r *Responder) postPage(w http.ResponseWriter, req *http.Request) {
 	r.writePage(w, http.StatusOK, "done", pageData{Title: "Answer recorded", Receipt: rec})
 }
 
+// checkForm checks the page's own rules on a form read whole.
+func (r *Responder) checkForm(t *Task, f *form) error {
+	choice, ok := choiceByValue(t.Workflow, f.answer)
+	if !ok {
+		return &InputError{Field: "answer", Message: "Pick one of the answers below."}
+	}
+	if choice.Files && f.upload.Len() == 0 {
+		return &InputError{Field: "files",
+			Message: "Choose at least one file to upload with this answer, or pick the answer that you hold no personal data."}
+	}
+	return nil
+}
+
 // formError shows the form again with the problem above it, or the
 // refusal or failure page.
 func (r *Responder) formError(w http.ResponseWriter, t *Task, f *form, err error) {
 	var in *InputError
 	if !errors.As(err, &in) {
+		var ref *Refusal
+		if !errors.As(err, &ref) && !errors.Is(err, errInternal) {
+			err = r.internal("read answer page", t.claims, err)
+		}
 		r.writeError(w, err)
 		return
 	}
@@ -126,13 +146,8 @@ func (r *Responder) writeError(w http.ResponseWriter, err error) {
 }
 
 func (r *Responder) writePage(w http.ResponseWriter, status int, name string, d pageData) {
-	body, err := render(name, d)
-	if err != nil {
+	d.Style = pages.Style()
+	if err := pages.Write(w, status, name, d); err != nil {
 		r.log.Error("render the direct contact page", "page", name, "error", err)
-		http.Error(w, "Something went wrong on our side. Please try again later.", http.StatusInternalServerError)
-		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/respond/linktoken"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/store"
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
@@ -23,6 +24,7 @@ type Engine interface {
 	Get(ctx context.Context, id string) (*engine.Request, error)
 	Answer(ctx context.Context, in engine.AnswerInput) (*engine.IntegrationState, error)
 	Results(ctx context.Context, id string) ([]engine.Result, error)
+	NewUpload(id string, ttl time.Duration) (*store.Upload, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)
@@ -107,7 +109,12 @@ type Task struct {
 // Submission is a processor's answer.
 type Submission struct {
 	Answer engine.Answer
-	Files  []sdk.File
+	// Files arrived whole (SubmitResponse).
+	Files []sdk.File
+	// Upload holds files staged as they arrived (the answer page,
+	// SubmitResponseStream), within the limits; submit commits it with the
+	// answer or discards it.
+	Upload *store.Upload
 	Note   string
 }
 
@@ -211,7 +218,40 @@ func (r *Responder) Submit(ctx context.Context, token string, sub Submission) (*
 	return r.submit(ctx, t, sub)
 }
 
+// submit records an answer; on any failure it discards the answer's
+// staged upload, so nothing of it is kept.
 func (r *Responder) submit(ctx context.Context, t *Task, sub Submission) (*Receipt, error) {
+	rec, err := r.record(ctx, t, sub)
+	if err != nil {
+		r.discard(ctx, t, sub.Upload)
+	}
+	return rec, err
+}
+
+// stagingTime is how long a staged upload outlives its last chunk: the
+// answer is committed as soon as the upload ends, so only an upload cut
+// short by a crash stays that long.
+func (r *Responder) stagingTime() time.Duration { return r.upload + time.Hour }
+
+// newUpload starts staging an answer's files.
+func (r *Responder) newUpload(t *Task) (*store.Upload, error) {
+	up, err := r.engine.NewUpload(t.RequestID, r.stagingTime())
+	if err != nil {
+		return nil, r.internal("start upload", t.claims, err)
+	}
+	return up, nil
+}
+
+// discard removes a staged upload that will not be committed, even when
+// the caller's context has ended (a client gone mid-upload).
+func (r *Responder) discard(ctx context.Context, t *Task, up *store.Upload) {
+	if err := up.Discard(context.WithoutCancel(ctx)); err != nil {
+		r.log.Warn("could not remove a refused upload; it expires on its own", "link", t.claims.ID(),
+			"expires_in", r.stagingTime().String(), "error", err)
+	}
+}
+
+func (r *Responder) record(ctx context.Context, t *Task, sub Submission) (*Receipt, error) {
 	choice, err := r.validate(t, sub)
 	if err != nil {
 		return nil, err
@@ -228,7 +268,7 @@ func (r *Responder) submit(ctx context.Context, t *Task, sub Submission) (*Recei
 	}
 	st, err := r.engine.Answer(ctx, engine.AnswerInput{
 		RequestID: t.RequestID, Integration: t.Integration, Workflow: t.Workflow, Attempt: t.claims.Attempt,
-		Answer: choice.Answer, Files: files, Note: sub.Note,
+		Answer: choice.Answer, Files: files, Upload: sub.Upload, Note: sub.Note,
 	})
 	if err != nil {
 		// Nothing was recorded: the link works again. The release must
@@ -251,8 +291,8 @@ func (r *Responder) submit(ctx context.Context, t *Task, sub Submission) (*Recei
 		r.log.Warn("answer recorded but the link could not be marked used", "link", t.claims.ID(), "error", err)
 	}
 	r.log.Info("direct contact answer recorded", "request_id", t.RequestID, "integration", t.Integration,
-		"workflow", t.Workflow.Code(), "answer", choice.Value, "files", len(files))
-	return &Receipt{Task: t, Choice: choice, Files: len(files), Label: st.Label}, nil
+		"workflow", t.Workflow.Code(), "answer", choice.Value, "files", len(files)+sub.Upload.Len())
+	return &Receipt{Task: t, Choice: choice, Files: len(files) + sub.Upload.Len(), Label: st.Label}, nil
 }
 
 // validate checks an answer against the task and the limits before
@@ -269,7 +309,7 @@ func (r *Responder) validate(t *Task, sub Submission) (Choice, error) {
 	if !found {
 		return Choice{}, &InputError{Field: "answer", Message: fmt.Sprintf("Pick one of the %d answers offered for this %s request.", len(t.Choices), t.RequestType)}
 	}
-	if len(sub.Files) > 0 && !choice.Files {
+	if len(sub.Files)+sub.Upload.Len() > 0 && !choice.Files {
 		return Choice{}, &InputError{Field: "files", Message: "Files can only be sent with the answer that you have uploaded data. Remove the files, or pick that answer."}
 	}
 	if e := r.limits.check(sub.Files); e != nil {

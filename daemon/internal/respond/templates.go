@@ -1,44 +1,23 @@
 package respond
 
 import (
-	"bytes"
 	"embed"
 	"html/template"
 
-	"github.com/dsrhost/dsrhost/daemon/internal/websecure"
+	"github.com/dsrhost/dsrhost/daemon/internal/webpage"
 )
 
 //go:embed templates/*.html templates/style.css
 var templateFS embed.FS
 
-// pageStyle is the pages' only stylesheet, inline, allowed by its hash in
-// the Content-Security-Policy: no external request, no 'unsafe-inline'.
-var pageStyle = func() string {
-	b, err := templateFS.ReadFile("templates/style.css")
-	if err != nil {
-		panic(err) // embedded at build time
-	}
-	return string(b)
-}()
-
-// contentSecurityPolicy allows the inline style and a form posting back to
-// this server, and nothing else: no scripts, images, frames or plugins.
-var contentSecurityPolicy = websecure.CSP(pageStyle)
-
-var pageFuncs = template.FuncMap{
+// pages are the answer page's pages, one per kind, each over the layout,
+// with the inline stylesheet the Content-Security-Policy allows by its
+// hash: no scripts, images, frames or plugins, and a form posting back to
+// this server.
+var pages = webpage.MustLoad(templateFS, "templates", template.FuncMap{
 	"fmtTime": formatTime,
 	"bytes":   bytesText,
-}
-
-// pages are the templates, one per kind of page, each over the layout.
-var pages = func() map[string]*template.Template {
-	out := map[string]*template.Template{}
-	for _, name := range []string{"task", "done", "refused", "failed"} {
-		out[name] = template.Must(template.New(name).Funcs(pageFuncs).
-			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
-	}
-	return out
-}()
+}, "task", "done", "refused", "failed")
 
 // pageData is what every page template sees.
 type pageData struct {
@@ -68,15 +47,4 @@ func (t *Task) HasFiles() bool {
 		}
 	}
 	return false
-}
-
-// render executes a page into a buffer, so a template failure never sends
-// half a page.
-func render(name string, d pageData) ([]byte, error) {
-	d.Style = template.CSS(pageStyle)
-	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", d); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

@@ -113,6 +113,12 @@ type env struct {
 	srv         *httptest.Server
 	// logs is what the responder logged, at trace level.
 	logs *testlog.Buffer
+	// prefix is the engine's key prefix in Redis.
+	prefix string
+	// handler serves srv; restart swaps it.
+	handler atomic.Pointer[http.Handler]
+	// start builds the engine and responder, again on restart.
+	start func()
 }
 
 type envOptions struct {
@@ -151,8 +157,7 @@ func (w *world) env(t *testing.T, o envOptions) *env {
 	desc := w.plugin.Describe()
 
 	// The daemon's public URL is this server's, known once it listens.
-	var handler atomic.Pointer[http.Handler]
-	e.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(rw, r) }))
+	e.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { (*e.handler.Load()).ServeHTTP(rw, r) }))
 	e.srv.Config.ReadTimeout = o.readTimeout
 	e.srv.Config.WriteTimeout = o.readTimeout
 	e.srv.Start()
@@ -189,6 +194,24 @@ func (w *world) env(t *testing.T, o envOptions) *env {
 		conns[o.dependsOn] = foundUserID{}
 	}
 	cfg.Integrations = append(cfg.Integrations, spec)
+	e.prefix = prefix
+	e.start = func() { e.startDaemon(cfg, conns, ring, o) }
+	e.start()
+	return e
+}
+
+// restart stops the engine and responder as a daemon stopping would, and
+// starts new ones on the same Redis, keys and configuration.
+func (e *env) restart() {
+	e.t.Helper()
+	e.srv.CloseClientConnections()
+	e.engine.Shutdown()
+	e.start()
+}
+
+func (e *env) startDaemon(cfg engine.Config, conns map[string]sdk.Remote, ring *seal.KeyRing, o envOptions) {
+	t, w, prefix := e.t, e.w, e.prefix
+	var err error
 	e.engine, err = engine.New(w.rdb, cfg, engine.ConnectorsFunc(func(name string) (sdk.Remote, bool) {
 		r, ok := conns[name]
 		return r, ok
@@ -218,8 +241,7 @@ func (w *world) env(t *testing.T, o envOptions) *env {
 	mux.Handle(linktoken.Path, e.responder.PageHandler())
 	mux.Handle(e.responder.ConnectHandler())
 	var h http.Handler = mux
-	handler.Store(&h)
-	return e
+	e.handler.Store(&h)
 }
 
 // foundUserID is a synchronous API connector that finds the subject's CRM

@@ -100,14 +100,22 @@ func (r *KeyRing) PrimaryID() string { return r.primary.id }
 // Layout: version byte, key id length, key id, 12-byte nonce, GCM output.
 func (r *KeyRing) Seal(plaintext, aad []byte) ([]byte, error) {
 	k := r.primary
-	nonce := make([]byte, k.aead.NonceSize())
+	return r.SealAppend(make([]byte, 0, 2+len(k.id)+k.aead.NonceSize()+len(plaintext)+k.aead.Overhead()), plaintext, aad)
+}
+
+// SealAppend is Seal appending to dst, for a caller that seals many pieces
+// (an upload's chunks) into one reused buffer. dst must not overlap
+// plaintext.
+func (r *KeyRing) SealAppend(dst, plaintext, aad []byte) ([]byte, error) {
+	k := r.primary
+	out := append(dst, formatV1, byte(len(k.id)))
+	out = append(out, k.id...)
+	start := len(out)
+	out = append(out, make([]byte, k.aead.NonceSize())...)
+	nonce := out[start:]
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("seal: read nonce: %w", err)
 	}
-	out := make([]byte, 0, 2+len(k.id)+len(nonce)+len(plaintext)+k.aead.Overhead())
-	out = append(out, formatV1, byte(len(k.id)))
-	out = append(out, k.id...)
-	out = append(out, nonce...)
 	return k.aead.Seal(out, nonce, plaintext, aad), nil
 }
 

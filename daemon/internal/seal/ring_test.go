@@ -162,3 +162,26 @@ func TestParseKey(t *testing.T) {
 		t.Error("NewKeyRing accepted a duplicate key")
 	}
 }
+
+// TestSealAppendReusesBuffer seals pieces into one reused buffer, as an
+// upload does, and each opens to its own plaintext.
+func TestSealAppendReusesBuffer(t *testing.T) {
+	ring, err := NewKeyRing(newKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 4096)
+	for i, plain := range [][]byte{[]byte("first chunk"), bytes.Repeat([]byte("second "), 100), {}} {
+		sealed, err := ring.SealAppend(buf[:0], plain, []byte("req1/upload"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if &sealed[0] != &buf[:1][0] {
+			t.Errorf("piece %d: SealAppend did not reuse the buffer", i)
+		}
+		got, err := ring.Open(sealed, []byte("req1/upload"))
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Errorf("piece %d: Open = %q, %v; want %q", i, got, err, plain)
+		}
+	}
+}

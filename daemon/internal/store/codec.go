@@ -286,6 +286,10 @@ func (c sealer) encodeResult(id string, w state.Workflow, name string, r *Result
 			d.Files[i] = &storev1.File{Name: f.Name, ContentType: f.ContentType, Content: f.Content}
 		}
 	}
+	for _, f := range r.Upload.Files() {
+		d.Files = append(d.Files, &storev1.File{Name: f.Name, ContentType: f.ContentType, Stored: &storev1.StoredChunks{
+			Upload: f.Upload, Index: int32(f.Index), Chunks: int32(f.Chunks), Size: f.Size}})
+	}
 	b, err := proto.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode result: %w", err)
@@ -309,11 +313,13 @@ func (c sealer) decodeResult(id string, w state.Workflow, name string, b []byte)
 			r.Records[i] = sdk.Record{ID: rec.Id, Kind: rec.Kind, Data: json.RawMessage(rec.Data)}
 		}
 	}
-	if len(d.Files) > 0 {
-		r.Files = make([]sdk.File, len(d.Files))
-		for i, f := range d.Files {
-			r.Files[i] = sdk.File{Name: f.Name, ContentType: f.ContentType, Content: f.Content}
+	for _, f := range d.Files {
+		if st := f.GetStored(); st != nil {
+			r.Stored = append(r.Stored, StoredFile{Name: f.Name, ContentType: f.ContentType, Size: st.Size,
+				Upload: st.Upload, Index: int(st.Index), Chunks: int(st.Chunks)})
+			continue
 		}
+		r.Files = append(r.Files, sdk.File{Name: f.Name, ContentType: f.ContentType, Content: f.Content})
 	}
 	return r, nil
 }

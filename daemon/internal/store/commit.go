@@ -19,6 +19,7 @@ import (
 // personal data, results), then (on a single node only) index keys. ARGV
 // is flat so that sealed (binary) values pass untouched:
 //
+//	nMoves, (srcKeyIndex, dstKeyIndex)...
 //	nChecks, (field, version)...
 //	nWrites, (field, version, value, extValue)...
 //	nDeletes, (field, version)...
@@ -31,7 +32,9 @@ import (
 // A request hash value starts with its version (see place); a missing
 // field is at version 0. Every version is checked before anything is
 // written; on a mismatch the script returns {0, field} and writes
-// nothing. Otherwise it returns {1, historyLength, counts...}: the
+// nothing. A move renames a staged upload (uploads.go) to its result's
+// files hash and keeps it; a missing one returns {0, "upload"} before
+// anything is written. Otherwise it returns {1, historyLength, counts...}: the
 // history's length after the append and each status counter's new value.
 // An empty extValue removes the field from the ext hash.
 //
@@ -52,8 +55,13 @@ local function ver(f)
   return tonumber(string.match(v, '^%d+'))
 end
 
-local checks = {}
+local moves = {}
 local n = tonumber(nxt())
+for i = 1, n do local src = KEYS[tonumber(nxt())]; moves[i] = {src, KEYS[tonumber(nxt())]} end
+for _, m in ipairs(moves) do if redis.call('EXISTS', m[1]) == 0 then return {0, 'upload'} end end
+
+local checks = {}
+n = tonumber(nxt())
 for i = 1, n do local f = nxt(); checks[i] = {f, tonumber(nxt())} end
 local writes = {}
 n = tonumber(nxt())
@@ -85,6 +93,10 @@ n = tonumber(nxt())
 for i = 1, n do
   local k = KEYS[tonumber(nxt())]; local v = nxt(); local ttl = tonumber(nxt())
   if ttl > 0 then redis.call('SET', k, v, 'PX', ttl) else redis.call('SET', k, v) end
+end
+for _, m in ipairs(moves) do
+  redis.call('RENAME', m[1], m[2])
+  redis.call('PERSIST', m[2])
 end
 n = tonumber(nxt())
 for i = 1, n do
@@ -133,6 +145,12 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 	keys[0], keys[1], keys[2] = s.requestKey(tx.id), s.historyKey(tx.id), s.extKey(tx.id)
 	args := make([]any, 0, 16+4*len(tx.writes)+len(tx.events))
 	add := func(v ...any) { args = append(args, v...) }
+	moves := tx.moves()
+	add(len(moves))
+	for _, m := range moves {
+		keys = append(keys, s.uploadKey(tx.id, m.upload.name), s.filesKey(tx.id, m.workflow, m.name))
+		add(len(keys)-1, len(keys))
+	}
 	var strs []stringWrite
 
 	add(len(tx.checks))
@@ -168,13 +186,16 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		keys = append(keys, w.key)
 		add(len(keys), w.value, w.ttl.Milliseconds())
 	}
-	add(len(tx.expires))
+	// A result's uploaded files (its files hash) are purged with it.
+	add(2 * len(tx.expires))
 	for _, e := range tx.expires {
-		keys = append(keys, s.resultKey(tx.id, e.workflow, e.name))
 		ttl := e.ttl.Milliseconds()
 		if ttl < 1 {
 			ttl = 1
 		}
+		keys = append(keys, s.resultKey(tx.id, e.workflow, e.name))
+		add(len(keys), ttl)
+		keys = append(keys, s.filesKey(tx.id, e.workflow, e.name))
 		add(len(keys), ttl)
 	}
 	add(len(tx.events))
@@ -258,6 +279,9 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 			// Nothing was written: take back the counts raised for it. If
 			// that fails they stay raised, a superset.
 			_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, nil, nil, negate(raise))
+		}
+		if field == "upload" {
+			return nil, fmt.Errorf("commit request %s: %w", tx.id, ErrUploadGone)
 		}
 		return nil, fmt.Errorf("commit request %s (%s): %w", tx.id, field, ErrConflict)
 	}

@@ -9,6 +9,8 @@
 //	<prefix>:{<id>}:pd                    string: the request's personal data, sealed
 //	<prefix>:{<id>}:hist                  list: the history, append only
 //	<prefix>:{<id>}:res:<workflow>/<name> string: one integration's results, sealed
+//	<prefix>:{<id>}:res:<workflow>/<name>:files hash: its uploaded files, in sealed chunks
+//	<prefix>:{<id>}:up:<upload>           hash: an upload being received, expiring (uploads.go)
 //
 // The request hash holds "r" (the request), "x:<name>" and "d:<name>" (an
 // integration's state in Extracting and in Pending Delete), "m:<name>" (a

@@ -123,9 +123,17 @@ type ManualTask struct {
 
 // Result is what one integration found, sealed at rest.
 type Result struct {
-	Records     []sdk.Record
+	Records []sdk.Record
+	// Files are the files found; Results also returns here, read back
+	// whole, the files of an upload.
 	Files       []sdk.File
 	Identifiers map[string]string
+	// Upload, when writing, is a staged upload whose files become the
+	// result's in the same commit (uploads.go).
+	Upload *Upload
+	// Stored, when reading, are the uploaded files kept in chunks, before
+	// Results reads them into Files.
+	Stored []StoredFile
 }
 
 // Clone returns a copy of the request to modify before a Put.

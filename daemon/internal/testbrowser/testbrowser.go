@@ -25,6 +25,18 @@ func chromium(t *testing.T) string {
 // returns a tab's context; everything stops at the test's end.
 func New(t *testing.T) context.Context {
 	t.Helper()
+	return start(t, false, 3*time.Minute)
+}
+
+// NewScripted is New with the pages' JavaScript on, for what only scripts
+// do (the console's live updates), and a context lasting within.
+func NewScripted(t *testing.T, within time.Duration) context.Context {
+	t.Helper()
+	return start(t, true, within)
+}
+
+func start(t *testing.T, script bool, within time.Duration) context.Context {
+	t.Helper()
 	bin := chromium(t)
 	dir, err := os.MkdirTemp("", "dsrhost-chromium-")
 	if err != nil {
@@ -51,10 +63,12 @@ func New(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		// The pages must work without JavaScript: run with it off.
-		chromedp.Flag("blink-settings", "scriptEnabled=false"),
 	)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	if !script {
+		// The pages must work without JavaScript: run with it off.
+		opts = append(opts, chromedp.Flag("blink-settings", "scriptEnabled=false"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), within)
 	t.Cleanup(cancel)
 	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(cancelAlloc)

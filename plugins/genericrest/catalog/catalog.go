@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dsrhost/dsrhost/config"
 	"github.com/dsrhost/dsrhost/sdk"
@@ -86,7 +87,10 @@ func (e *Entry) Example() string {
 	return b.String()
 }
 
-var entries = mustLoad()
+// entries are parsed on first use, not at package init: every process
+// linking the catalogue (the daemon, the genericrest plugin) would
+// otherwise pay for parsing it at every start, used or not.
+var entries = sync.OnceValue(mustLoad)
 
 func mustLoad() map[string]*Entry {
 	out, err := load(files)
@@ -139,11 +143,11 @@ func settingsBlock(body *hclsyntax.Body) hcl.Body {
 }
 
 // Names lists the entries, sorted.
-func Names() []string { return sortedKeys(entries) }
+func Names() []string { return sortedKeys(entries()) }
 
 // Get returns the entry called name.
 func Get(name string) (*Entry, bool) {
-	e, ok := entries[name]
+	e, ok := entries()[name]
 	return e, ok
 }
 

@@ -3703,6 +3703,223 @@ func (x *SubmitResponseRequest) GetNote() string {
 	return ""
 }
 
+// SubmitResponseStreamRequest is one message of a streamed answer.
+type SubmitResponseStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Part:
+	//
+	//	*SubmitResponseStreamRequest_Start
+	//	*SubmitResponseStreamRequest_FileStart
+	//	*SubmitResponseStreamRequest_Chunk
+	Part          isSubmitResponseStreamRequest_Part `protobuf_oneof:"part"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitResponseStreamRequest) Reset() {
+	*x = SubmitResponseStreamRequest{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitResponseStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitResponseStreamRequest) ProtoMessage() {}
+
+func (x *SubmitResponseStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitResponseStreamRequest.ProtoReflect.Descriptor instead.
+func (*SubmitResponseStreamRequest) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *SubmitResponseStreamRequest) GetPart() isSubmitResponseStreamRequest_Part {
+	if x != nil {
+		return x.Part
+	}
+	return nil
+}
+
+func (x *SubmitResponseStreamRequest) GetStart() *SubmitResponseStart {
+	if x != nil {
+		if x, ok := x.Part.(*SubmitResponseStreamRequest_Start); ok {
+			return x.Start
+		}
+	}
+	return nil
+}
+
+func (x *SubmitResponseStreamRequest) GetFileStart() *UploadFileStart {
+	if x != nil {
+		if x, ok := x.Part.(*SubmitResponseStreamRequest_FileStart); ok {
+			return x.FileStart
+		}
+	}
+	return nil
+}
+
+func (x *SubmitResponseStreamRequest) GetChunk() []byte {
+	if x != nil {
+		if x, ok := x.Part.(*SubmitResponseStreamRequest_Chunk); ok {
+			return x.Chunk
+		}
+	}
+	return nil
+}
+
+type isSubmitResponseStreamRequest_Part interface {
+	isSubmitResponseStreamRequest_Part()
+}
+
+type SubmitResponseStreamRequest_Start struct {
+	// start comes first, once.
+	Start *SubmitResponseStart `protobuf:"bytes,1,opt,name=start,proto3,oneof"`
+}
+
+type SubmitResponseStreamRequest_FileStart struct {
+	// file_start begins the next file.
+	FileStart *UploadFileStart `protobuf:"bytes,2,opt,name=file_start,json=fileStart,proto3,oneof"`
+}
+
+type SubmitResponseStreamRequest_Chunk struct {
+	// chunk is the next piece of the current file's content.
+	Chunk []byte `protobuf:"bytes,3,opt,name=chunk,proto3,oneof"`
+}
+
+func (*SubmitResponseStreamRequest_Start) isSubmitResponseStreamRequest_Part() {}
+
+func (*SubmitResponseStreamRequest_FileStart) isSubmitResponseStreamRequest_Part() {}
+
+func (*SubmitResponseStreamRequest_Chunk) isSubmitResponseStreamRequest_Part() {}
+
+// SubmitResponseStart is the link token and the answer of a streamed
+// SubmitResponse.
+type SubmitResponseStart struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Answer        DirectContactAnswer    `protobuf:"varint,2,opt,name=answer,proto3,enum=dsrhost.admin.v1.DirectContactAnswer" json:"answer,omitempty"`
+	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitResponseStart) Reset() {
+	*x = SubmitResponseStart{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitResponseStart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitResponseStart) ProtoMessage() {}
+
+func (x *SubmitResponseStart) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitResponseStart.ProtoReflect.Descriptor instead.
+func (*SubmitResponseStart) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *SubmitResponseStart) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *SubmitResponseStart) GetAnswer() DirectContactAnswer {
+	if x != nil {
+		return x.Answer
+	}
+	return DirectContactAnswer_DIRECT_CONTACT_ANSWER_UNSPECIFIED
+}
+
+func (x *SubmitResponseStart) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// UploadFileStart names a streamed file; its content follows as chunks.
+type UploadFileStart struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	ContentType   string                 `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadFileStart) Reset() {
+	*x = UploadFileStart{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadFileStart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadFileStart) ProtoMessage() {}
+
+func (x *UploadFileStart) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadFileStart.ProtoReflect.Descriptor instead.
+func (*UploadFileStart) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *UploadFileStart) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UploadFileStart) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
 // SubmitResponseResponse confirms the answer.
 type SubmitResponseResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3714,7 +3931,7 @@ type SubmitResponseResponse struct {
 
 func (x *SubmitResponseResponse) Reset() {
 	*x = SubmitResponseResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3726,7 +3943,7 @@ func (x *SubmitResponseResponse) String() string {
 func (*SubmitResponseResponse) ProtoMessage() {}
 
 func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3739,10 +3956,57 @@ func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseResponse.ProtoReflect.Descriptor instead.
 func (*SubmitResponseResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{52}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *SubmitResponseResponse) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+// SubmitResponseStreamResponse confirms a streamed answer.
+type SubmitResponseStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The integration's label after the answer, e.g. "Complete 2 of files
+	// uploaded".
+	Label         string `protobuf:"bytes,1,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitResponseStreamResponse) Reset() {
+	*x = SubmitResponseStreamResponse{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitResponseStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitResponseStreamResponse) ProtoMessage() {}
+
+func (x *SubmitResponseStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitResponseStreamResponse.ProtoReflect.Descriptor instead.
+func (*SubmitResponseStreamResponse) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *SubmitResponseStreamResponse) GetLabel() string {
 	if x != nil {
 		return x.Label
 	}
@@ -3758,7 +4022,7 @@ type ReloadConfigRequest struct {
 
 func (x *ReloadConfigRequest) Reset() {
 	*x = ReloadConfigRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3770,7 +4034,7 @@ func (x *ReloadConfigRequest) String() string {
 func (*ReloadConfigRequest) ProtoMessage() {}
 
 func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3783,7 +4047,7 @@ func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigRequest.ProtoReflect.Descriptor instead.
 func (*ReloadConfigRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{57}
 }
 
 // ReloadConfigResponse reports what changed, or why nothing did.
@@ -3800,7 +4064,7 @@ type ReloadConfigResponse struct {
 
 func (x *ReloadConfigResponse) Reset() {
 	*x = ReloadConfigResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3812,7 +4076,7 @@ func (x *ReloadConfigResponse) String() string {
 func (*ReloadConfigResponse) ProtoMessage() {}
 
 func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3825,7 +4089,7 @@ func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigResponse.ProtoReflect.Descriptor instead.
 func (*ReloadConfigResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{54}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ReloadConfigResponse) GetApplied() bool {
@@ -4120,8 +4384,25 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\x80 R\x05token\x12J\n" +
 	"\x06answer\x18\x02 \x01(\x0e2%.dsrhost.admin.v1.DirectContactAnswerB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06answer\x12>\n" +
 	"\x05files\x18\x03 \x03(\v2\x1e.dsrhost.admin.v1.UploadedFileB\b\xbaH\x05\x92\x01\x02\x10dR\x05files\x12\x1c\n" +
-	"\x04note\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\".\n" +
+	"\x04note\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"\xd2\x01\n" +
+	"\x1bSubmitResponseStreamRequest\x12=\n" +
+	"\x05start\x18\x01 \x01(\v2%.dsrhost.admin.v1.SubmitResponseStartH\x00R\x05start\x12B\n" +
+	"\n" +
+	"file_start\x18\x02 \x01(\v2!.dsrhost.admin.v1.UploadFileStartH\x00R\tfileStart\x12!\n" +
+	"\x05chunk\x18\x03 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@H\x00R\x05chunkB\r\n" +
+	"\x04part\x12\x05\xbaH\x02\b\x01\"\xa1\x01\n" +
+	"\x13SubmitResponseStart\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80 R\x05token\x12J\n" +
+	"\x06answer\x18\x02 \x01(\x0e2%.dsrhost.admin.v1.DirectContactAnswerB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06answer\x12\x1c\n" +
+	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"^\n" +
+	"\x0fUploadFileStart\x12\x1e\n" +
+	"\x04name\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x04name\x12+\n" +
+	"\fcontent_type\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\vcontentType\".\n" +
 	"\x16SubmitResponseResponse\x12\x14\n" +
+	"\x05label\x18\x01 \x01(\tR\x05label\"4\n" +
+	"\x1cSubmitResponseStreamResponse\x12\x14\n" +
 	"\x05label\x18\x01 \x01(\tR\x05label\"\x15\n" +
 	"\x13ReloadConfigRequest\"\x9c\x01\n" +
 	"\x14ReloadConfigResponse\x12\x18\n" +
@@ -4194,10 +4475,11 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x10RetryIntegration\x12).dsrhost.admin.v1.RetryIntegrationRequest\x1a*.dsrhost.admin.v1.RetryIntegrationResponse\x12f\n" +
 	"\x0fStopIntegration\x12(.dsrhost.admin.v1.StopIntegrationRequest\x1a).dsrhost.admin.v1.StopIntegrationResponse\x12f\n" +
 	"\x0fSkipIntegration\x12(.dsrhost.admin.v1.SkipIntegrationRequest\x1a).dsrhost.admin.v1.SkipIntegrationResponse\x12o\n" +
-	"\x12CompleteManualTask\x12+.dsrhost.admin.v1.CompleteManualTaskRequest\x1a,.dsrhost.admin.v1.CompleteManualTaskResponse2\xd0\x01\n" +
+	"\x12CompleteManualTask\x12+.dsrhost.admin.v1.CompleteManualTaskRequest\x1a,.dsrhost.admin.v1.CompleteManualTaskResponse2\xc9\x02\n" +
 	"\x14DirectContactService\x12S\n" +
 	"\aGetTask\x12 .dsrhost.admin.v1.GetTaskRequest\x1a!.dsrhost.admin.v1.GetTaskResponse\"\x03\x90\x02\x01\x12c\n" +
-	"\x0eSubmitResponse\x12'.dsrhost.admin.v1.SubmitResponseRequest\x1a(.dsrhost.admin.v1.SubmitResponseResponse2n\n" +
+	"\x0eSubmitResponse\x12'.dsrhost.admin.v1.SubmitResponseRequest\x1a(.dsrhost.admin.v1.SubmitResponseResponse\x12w\n" +
+	"\x14SubmitResponseStream\x12-.dsrhost.admin.v1.SubmitResponseStreamRequest\x1a..dsrhost.admin.v1.SubmitResponseStreamResponse(\x012n\n" +
 	"\rConfigService\x12]\n" +
 	"\fReloadConfig\x12%.dsrhost.admin.v1.ReloadConfigRequest\x1a&.dsrhost.admin.v1.ReloadConfigResponseB\xc3\x01\n" +
 	"\x14com.dsrhost.admin.v1B\n" +
@@ -4216,96 +4498,100 @@ func file_dsrhost_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_dsrhost_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
+var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
-	(RequestType)(0),                    // 0: dsrhost.admin.v1.RequestType
-	(Stage)(0),                          // 1: dsrhost.admin.v1.Stage
-	(WorkflowState)(0),                  // 2: dsrhost.admin.v1.WorkflowState
-	(IntegrationStatus)(0),              // 3: dsrhost.admin.v1.IntegrationStatus
-	(IntegrationType)(0),                // 4: dsrhost.admin.v1.IntegrationType
-	(Outcome)(0),                        // 5: dsrhost.admin.v1.Outcome
-	(DirectContactAnswer)(0),            // 6: dsrhost.admin.v1.DirectContactAnswer
-	(*Subject)(nil),                     // 7: dsrhost.admin.v1.Subject
-	(*IntegrationError)(nil),            // 8: dsrhost.admin.v1.IntegrationError
-	(*IntegrationState)(nil),            // 9: dsrhost.admin.v1.IntegrationState
-	(*ManualTask)(nil),                  // 10: dsrhost.admin.v1.ManualTask
-	(*Request)(nil),                     // 11: dsrhost.admin.v1.Request
-	(*HistoryEvent)(nil),                // 12: dsrhost.admin.v1.HistoryEvent
-	(*CreateRequestRequest)(nil),        // 13: dsrhost.admin.v1.CreateRequestRequest
-	(*CreateRequestResponse)(nil),       // 14: dsrhost.admin.v1.CreateRequestResponse
-	(*GetRequestRequest)(nil),           // 15: dsrhost.admin.v1.GetRequestRequest
-	(*GetRequestResponse)(nil),          // 16: dsrhost.admin.v1.GetRequestResponse
-	(*ListRequestsRequest)(nil),         // 17: dsrhost.admin.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),        // 18: dsrhost.admin.v1.ListRequestsResponse
-	(*ApproveRequestRequest)(nil),       // 19: dsrhost.admin.v1.ApproveRequestRequest
-	(*ApproveRequestResponse)(nil),      // 20: dsrhost.admin.v1.ApproveRequestResponse
-	(*RejectRequestRequest)(nil),        // 21: dsrhost.admin.v1.RejectRequestRequest
-	(*RejectRequestResponse)(nil),       // 22: dsrhost.admin.v1.RejectRequestResponse
-	(*ApproveDeletionRequest)(nil),      // 23: dsrhost.admin.v1.ApproveDeletionRequest
-	(*ApproveDeletionResponse)(nil),     // 24: dsrhost.admin.v1.ApproveDeletionResponse
-	(*Reply)(nil),                       // 25: dsrhost.admin.v1.Reply
-	(*CloseRequestRequest)(nil),         // 26: dsrhost.admin.v1.CloseRequestRequest
-	(*CloseRequestResponse)(nil),        // 27: dsrhost.admin.v1.CloseRequestResponse
-	(*ExtendRequestRequest)(nil),        // 28: dsrhost.admin.v1.ExtendRequestRequest
-	(*ExtendRequestResponse)(nil),       // 29: dsrhost.admin.v1.ExtendRequestResponse
-	(*GetRequestHistoryRequest)(nil),    // 30: dsrhost.admin.v1.GetRequestHistoryRequest
-	(*GetRequestHistoryResponse)(nil),   // 31: dsrhost.admin.v1.GetRequestHistoryResponse
-	(*ExportResultsRequest)(nil),        // 32: dsrhost.admin.v1.ExportResultsRequest
-	(*ExportResultsResponse)(nil),       // 33: dsrhost.admin.v1.ExportResultsResponse
-	(*ExportResultsStreamRequest)(nil),  // 34: dsrhost.admin.v1.ExportResultsStreamRequest
-	(*ExportResultsStreamResponse)(nil), // 35: dsrhost.admin.v1.ExportResultsStreamResponse
-	(*WatchRequestRequest)(nil),         // 36: dsrhost.admin.v1.WatchRequestRequest
-	(*WatchRequestResponse)(nil),        // 37: dsrhost.admin.v1.WatchRequestResponse
-	(*GetRequestReportRequest)(nil),     // 38: dsrhost.admin.v1.GetRequestReportRequest
-	(*GetRequestReportResponse)(nil),    // 39: dsrhost.admin.v1.GetRequestReportResponse
-	(*RequestReportRow)(nil),            // 40: dsrhost.admin.v1.RequestReportRow
-	(*Health)(nil),                      // 41: dsrhost.admin.v1.Health
-	(*Integration)(nil),                 // 42: dsrhost.admin.v1.Integration
-	(*ListIntegrationsRequest)(nil),     // 43: dsrhost.admin.v1.ListIntegrationsRequest
-	(*ListIntegrationsResponse)(nil),    // 44: dsrhost.admin.v1.ListIntegrationsResponse
-	(*TestIntegrationRequest)(nil),      // 45: dsrhost.admin.v1.TestIntegrationRequest
-	(*TestIntegrationResponse)(nil),     // 46: dsrhost.admin.v1.TestIntegrationResponse
-	(*RetryIntegrationRequest)(nil),     // 47: dsrhost.admin.v1.RetryIntegrationRequest
-	(*RetryIntegrationResponse)(nil),    // 48: dsrhost.admin.v1.RetryIntegrationResponse
-	(*StopIntegrationRequest)(nil),      // 49: dsrhost.admin.v1.StopIntegrationRequest
-	(*StopIntegrationResponse)(nil),     // 50: dsrhost.admin.v1.StopIntegrationResponse
-	(*SkipIntegrationRequest)(nil),      // 51: dsrhost.admin.v1.SkipIntegrationRequest
-	(*SkipIntegrationResponse)(nil),     // 52: dsrhost.admin.v1.SkipIntegrationResponse
-	(*CompleteManualTaskRequest)(nil),   // 53: dsrhost.admin.v1.CompleteManualTaskRequest
-	(*CompleteManualTaskResponse)(nil),  // 54: dsrhost.admin.v1.CompleteManualTaskResponse
-	(*UploadedFile)(nil),                // 55: dsrhost.admin.v1.UploadedFile
-	(*GetTaskRequest)(nil),              // 56: dsrhost.admin.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),             // 57: dsrhost.admin.v1.GetTaskResponse
-	(*SubmitResponseRequest)(nil),       // 58: dsrhost.admin.v1.SubmitResponseRequest
-	(*SubmitResponseResponse)(nil),      // 59: dsrhost.admin.v1.SubmitResponseResponse
-	(*ReloadConfigRequest)(nil),         // 60: dsrhost.admin.v1.ReloadConfigRequest
-	(*ReloadConfigResponse)(nil),        // 61: dsrhost.admin.v1.ReloadConfigResponse
-	nil,                                 // 62: dsrhost.admin.v1.Subject.IdentifiersEntry
-	nil,                                 // 63: dsrhost.admin.v1.HistoryEvent.AttributesEntry
-	(*timestamppb.Timestamp)(nil),       // 64: google.protobuf.Timestamp
+	(RequestType)(0),                     // 0: dsrhost.admin.v1.RequestType
+	(Stage)(0),                           // 1: dsrhost.admin.v1.Stage
+	(WorkflowState)(0),                   // 2: dsrhost.admin.v1.WorkflowState
+	(IntegrationStatus)(0),               // 3: dsrhost.admin.v1.IntegrationStatus
+	(IntegrationType)(0),                 // 4: dsrhost.admin.v1.IntegrationType
+	(Outcome)(0),                         // 5: dsrhost.admin.v1.Outcome
+	(DirectContactAnswer)(0),             // 6: dsrhost.admin.v1.DirectContactAnswer
+	(*Subject)(nil),                      // 7: dsrhost.admin.v1.Subject
+	(*IntegrationError)(nil),             // 8: dsrhost.admin.v1.IntegrationError
+	(*IntegrationState)(nil),             // 9: dsrhost.admin.v1.IntegrationState
+	(*ManualTask)(nil),                   // 10: dsrhost.admin.v1.ManualTask
+	(*Request)(nil),                      // 11: dsrhost.admin.v1.Request
+	(*HistoryEvent)(nil),                 // 12: dsrhost.admin.v1.HistoryEvent
+	(*CreateRequestRequest)(nil),         // 13: dsrhost.admin.v1.CreateRequestRequest
+	(*CreateRequestResponse)(nil),        // 14: dsrhost.admin.v1.CreateRequestResponse
+	(*GetRequestRequest)(nil),            // 15: dsrhost.admin.v1.GetRequestRequest
+	(*GetRequestResponse)(nil),           // 16: dsrhost.admin.v1.GetRequestResponse
+	(*ListRequestsRequest)(nil),          // 17: dsrhost.admin.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),         // 18: dsrhost.admin.v1.ListRequestsResponse
+	(*ApproveRequestRequest)(nil),        // 19: dsrhost.admin.v1.ApproveRequestRequest
+	(*ApproveRequestResponse)(nil),       // 20: dsrhost.admin.v1.ApproveRequestResponse
+	(*RejectRequestRequest)(nil),         // 21: dsrhost.admin.v1.RejectRequestRequest
+	(*RejectRequestResponse)(nil),        // 22: dsrhost.admin.v1.RejectRequestResponse
+	(*ApproveDeletionRequest)(nil),       // 23: dsrhost.admin.v1.ApproveDeletionRequest
+	(*ApproveDeletionResponse)(nil),      // 24: dsrhost.admin.v1.ApproveDeletionResponse
+	(*Reply)(nil),                        // 25: dsrhost.admin.v1.Reply
+	(*CloseRequestRequest)(nil),          // 26: dsrhost.admin.v1.CloseRequestRequest
+	(*CloseRequestResponse)(nil),         // 27: dsrhost.admin.v1.CloseRequestResponse
+	(*ExtendRequestRequest)(nil),         // 28: dsrhost.admin.v1.ExtendRequestRequest
+	(*ExtendRequestResponse)(nil),        // 29: dsrhost.admin.v1.ExtendRequestResponse
+	(*GetRequestHistoryRequest)(nil),     // 30: dsrhost.admin.v1.GetRequestHistoryRequest
+	(*GetRequestHistoryResponse)(nil),    // 31: dsrhost.admin.v1.GetRequestHistoryResponse
+	(*ExportResultsRequest)(nil),         // 32: dsrhost.admin.v1.ExportResultsRequest
+	(*ExportResultsResponse)(nil),        // 33: dsrhost.admin.v1.ExportResultsResponse
+	(*ExportResultsStreamRequest)(nil),   // 34: dsrhost.admin.v1.ExportResultsStreamRequest
+	(*ExportResultsStreamResponse)(nil),  // 35: dsrhost.admin.v1.ExportResultsStreamResponse
+	(*WatchRequestRequest)(nil),          // 36: dsrhost.admin.v1.WatchRequestRequest
+	(*WatchRequestResponse)(nil),         // 37: dsrhost.admin.v1.WatchRequestResponse
+	(*GetRequestReportRequest)(nil),      // 38: dsrhost.admin.v1.GetRequestReportRequest
+	(*GetRequestReportResponse)(nil),     // 39: dsrhost.admin.v1.GetRequestReportResponse
+	(*RequestReportRow)(nil),             // 40: dsrhost.admin.v1.RequestReportRow
+	(*Health)(nil),                       // 41: dsrhost.admin.v1.Health
+	(*Integration)(nil),                  // 42: dsrhost.admin.v1.Integration
+	(*ListIntegrationsRequest)(nil),      // 43: dsrhost.admin.v1.ListIntegrationsRequest
+	(*ListIntegrationsResponse)(nil),     // 44: dsrhost.admin.v1.ListIntegrationsResponse
+	(*TestIntegrationRequest)(nil),       // 45: dsrhost.admin.v1.TestIntegrationRequest
+	(*TestIntegrationResponse)(nil),      // 46: dsrhost.admin.v1.TestIntegrationResponse
+	(*RetryIntegrationRequest)(nil),      // 47: dsrhost.admin.v1.RetryIntegrationRequest
+	(*RetryIntegrationResponse)(nil),     // 48: dsrhost.admin.v1.RetryIntegrationResponse
+	(*StopIntegrationRequest)(nil),       // 49: dsrhost.admin.v1.StopIntegrationRequest
+	(*StopIntegrationResponse)(nil),      // 50: dsrhost.admin.v1.StopIntegrationResponse
+	(*SkipIntegrationRequest)(nil),       // 51: dsrhost.admin.v1.SkipIntegrationRequest
+	(*SkipIntegrationResponse)(nil),      // 52: dsrhost.admin.v1.SkipIntegrationResponse
+	(*CompleteManualTaskRequest)(nil),    // 53: dsrhost.admin.v1.CompleteManualTaskRequest
+	(*CompleteManualTaskResponse)(nil),   // 54: dsrhost.admin.v1.CompleteManualTaskResponse
+	(*UploadedFile)(nil),                 // 55: dsrhost.admin.v1.UploadedFile
+	(*GetTaskRequest)(nil),               // 56: dsrhost.admin.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),              // 57: dsrhost.admin.v1.GetTaskResponse
+	(*SubmitResponseRequest)(nil),        // 58: dsrhost.admin.v1.SubmitResponseRequest
+	(*SubmitResponseStreamRequest)(nil),  // 59: dsrhost.admin.v1.SubmitResponseStreamRequest
+	(*SubmitResponseStart)(nil),          // 60: dsrhost.admin.v1.SubmitResponseStart
+	(*UploadFileStart)(nil),              // 61: dsrhost.admin.v1.UploadFileStart
+	(*SubmitResponseResponse)(nil),       // 62: dsrhost.admin.v1.SubmitResponseResponse
+	(*SubmitResponseStreamResponse)(nil), // 63: dsrhost.admin.v1.SubmitResponseStreamResponse
+	(*ReloadConfigRequest)(nil),          // 64: dsrhost.admin.v1.ReloadConfigRequest
+	(*ReloadConfigResponse)(nil),         // 65: dsrhost.admin.v1.ReloadConfigResponse
+	nil,                                  // 66: dsrhost.admin.v1.Subject.IdentifiersEntry
+	nil,                                  // 67: dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	(*timestamppb.Timestamp)(nil),        // 68: google.protobuf.Timestamp
 }
 var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
-	62, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
+	66, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
 	4,  // 1: dsrhost.admin.v1.IntegrationState.type:type_name -> dsrhost.admin.v1.IntegrationType
 	2,  // 2: dsrhost.admin.v1.IntegrationState.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	3,  // 3: dsrhost.admin.v1.IntegrationState.status:type_name -> dsrhost.admin.v1.IntegrationStatus
 	8,  // 4: dsrhost.admin.v1.IntegrationState.error:type_name -> dsrhost.admin.v1.IntegrationError
-	64, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
-	64, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
-	64, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
-	64, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
+	68, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
+	68, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
+	68, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
+	68, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
 	0,  // 9: dsrhost.admin.v1.Request.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 10: dsrhost.admin.v1.Request.subject:type_name -> dsrhost.admin.v1.Subject
-	64, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	64, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	68, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	68, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
 	1,  // 13: dsrhost.admin.v1.Request.stage:type_name -> dsrhost.admin.v1.Stage
 	2,  // 14: dsrhost.admin.v1.Request.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	9,  // 15: dsrhost.admin.v1.Request.integrations:type_name -> dsrhost.admin.v1.IntegrationState
 	10, // 16: dsrhost.admin.v1.Request.manual_tasks:type_name -> dsrhost.admin.v1.ManualTask
 	5,  // 17: dsrhost.admin.v1.Request.outcome:type_name -> dsrhost.admin.v1.Outcome
-	64, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	64, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
-	63, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	68, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	68, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
+	67, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
 	2,  // 21: dsrhost.admin.v1.HistoryEvent.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	0,  // 22: dsrhost.admin.v1.CreateRequestRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 23: dsrhost.admin.v1.CreateRequestRequest.subject:type_name -> dsrhost.admin.v1.Subject
@@ -4314,7 +4600,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	1,  // 26: dsrhost.admin.v1.ListRequestsRequest.stage:type_name -> dsrhost.admin.v1.Stage
 	0,  // 27: dsrhost.admin.v1.ListRequestsRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	3,  // 28: dsrhost.admin.v1.ListRequestsRequest.integration_status:type_name -> dsrhost.admin.v1.IntegrationStatus
-	64, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
+	68, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
 	11, // 30: dsrhost.admin.v1.ListRequestsResponse.requests:type_name -> dsrhost.admin.v1.Request
 	11, // 31: dsrhost.admin.v1.ApproveRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	25, // 32: dsrhost.admin.v1.RejectRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
@@ -4328,11 +4614,11 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	12, // 40: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
 	11, // 41: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	12, // 42: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
-	64, // 43: dsrhost.admin.v1.GetRequestReportRequest.from:type_name -> google.protobuf.Timestamp
-	64, // 44: dsrhost.admin.v1.GetRequestReportRequest.to:type_name -> google.protobuf.Timestamp
+	68, // 43: dsrhost.admin.v1.GetRequestReportRequest.from:type_name -> google.protobuf.Timestamp
+	68, // 44: dsrhost.admin.v1.GetRequestReportRequest.to:type_name -> google.protobuf.Timestamp
 	40, // 45: dsrhost.admin.v1.GetRequestReportResponse.rows:type_name -> dsrhost.admin.v1.RequestReportRow
 	0,  // 46: dsrhost.admin.v1.RequestReportRow.type:type_name -> dsrhost.admin.v1.RequestType
-	64, // 47: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
+	68, // 47: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
 	4,  // 48: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
 	41, // 49: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
 	0,  // 50: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
@@ -4345,59 +4631,64 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	0,  // 57: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
 	2,  // 58: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	7,  // 59: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
-	64, // 60: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
+	68, // 60: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
 	6,  // 61: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
 	6,  // 62: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
 	55, // 63: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
-	13, // 64: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
-	15, // 65: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
-	17, // 66: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
-	19, // 67: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
-	21, // 68: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
-	23, // 69: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
-	26, // 70: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
-	30, // 71: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
-	32, // 72: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
-	28, // 73: dsrhost.admin.v1.RequestService.ExtendRequest:input_type -> dsrhost.admin.v1.ExtendRequestRequest
-	34, // 74: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
-	36, // 75: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
-	38, // 76: dsrhost.admin.v1.RequestService.GetRequestReport:input_type -> dsrhost.admin.v1.GetRequestReportRequest
-	43, // 77: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
-	45, // 78: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
-	47, // 79: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
-	49, // 80: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
-	51, // 81: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
-	53, // 82: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
-	56, // 83: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
-	58, // 84: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
-	60, // 85: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
-	14, // 86: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
-	16, // 87: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
-	18, // 88: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
-	20, // 89: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
-	22, // 90: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
-	24, // 91: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
-	27, // 92: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
-	31, // 93: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
-	33, // 94: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
-	29, // 95: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
-	35, // 96: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
-	37, // 97: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
-	39, // 98: dsrhost.admin.v1.RequestService.GetRequestReport:output_type -> dsrhost.admin.v1.GetRequestReportResponse
-	44, // 99: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
-	46, // 100: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
-	48, // 101: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
-	50, // 102: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
-	52, // 103: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
-	54, // 104: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
-	57, // 105: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
-	59, // 106: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
-	61, // 107: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
-	86, // [86:108] is the sub-list for method output_type
-	64, // [64:86] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	60, // 64: dsrhost.admin.v1.SubmitResponseStreamRequest.start:type_name -> dsrhost.admin.v1.SubmitResponseStart
+	61, // 65: dsrhost.admin.v1.SubmitResponseStreamRequest.file_start:type_name -> dsrhost.admin.v1.UploadFileStart
+	6,  // 66: dsrhost.admin.v1.SubmitResponseStart.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	13, // 67: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
+	15, // 68: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
+	17, // 69: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
+	19, // 70: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
+	21, // 71: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
+	23, // 72: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
+	26, // 73: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
+	30, // 74: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
+	32, // 75: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
+	28, // 76: dsrhost.admin.v1.RequestService.ExtendRequest:input_type -> dsrhost.admin.v1.ExtendRequestRequest
+	34, // 77: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
+	36, // 78: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
+	38, // 79: dsrhost.admin.v1.RequestService.GetRequestReport:input_type -> dsrhost.admin.v1.GetRequestReportRequest
+	43, // 80: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
+	45, // 81: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
+	47, // 82: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
+	49, // 83: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
+	51, // 84: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
+	53, // 85: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
+	56, // 86: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
+	58, // 87: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
+	59, // 88: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:input_type -> dsrhost.admin.v1.SubmitResponseStreamRequest
+	64, // 89: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
+	14, // 90: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
+	16, // 91: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
+	18, // 92: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
+	20, // 93: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
+	22, // 94: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
+	24, // 95: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
+	27, // 96: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
+	31, // 97: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
+	33, // 98: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
+	29, // 99: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
+	35, // 100: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
+	37, // 101: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
+	39, // 102: dsrhost.admin.v1.RequestService.GetRequestReport:output_type -> dsrhost.admin.v1.GetRequestReportResponse
+	44, // 103: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
+	46, // 104: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
+	48, // 105: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
+	50, // 106: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
+	52, // 107: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
+	54, // 108: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
+	57, // 109: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
+	62, // 110: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
+	63, // 111: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:output_type -> dsrhost.admin.v1.SubmitResponseStreamResponse
+	65, // 112: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
+	90, // [90:113] is the sub-list for method output_type
+	67, // [67:90] is the sub-list for method input_type
+	67, // [67:67] is the sub-list for extension type_name
+	67, // [67:67] is the sub-list for extension extendee
+	0,  // [0:67] is the sub-list for field type_name
 }
 
 func init() { file_dsrhost_admin_v1_admin_proto_init() }
@@ -4407,13 +4698,18 @@ func file_dsrhost_admin_v1_admin_proto_init() {
 	}
 	file_dsrhost_admin_v1_rules_proto_init()
 	file_dsrhost_admin_v1_admin_proto_msgTypes[33].OneofWrappers = []any{}
+	file_dsrhost_admin_v1_admin_proto_msgTypes[52].OneofWrappers = []any{
+		(*SubmitResponseStreamRequest_Start)(nil),
+		(*SubmitResponseStreamRequest_FileStart)(nil),
+		(*SubmitResponseStreamRequest_Chunk)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dsrhost_admin_v1_admin_proto_rawDesc), len(file_dsrhost_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   57,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

@@ -1253,12 +1253,15 @@ func (x *Record) GetData() []byte {
 	return nil
 }
 
-// File is an exported or uploaded file.
+// File is an exported or uploaded file. A file uploaded through a Direct
+// Contact link is not held here but in sealed chunks beside the result
+// (store/uploads.go): content is empty and stored names the chunks.
 type File struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	ContentType   string                 `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
 	Content       []byte                 `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
+	Stored        *StoredChunks          `protobuf:"bytes,4,opt,name=stored,proto3" json:"stored,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1314,6 +1317,83 @@ func (x *File) GetContent() []byte {
 	return nil
 }
 
+func (x *File) GetStored() *StoredChunks {
+	if x != nil {
+		return x.Stored
+	}
+	return nil
+}
+
+// StoredChunks names an uploaded file's chunks: fields "<index>/<n>" of the
+// result's files hash, n from 0 to chunks-1, each sealed for the upload.
+type StoredChunks struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Upload        string                 `protobuf:"bytes,1,opt,name=upload,proto3" json:"upload,omitempty"`
+	Index         int32                  `protobuf:"varint,2,opt,name=index,proto3" json:"index,omitempty"`
+	Chunks        int32                  `protobuf:"varint,3,opt,name=chunks,proto3" json:"chunks,omitempty"`
+	Size          int64                  `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredChunks) Reset() {
+	*x = StoredChunks{}
+	mi := &file_dsrhost_store_v1_store_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredChunks) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredChunks) ProtoMessage() {}
+
+func (x *StoredChunks) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_store_v1_store_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredChunks.ProtoReflect.Descriptor instead.
+func (*StoredChunks) Descriptor() ([]byte, []int) {
+	return file_dsrhost_store_v1_store_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *StoredChunks) GetUpload() string {
+	if x != nil {
+		return x.Upload
+	}
+	return ""
+}
+
+func (x *StoredChunks) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *StoredChunks) GetChunks() int32 {
+	if x != nil {
+		return x.Chunks
+	}
+	return 0
+}
+
+func (x *StoredChunks) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
 // EventDoc is one entry of a request's history list.
 type EventDoc struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1335,7 +1415,7 @@ type EventDoc struct {
 
 func (x *EventDoc) Reset() {
 	*x = EventDoc{}
-	mi := &file_dsrhost_store_v1_store_proto_msgTypes[9]
+	mi := &file_dsrhost_store_v1_store_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1347,7 +1427,7 @@ func (x *EventDoc) String() string {
 func (*EventDoc) ProtoMessage() {}
 
 func (x *EventDoc) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_store_v1_store_proto_msgTypes[9]
+	mi := &file_dsrhost_store_v1_store_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1360,7 +1440,7 @@ func (x *EventDoc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventDoc.ProtoReflect.Descriptor instead.
 func (*EventDoc) Descriptor() ([]byte, []int) {
-	return file_dsrhost_store_v1_store_proto_rawDescGZIP(), []int{9}
+	return file_dsrhost_store_v1_store_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *EventDoc) GetTime() int64 {
@@ -1436,7 +1516,7 @@ type SealedAttributes struct {
 
 func (x *SealedAttributes) Reset() {
 	*x = SealedAttributes{}
-	mi := &file_dsrhost_store_v1_store_proto_msgTypes[10]
+	mi := &file_dsrhost_store_v1_store_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1448,7 +1528,7 @@ func (x *SealedAttributes) String() string {
 func (*SealedAttributes) ProtoMessage() {}
 
 func (x *SealedAttributes) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_store_v1_store_proto_msgTypes[10]
+	mi := &file_dsrhost_store_v1_store_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1461,7 +1541,7 @@ func (x *SealedAttributes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SealedAttributes.ProtoReflect.Descriptor instead.
 func (*SealedAttributes) Descriptor() ([]byte, []int) {
-	return file_dsrhost_store_v1_store_proto_rawDescGZIP(), []int{10}
+	return file_dsrhost_store_v1_store_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SealedAttributes) GetValues() map[string]string {
@@ -1552,11 +1632,17 @@ const file_dsrhost_store_v1_store_proto_rawDesc = "" +
 	"\x06Record\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
-	"\x04data\x18\x03 \x01(\fR\x04data\"W\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"\x8f\x01\n" +
 	"\x04File\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x18\n" +
-	"\acontent\x18\x03 \x01(\fR\acontent\"\x84\x03\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent\x126\n" +
+	"\x06stored\x18\x04 \x01(\v2\x1e.dsrhost.store.v1.StoredChunksR\x06stored\"h\n" +
+	"\fStoredChunks\x12\x16\n" +
+	"\x06upload\x18\x01 \x01(\tR\x06upload\x12\x14\n" +
+	"\x05index\x18\x02 \x01(\x05R\x05index\x12\x16\n" +
+	"\x06chunks\x18\x03 \x01(\x05R\x06chunks\x12\x12\n" +
+	"\x04size\x18\x04 \x01(\x03R\x04size\"\x84\x03\n" +
 	"\bEventDoc\x12\x12\n" +
 	"\x04time\x18\x01 \x01(\x03R\x04time\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x14\n" +
@@ -1653,7 +1739,7 @@ func file_dsrhost_store_v1_store_proto_rawDescGZIP() []byte {
 }
 
 var file_dsrhost_store_v1_store_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
-var file_dsrhost_store_v1_store_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_dsrhost_store_v1_store_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_dsrhost_store_v1_store_proto_goTypes = []any{
 	(RequestType)(0),         // 0: dsrhost.store.v1.RequestType
 	(Stage)(0),               // 1: dsrhost.store.v1.Stage
@@ -1672,12 +1758,13 @@ var file_dsrhost_store_v1_store_proto_goTypes = []any{
 	(*ResultDoc)(nil),        // 14: dsrhost.store.v1.ResultDoc
 	(*Record)(nil),           // 15: dsrhost.store.v1.Record
 	(*File)(nil),             // 16: dsrhost.store.v1.File
-	(*EventDoc)(nil),         // 17: dsrhost.store.v1.EventDoc
-	(*SealedAttributes)(nil), // 18: dsrhost.store.v1.SealedAttributes
-	nil,                      // 19: dsrhost.store.v1.Subject.IdentifiersEntry
-	nil,                      // 20: dsrhost.store.v1.ResultDoc.IdentifiersEntry
-	nil,                      // 21: dsrhost.store.v1.EventDoc.AttributesEntry
-	nil,                      // 22: dsrhost.store.v1.SealedAttributes.ValuesEntry
+	(*StoredChunks)(nil),     // 17: dsrhost.store.v1.StoredChunks
+	(*EventDoc)(nil),         // 18: dsrhost.store.v1.EventDoc
+	(*SealedAttributes)(nil), // 19: dsrhost.store.v1.SealedAttributes
+	nil,                      // 20: dsrhost.store.v1.Subject.IdentifiersEntry
+	nil,                      // 21: dsrhost.store.v1.ResultDoc.IdentifiersEntry
+	nil,                      // 22: dsrhost.store.v1.EventDoc.AttributesEntry
+	nil,                      // 23: dsrhost.store.v1.SealedAttributes.ValuesEntry
 }
 var file_dsrhost_store_v1_store_proto_depIdxs = []int32{
 	0,  // 0: dsrhost.store.v1.RequestDoc.type:type_name -> dsrhost.store.v1.RequestType
@@ -1685,7 +1772,7 @@ var file_dsrhost_store_v1_store_proto_depIdxs = []int32{
 	2,  // 2: dsrhost.store.v1.RequestDoc.workflow:type_name -> dsrhost.store.v1.Workflow
 	3,  // 3: dsrhost.store.v1.RequestDoc.outcome:type_name -> dsrhost.store.v1.Outcome
 	10, // 4: dsrhost.store.v1.PersonalDoc.subject:type_name -> dsrhost.store.v1.Subject
-	19, // 5: dsrhost.store.v1.Subject.identifiers:type_name -> dsrhost.store.v1.Subject.IdentifiersEntry
+	20, // 5: dsrhost.store.v1.Subject.identifiers:type_name -> dsrhost.store.v1.Subject.IdentifiersEntry
 	5,  // 6: dsrhost.store.v1.IntegrationDoc.status:type_name -> dsrhost.store.v1.Status
 	6,  // 7: dsrhost.store.v1.IntegrationDoc.detail:type_name -> dsrhost.store.v1.Detail
 	4,  // 8: dsrhost.store.v1.IntegrationDoc.type:type_name -> dsrhost.store.v1.IntegrationType
@@ -1693,15 +1780,16 @@ var file_dsrhost_store_v1_store_proto_depIdxs = []int32{
 	12, // 10: dsrhost.store.v1.IntegrationDoc.error:type_name -> dsrhost.store.v1.ErrorInfo
 	15, // 11: dsrhost.store.v1.ResultDoc.records:type_name -> dsrhost.store.v1.Record
 	16, // 12: dsrhost.store.v1.ResultDoc.files:type_name -> dsrhost.store.v1.File
-	20, // 13: dsrhost.store.v1.ResultDoc.identifiers:type_name -> dsrhost.store.v1.ResultDoc.IdentifiersEntry
-	2,  // 14: dsrhost.store.v1.EventDoc.workflow:type_name -> dsrhost.store.v1.Workflow
-	21, // 15: dsrhost.store.v1.EventDoc.attributes:type_name -> dsrhost.store.v1.EventDoc.AttributesEntry
-	22, // 16: dsrhost.store.v1.SealedAttributes.values:type_name -> dsrhost.store.v1.SealedAttributes.ValuesEntry
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	21, // 13: dsrhost.store.v1.ResultDoc.identifiers:type_name -> dsrhost.store.v1.ResultDoc.IdentifiersEntry
+	17, // 14: dsrhost.store.v1.File.stored:type_name -> dsrhost.store.v1.StoredChunks
+	2,  // 15: dsrhost.store.v1.EventDoc.workflow:type_name -> dsrhost.store.v1.Workflow
+	22, // 16: dsrhost.store.v1.EventDoc.attributes:type_name -> dsrhost.store.v1.EventDoc.AttributesEntry
+	23, // 17: dsrhost.store.v1.SealedAttributes.values:type_name -> dsrhost.store.v1.SealedAttributes.ValuesEntry
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_dsrhost_store_v1_store_proto_init() }
@@ -1715,7 +1803,7 @@ func file_dsrhost_store_v1_store_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dsrhost_store_v1_store_proto_rawDesc), len(file_dsrhost_store_v1_store_proto_rawDesc)),
 			NumEnums:      8,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -104,6 +104,9 @@ const (
 	// DirectContactServiceSubmitResponseProcedure is the fully-qualified name of the
 	// DirectContactService's SubmitResponse RPC.
 	DirectContactServiceSubmitResponseProcedure = "/dsrhost.admin.v1.DirectContactService/SubmitResponse"
+	// DirectContactServiceSubmitResponseStreamProcedure is the fully-qualified name of the
+	// DirectContactService's SubmitResponseStream RPC.
+	DirectContactServiceSubmitResponseStreamProcedure = "/dsrhost.admin.v1.DirectContactService/SubmitResponseStream"
 	// ConfigServiceReloadConfigProcedure is the fully-qualified name of the ConfigService's
 	// ReloadConfig RPC.
 	ConfigServiceReloadConfigProcedure = "/dsrhost.admin.v1.ConfigService/ReloadConfig"
@@ -773,7 +776,17 @@ func (UnimplementedIntegrationServiceHandler) CompleteManualTask(context.Context
 // DirectContactServiceClient is a client for the dsrhost.admin.v1.DirectContactService service.
 type DirectContactServiceClient interface {
 	GetTask(context.Context, *connect.Request[v1.GetTaskRequest]) (*connect.Response[v1.GetTaskResponse], error)
+	// SubmitResponse records the answer with its files in one message, held
+	// whole in memory on both sides: for small files.
 	SubmitResponse(context.Context, *connect.Request[v1.SubmitResponseRequest]) (*connect.Response[v1.SubmitResponseResponse], error)
+	// SubmitResponseStream records the answer with files of any allowed size,
+	// streamed: the first message is the start (token, answer, note; the link
+	// is checked before anything else is read), then for each file a
+	// file_start followed by its content in chunks of at most 1 MiB. The
+	// files are sealed and stored as they arrive; the answer is recorded
+	// when the client closes its side, and nothing is kept if the call
+	// breaks or is refused (the link then still works).
+	SubmitResponseStream(context.Context) *connect.ClientStreamForClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseStreamResponse]
 }
 
 // NewDirectContactServiceClient constructs a client for the dsrhost.admin.v1.DirectContactService
@@ -800,13 +813,20 @@ func NewDirectContactServiceClient(httpClient connect.HTTPClient, baseURL string
 			connect.WithSchema(directContactServiceMethods.ByName("SubmitResponse")),
 			connect.WithClientOptions(opts...),
 		),
+		submitResponseStream: connect.NewClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseStreamResponse](
+			httpClient,
+			baseURL+DirectContactServiceSubmitResponseStreamProcedure,
+			connect.WithSchema(directContactServiceMethods.ByName("SubmitResponseStream")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // directContactServiceClient implements DirectContactServiceClient.
 type directContactServiceClient struct {
-	getTask        *connect.Client[v1.GetTaskRequest, v1.GetTaskResponse]
-	submitResponse *connect.Client[v1.SubmitResponseRequest, v1.SubmitResponseResponse]
+	getTask              *connect.Client[v1.GetTaskRequest, v1.GetTaskResponse]
+	submitResponse       *connect.Client[v1.SubmitResponseRequest, v1.SubmitResponseResponse]
+	submitResponseStream *connect.Client[v1.SubmitResponseStreamRequest, v1.SubmitResponseStreamResponse]
 }
 
 // GetTask calls dsrhost.admin.v1.DirectContactService.GetTask.
@@ -819,11 +839,26 @@ func (c *directContactServiceClient) SubmitResponse(ctx context.Context, req *co
 	return c.submitResponse.CallUnary(ctx, req)
 }
 
+// SubmitResponseStream calls dsrhost.admin.v1.DirectContactService.SubmitResponseStream.
+func (c *directContactServiceClient) SubmitResponseStream(ctx context.Context) *connect.ClientStreamForClient[v1.SubmitResponseStreamRequest, v1.SubmitResponseStreamResponse] {
+	return c.submitResponseStream.CallClientStream(ctx)
+}
+
 // DirectContactServiceHandler is an implementation of the dsrhost.admin.v1.DirectContactService
 // service.
 type DirectContactServiceHandler interface {
 	GetTask(context.Context, *connect.Request[v1.GetTaskRequest]) (*connect.Response[v1.GetTaskResponse], error)
+	// SubmitResponse records the answer with its files in one message, held
+	// whole in memory on both sides: for small files.
 	SubmitResponse(context.Context, *connect.Request[v1.SubmitResponseRequest]) (*connect.Response[v1.SubmitResponseResponse], error)
+	// SubmitResponseStream records the answer with files of any allowed size,
+	// streamed: the first message is the start (token, answer, note; the link
+	// is checked before anything else is read), then for each file a
+	// file_start followed by its content in chunks of at most 1 MiB. The
+	// files are sealed and stored as they arrive; the answer is recorded
+	// when the client closes its side, and nothing is kept if the call
+	// breaks or is refused (the link then still works).
+	SubmitResponseStream(context.Context, *connect.ClientStream[v1.SubmitResponseStreamRequest]) (*connect.Response[v1.SubmitResponseStreamResponse], error)
 }
 
 // NewDirectContactServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -846,12 +881,20 @@ func NewDirectContactServiceHandler(svc DirectContactServiceHandler, opts ...con
 		connect.WithSchema(directContactServiceMethods.ByName("SubmitResponse")),
 		connect.WithHandlerOptions(opts...),
 	)
+	directContactServiceSubmitResponseStreamHandler := connect.NewClientStreamHandler(
+		DirectContactServiceSubmitResponseStreamProcedure,
+		svc.SubmitResponseStream,
+		connect.WithSchema(directContactServiceMethods.ByName("SubmitResponseStream")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/dsrhost.admin.v1.DirectContactService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case DirectContactServiceGetTaskProcedure:
 			directContactServiceGetTaskHandler.ServeHTTP(w, r)
 		case DirectContactServiceSubmitResponseProcedure:
 			directContactServiceSubmitResponseHandler.ServeHTTP(w, r)
+		case DirectContactServiceSubmitResponseStreamProcedure:
+			directContactServiceSubmitResponseStreamHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -867,6 +910,10 @@ func (UnimplementedDirectContactServiceHandler) GetTask(context.Context, *connec
 
 func (UnimplementedDirectContactServiceHandler) SubmitResponse(context.Context, *connect.Request[v1.SubmitResponseRequest]) (*connect.Response[v1.SubmitResponseResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.DirectContactService.SubmitResponse is not implemented"))
+}
+
+func (UnimplementedDirectContactServiceHandler) SubmitResponseStream(context.Context, *connect.ClientStream[v1.SubmitResponseStreamRequest]) (*connect.Response[v1.SubmitResponseStreamResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.DirectContactService.SubmitResponseStream is not implemented"))
 }
 
 // ConfigServiceClient is a client for the dsrhost.admin.v1.ConfigService service.

@@ -1,0 +1,8 @@
+integration "crm" {
+  plugin = "genericrest"
+}
+
+integration "analytics" {
+  plugin     = "heap"
+  depends_on = ["crm"]
+}

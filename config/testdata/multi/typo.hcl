@@ -1,0 +1,4 @@
+integration "web" {
+  plugin     = "genericrest"
+  depends_on = ["cmr"]
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// devOnly are packages only dev mode needs: the production build (-tags
+// nodev) must not link them, the default build must (or -dev is gone).
+var devOnly = []string{
+	"github.com/alicebob/miniredis/v2",
+	"github.com/dsrhost/dsrhost/daemon/internal/devmode",
+	"github.com/dsrhost/dsrhost/examples/genericrest/demoapi",
+	"github.com/dsrhost/dsrhost/examples/mailsink",
+	"github.com/dsrhost/dsrhost/plugins/heap/fakeheap",
+	"github.com/dsrhost/dsrhost/plugins/sql/demodb",
+	"modernc.org/sqlite",
+}
+
+// testOnly are the test helper packages, which no binary may link.
+var testOnly = []string{
+	"github.com/dsrhost/dsrhost/daemon/internal/testbin",
+	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser",
+	"github.com/dsrhost/dsrhost/daemon/internal/testprereq",
+	"github.com/dsrhost/dsrhost/daemon/internal/testredis",
+	"github.com/dsrhost/dsrhost/internal/testlog",
+	"github.com/dsrhost/dsrhost/sdk/sdktest",
+}
+
+// TestProductionBuildLeavesDevModeOut: `go build -tags nodev` (make
+// release) links none of dev mode's packages, the default build (make
+// build) links them all, and neither links a test helper. (The standard
+// library's testing package stays in both: hashicorp/go-plugin imports it
+// for its own test helpers.)
+func TestProductionBuildLeavesDevModeOut(t *testing.T) {
+	t.Parallel()
+	deps := func(tags ...string) []string {
+		args := append([]string{"list", "-deps"}, tags...)
+		out, err := exec.Command("go", append(args, ".")...).Output()
+		if err != nil {
+			t.Fatalf("go %s: %v", strings.Join(args, " "), err)
+		}
+		return strings.Fields(string(out))
+	}
+	release, dev := deps("-tags", "nodev"), deps()
+	for _, pkg := range devOnly {
+		if slices.Contains(release, pkg) {
+			t.Errorf("the production build links %s", pkg)
+		}
+		if !slices.Contains(dev, pkg) {
+			t.Errorf("the default build lacks %s, which dev mode needs", pkg)
+		}
+	}
+	for _, pkg := range testOnly {
+		if slices.Contains(release, pkg) || slices.Contains(dev, pkg) {
+			t.Errorf("a binary links the test helper %s", pkg)
+		}
+	}
+}
+
+// TestProductionBinaryRefusesDev: a production binary asked for -dev says
+// dev mode was not built in and how to get it, with the usage exit code.
+func TestProductionBinaryRefusesDev(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "dsrhost")
+	if out, err := exec.Command("go", "build", "-tags", "nodev", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build -tags nodev: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "server", "-dev")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 {
+		t.Fatalf("server -dev on a production binary: %v, want exit 2\n%s", err, stderr.String())
+	}
+	for _, want := range []string{"dev mode is not built into this binary", "make build", "-config PATH"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+// TestMakeTargets: `make run` serves on DEV_ADDR, and `make release`
+// builds dsrhost without dev mode (read with make -n, nothing built).
+func TestMakeTargets(t *testing.T) {
+	t.Parallel()
+	makeN := func(args ...string) string {
+		cmd := exec.Command("make", append([]string{"-n"}, args...)...)
+		cmd.Dir = ".."
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	if out := makeN("run", "DEV_ADDR=127.0.0.1:8800"); !strings.Contains(out, "bin/dsrhost server -dev -dev-listen-address 127.0.0.1:8800\n") {
+		t.Errorf("make run DEV_ADDR=127.0.0.1:8800 does not serve there:\n%s", out)
+	}
+	if out := makeN("run"); !strings.Contains(out, "-dev-listen-address 127.0.0.1:8700\n") {
+		t.Errorf("make run does not default to 127.0.0.1:8700:\n%s", out)
+	}
+	if out := makeN("release"); !strings.Contains(out, "-tags nodev -o bin/dsrhost ./daemon") {
+		t.Errorf("make release does not build dsrhost with -tags nodev:\n%s", out)
+	}
+}
