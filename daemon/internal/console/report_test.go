@@ -38,7 +38,7 @@ func reportConsole(t *testing.T) (*reporttest.World, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := console.New(console.Options{Engine: w.Engine, Tokens: tokens, Redis: w.RDB, Prefix: "rep",
+	c, err := console.New(console.Options{Engine: w.Engine, Tokens: tokens, Redis: w.RDB, Keys: w.Keys, Prefix: "rep",
 		Clock: w.Clock.Now, Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: os.Stderr})})
 	if err != nil {
 		t.Fatal(err)

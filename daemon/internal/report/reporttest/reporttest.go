@@ -42,7 +42,9 @@ type World struct {
 	RDB    *redis.Client
 	Engine *engine.Engine
 	Clock  *Clock
-	ring   *seal.KeyRing
+	// Keys seal the world's personal data (the console derives its CSRF
+	// key from them).
+	Keys *seal.KeyRing
 }
 
 // crm finds a record for every subject but those whose email starts with
@@ -83,7 +85,7 @@ func Start(t *testing.T) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.ring, err = seal.NewKeyRing(key); err != nil {
+	if w.Keys, err = seal.NewKeyRing(key); err != nil {
 		t.Fatal(err)
 	}
 	w.startEngine(t)
@@ -101,7 +103,7 @@ func (w *World) startEngine(t *testing.T) {
 	}
 	e, err := engine.New(w.RDB, cfg, engine.ConnectorsFunc(func(name string) (sdk.Remote, bool) { return crm{}, name == "crm" }),
 		engine.Options{
-			Keys: w.ring, Prefix: "rep", Queue: "rep", Clock: w.Clock.Now,
+			Keys: w.Keys, Prefix: "rep", Queue: "rep", Clock: w.Clock.Now,
 			Logger:          hclog.New(&hclog.LoggerOptions{Name: t.Name(), Level: hclog.Warn, Output: os.Stderr}),
 			MinPollInterval: 10 * time.Millisecond, SchedulerInterval: 20 * time.Millisecond,
 			IdleInterval: 10 * time.Millisecond, ReconcileInterval: -1, ShutdownTimeout: 2 * time.Second,
