@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/dsrhost/dsrhost/daemon/internal/api"
@@ -11,6 +12,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // method is one admin API method with a valid call to it.
@@ -101,6 +103,12 @@ var methods = []method{
 			}
 		}
 		return nil
+	}},
+	{adminv1connect.RequestServiceGetRequestReportProcedure, auth.Viewer, func(ctx context.Context, c clients) error {
+		_, err := c.requests.GetRequestReport(ctx, connect.NewRequest(&adminv1.GetRequestReportRequest{
+			From: timestamppb.New(apitest.SampleTime), To: timestamppb.New(apitest.SampleTime.Add(24 * time.Hour)),
+		}))
+		return err
 	}},
 	{adminv1connect.IntegrationServiceListIntegrationsProcedure, auth.Viewer, func(ctx context.Context, c clients) error {
 		_, err := c.integrations.ListIntegrations(ctx, connect.NewRequest(&adminv1.ListIntegrationsRequest{}))

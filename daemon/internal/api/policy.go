@@ -26,6 +26,7 @@ var Policy = auth.PolicyMap{
 	adminv1connect.RequestServiceExportResultsProcedure:       auth.Viewer,
 	adminv1connect.RequestServiceExportResultsStreamProcedure: auth.Viewer,
 	adminv1connect.RequestServiceWatchRequestProcedure:        auth.Viewer,
+	adminv1connect.RequestServiceGetRequestReportProcedure:    auth.Viewer,
 	adminv1connect.RequestServiceCreateRequestProcedure:       auth.Operator,
 	adminv1connect.RequestServiceApproveRequestProcedure:      auth.Operator,
 	adminv1connect.RequestServiceRejectRequestProcedure:       auth.Operator,

@@ -26,6 +26,7 @@ func clientCommands(ui cli.Ui) map[string]cli.CommandFactory {
 		"request history":          func() (cli.Command, error) { return &RequestHistoryCommand{meta()}, nil },
 		"request export":           func() (cli.Command, error) { return &RequestExportCommand{meta()}, nil },
 		"request watch":            func() (cli.Command, error) { return &RequestWatchCommand{meta()}, nil },
+		"request report":           func() (cli.Command, error) { return &RequestReportCommand{clientMeta: meta()}, nil },
 		"integration":              func() (cli.Command, error) { return &IntegrationCommand{meta()}, nil },
 		"integration list":         func() (cli.Command, error) { return &IntegrationListCommand{meta()}, nil },
 		"integration test":         func() (cli.Command, error) { return &IntegrationTestCommand{meta()}, nil },

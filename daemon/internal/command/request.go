@@ -63,6 +63,7 @@ func (c *RequestCommand) Run(args []string) int {
 		[2]string{"history", "Show a request's history"},
 		[2]string{"list", "List requests, newest first"},
 		[2]string{"reject", "Reject a request in Review"},
+		[2]string{"report", "Request metrics per type (CCPA §7102) for a date range"},
 		[2]string{"watch", "Follow a request as it changes"},
 	))
 	return exitUsage

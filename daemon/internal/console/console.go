@@ -122,6 +122,8 @@ func (c *Console) routes() http.Handler {
 	mux.Handle("GET /ui/{$}", c.viewer(c.listPage))
 	mux.Handle("GET /ui/requests/{id}", c.viewer(c.requestPage))
 	mux.Handle("GET /ui/integrations", c.viewer(c.inventoryPage))
+	mux.Handle("GET /ui/reports", c.viewer(c.reportPage))
+	mux.Handle("GET /ui/reports.csv", c.viewer(c.reportCSV))
 	mux.Handle("POST /ui/integrations/{name}/test", c.operator(c.testIntegration))
 	mux.Handle("GET /ui/requests/{id}/version", c.viewer(c.version))
 	mux.Handle("POST /ui/requests/{id}/reveal", c.viewer(c.reveal))

@@ -45,7 +45,7 @@ var funcs = template.FuncMap{
 
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "list", "request", "message", "inventory"} {
+	for _, name := range []string{"signin", "list", "request", "message", "inventory", "report"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

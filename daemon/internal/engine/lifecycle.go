@@ -359,6 +359,8 @@ func (e *Engine) Close(ctx context.Context, id, actor string, reply Reply) (*Req
 		})
 		next := r.Clone()
 		next.Stage, next.Outcome, next.ClosedAt = state.StageClosed, state.OutcomeCompleted, now
+		// The request metrics (report.go) keep how it was answered.
+		tx.SetCompliance(store.ComplianceOf(snap))
 		tx.Append(stageEvent(r.Stage, state.StageClosed, now, actor))
 		tx.PutRequest(next)
 		return nil

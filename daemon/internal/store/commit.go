@@ -209,6 +209,7 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 
 	adds, rems := s.indexChanges(tx)
 	attend, unattend := s.attentionChanges(tx)
+	report, unreport := s.reportChanges(tx)
 	counts := statusDeltas(tx)
 	atomicIndex := s.singleNode()
 	add(tx.id, len(counts))
@@ -224,11 +225,11 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 	if atomicIndex {
 		// One node holds every key: the script updates the indexes with
 		// the objects, all or nothing, in one round trip.
-		add(len(adds) + len(rems) + len(attend) + len(unattend))
+		add(len(adds) + len(rems) + len(attend) + len(unattend) + len(report) + len(unreport))
 		for _, ops := range []struct {
 			ops  []indexOp
 			code string
-		}{{adds, "za"}, {rems, "zr"}, {attend, "zs"}, {unattend, "zr"}} {
+		}{{adds, "za"}, {rems, "zr"}, {attend, "zs"}, {unattend, "zr"}, {report, "zs"}, {unreport, "zr"}} {
 			for _, op := range ops.ops {
 				keys = append(keys, op.key)
 				add(len(keys), ops.code, op.member)
@@ -250,6 +251,11 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 			} else {
 				lower = append(lower, c)
 			}
+		}
+		if tx.createsRequest() {
+			// A new request's report entry goes in first too (reads skip
+			// one whose request does not exist); a close's goes in after.
+			adds, report = append(adds, report...), nil
 		}
 		if err := s.applyIndex(ctx, tx.id, append(adds, attend...), nil, raise); err != nil {
 			return nil, err
@@ -293,6 +299,9 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) ([]string, error) {
 		// indexes stay a superset of the truth, which every read checks
 		// against the request. So that is no error.
 		_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, nil, append(rems, unattend...), lower)
+		// A close's report entry goes in only once the request is closed;
+		// one lost here is repaired by the next report (report.go).
+		_ = s.applyIndex(context.WithoutCancel(ctx), tx.id, report, unreport, nil)
 	}
 	// Written objects are now at the next version with fresh index state,
 	// so a caller may keep using them for a further commit.

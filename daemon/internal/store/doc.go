@@ -53,6 +53,8 @@
 // from an index it belongs in. Either way every read checks candidates
 // against the request itself. The attention index (attention.go) follows
 // the same add-before, remove-after rule on a Cluster.
+// The report index (report.go) holds a small entry per request for the
+// §7102 request metrics, scored by creation time.
 //
 // Personal data (the subject, what the subject reported, records, files,
 // notes, replies, async handles) is sealed with package seal before it

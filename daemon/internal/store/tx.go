@@ -20,6 +20,8 @@ type Tx struct {
 	lookups []lookupAdd
 	// attention are changes to the attention index (attention.go).
 	attention []attentionOp
+	// compliance is how a closing request was answered (report.go).
+	compliance Compliance
 }
 
 type versionCheck struct {

@@ -2429,6 +2429,234 @@ func (x *WatchRequestResponse) GetEvent() *HistoryEvent {
 	return nil
 }
 
+// GetRequestReportRequest is a range of creation times, [from, to), of at
+// most 366 days.
+type GetRequestReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The first instant counted: requests created at or after it.
+	From *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	// The first instant not counted: requests created before it.
+	To            *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRequestReportRequest) Reset() {
+	*x = GetRequestReportRequest{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRequestReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRequestReportRequest) ProtoMessage() {}
+
+func (x *GetRequestReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRequestReportRequest.ProtoReflect.Descriptor instead.
+func (*GetRequestReportRequest) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetRequestReportRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *GetRequestReportRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+// GetRequestReportResponse has one row per request type, every type
+// present.
+type GetRequestReportResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rows          []*RequestReportRow    `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRequestReportResponse) Reset() {
+	*x = GetRequestReportResponse{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRequestReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRequestReportResponse) ProtoMessage() {}
+
+func (x *GetRequestReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRequestReportResponse.ProtoReflect.Descriptor instead.
+func (*GetRequestReportResponse) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *GetRequestReportResponse) GetRows() []*RequestReportRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+// RequestReportRow is one request type's metrics. received = complied_whole
+// + complied_part + denied + open; responded = received - open.
+type RequestReportRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Type  RequestType            `protobuf:"varint,1,opt,name=type,proto3,enum=dsrhost.admin.v1.RequestType" json:"type,omitempty"`
+	// The §7102 kind: "Requests to know", "Requests to delete", ...
+	Kind     string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	Received int32  `protobuf:"varint,3,opt,name=received,proto3" json:"received,omitempty"`
+	// Closed completed with every selected integration's work done and every
+	// manual task done.
+	CompliedWhole int32 `protobuf:"varint,4,opt,name=complied_whole,json=compliedWhole,proto3" json:"complied_whole,omitempty"`
+	// Closed completed with an integration skipped, stopped or answered
+	// "Data found, not deleted", or a manual task left undone.
+	CompliedPart int32 `protobuf:"varint,5,opt,name=complied_part,json=compliedPart,proto3" json:"complied_part,omitempty"`
+	// Rejected in Review.
+	Denied    int32 `protobuf:"varint,6,opt,name=denied,proto3" json:"denied,omitempty"`
+	Open      int32 `protobuf:"varint,7,opt,name=open,proto3" json:"open,omitempty"`
+	Responded int32 `protobuf:"varint,8,opt,name=responded,proto3" json:"responded,omitempty"`
+	// Calendar days (UTC) from creation to close over the responded
+	// requests; unset when none closed.
+	MedianDays    *float64 `protobuf:"fixed64,9,opt,name=median_days,json=medianDays,proto3,oneof" json:"median_days,omitempty"`
+	MeanDays      *float64 `protobuf:"fixed64,10,opt,name=mean_days,json=meanDays,proto3,oneof" json:"mean_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestReportRow) Reset() {
+	*x = RequestReportRow{}
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestReportRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestReportRow) ProtoMessage() {}
+
+func (x *RequestReportRow) ProtoReflect() protoreflect.Message {
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestReportRow.ProtoReflect.Descriptor instead.
+func (*RequestReportRow) Descriptor() ([]byte, []int) {
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *RequestReportRow) GetType() RequestType {
+	if x != nil {
+		return x.Type
+	}
+	return RequestType_REQUEST_TYPE_UNSPECIFIED
+}
+
+func (x *RequestReportRow) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *RequestReportRow) GetReceived() int32 {
+	if x != nil {
+		return x.Received
+	}
+	return 0
+}
+
+func (x *RequestReportRow) GetCompliedWhole() int32 {
+	if x != nil {
+		return x.CompliedWhole
+	}
+	return 0
+}
+
+func (x *RequestReportRow) GetCompliedPart() int32 {
+	if x != nil {
+		return x.CompliedPart
+	}
+	return 0
+}
+
+func (x *RequestReportRow) GetDenied() int32 {
+	if x != nil {
+		return x.Denied
+	}
+	return 0
+}
+
+func (x *RequestReportRow) GetOpen() int32 {
+	if x != nil {
+		return x.Open
+	}
+	return 0
+}
+
+func (x *RequestReportRow) GetResponded() int32 {
+	if x != nil {
+		return x.Responded
+	}
+	return 0
+}
+
+func (x *RequestReportRow) GetMedianDays() float64 {
+	if x != nil && x.MedianDays != nil {
+		return *x.MedianDays
+	}
+	return 0
+}
+
+func (x *RequestReportRow) GetMeanDays() float64 {
+	if x != nil && x.MeanDays != nil {
+		return *x.MeanDays
+	}
+	return 0
+}
+
 // Health is a plugin's health as the host sees it.
 type Health struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2443,7 +2671,7 @@ type Health struct {
 
 func (x *Health) Reset() {
 	*x = Health{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2455,7 +2683,7 @@ func (x *Health) String() string {
 func (*Health) ProtoMessage() {}
 
 func (x *Health) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2468,7 +2696,7 @@ func (x *Health) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Health.ProtoReflect.Descriptor instead.
 func (*Health) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{31}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Health) GetState() string {
@@ -2521,7 +2749,7 @@ type Integration struct {
 
 func (x *Integration) Reset() {
 	*x = Integration{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2533,7 +2761,7 @@ func (x *Integration) String() string {
 func (*Integration) ProtoMessage() {}
 
 func (x *Integration) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2546,7 +2774,7 @@ func (x *Integration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Integration.ProtoReflect.Descriptor instead.
 func (*Integration) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{32}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Integration) GetName() string {
@@ -2629,7 +2857,7 @@ type ListIntegrationsRequest struct {
 
 func (x *ListIntegrationsRequest) Reset() {
 	*x = ListIntegrationsRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2641,7 +2869,7 @@ func (x *ListIntegrationsRequest) String() string {
 func (*ListIntegrationsRequest) ProtoMessage() {}
 
 func (x *ListIntegrationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2654,7 +2882,7 @@ func (x *ListIntegrationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIntegrationsRequest.ProtoReflect.Descriptor instead.
 func (*ListIntegrationsRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{33}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListIntegrationsRequest) GetCategory() string {
@@ -2674,7 +2902,7 @@ type ListIntegrationsResponse struct {
 
 func (x *ListIntegrationsResponse) Reset() {
 	*x = ListIntegrationsResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2686,7 +2914,7 @@ func (x *ListIntegrationsResponse) String() string {
 func (*ListIntegrationsResponse) ProtoMessage() {}
 
 func (x *ListIntegrationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2699,7 +2927,7 @@ func (x *ListIntegrationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIntegrationsResponse.ProtoReflect.Descriptor instead.
 func (*ListIntegrationsResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{34}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListIntegrationsResponse) GetIntegrations() []*Integration {
@@ -2719,7 +2947,7 @@ type TestIntegrationRequest struct {
 
 func (x *TestIntegrationRequest) Reset() {
 	*x = TestIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2731,7 +2959,7 @@ func (x *TestIntegrationRequest) String() string {
 func (*TestIntegrationRequest) ProtoMessage() {}
 
 func (x *TestIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2744,7 +2972,7 @@ func (x *TestIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*TestIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{35}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *TestIntegrationRequest) GetName() string {
@@ -2766,7 +2994,7 @@ type TestIntegrationResponse struct {
 
 func (x *TestIntegrationResponse) Reset() {
 	*x = TestIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2778,7 +3006,7 @@ func (x *TestIntegrationResponse) String() string {
 func (*TestIntegrationResponse) ProtoMessage() {}
 
 func (x *TestIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2791,7 +3019,7 @@ func (x *TestIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*TestIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{36}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *TestIntegrationResponse) GetOk() bool {
@@ -2826,7 +3054,7 @@ type RetryIntegrationRequest struct {
 
 func (x *RetryIntegrationRequest) Reset() {
 	*x = RetryIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2838,7 +3066,7 @@ func (x *RetryIntegrationRequest) String() string {
 func (*RetryIntegrationRequest) ProtoMessage() {}
 
 func (x *RetryIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2851,7 +3079,7 @@ func (x *RetryIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*RetryIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{37}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *RetryIntegrationRequest) GetRequestId() string {
@@ -2878,7 +3106,7 @@ type RetryIntegrationResponse struct {
 
 func (x *RetryIntegrationResponse) Reset() {
 	*x = RetryIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2890,7 +3118,7 @@ func (x *RetryIntegrationResponse) String() string {
 func (*RetryIntegrationResponse) ProtoMessage() {}
 
 func (x *RetryIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2903,7 +3131,7 @@ func (x *RetryIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*RetryIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{38}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *RetryIntegrationResponse) GetIntegration() *IntegrationState {
@@ -2924,7 +3152,7 @@ type StopIntegrationRequest struct {
 
 func (x *StopIntegrationRequest) Reset() {
 	*x = StopIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2936,7 +3164,7 @@ func (x *StopIntegrationRequest) String() string {
 func (*StopIntegrationRequest) ProtoMessage() {}
 
 func (x *StopIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2949,7 +3177,7 @@ func (x *StopIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*StopIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{39}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *StopIntegrationRequest) GetRequestId() string {
@@ -2976,7 +3204,7 @@ type StopIntegrationResponse struct {
 
 func (x *StopIntegrationResponse) Reset() {
 	*x = StopIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2988,7 +3216,7 @@ func (x *StopIntegrationResponse) String() string {
 func (*StopIntegrationResponse) ProtoMessage() {}
 
 func (x *StopIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3001,7 +3229,7 @@ func (x *StopIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*StopIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{40}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *StopIntegrationResponse) GetIntegration() *IntegrationState {
@@ -3022,7 +3250,7 @@ type SkipIntegrationRequest struct {
 
 func (x *SkipIntegrationRequest) Reset() {
 	*x = SkipIntegrationRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3034,7 +3262,7 @@ func (x *SkipIntegrationRequest) String() string {
 func (*SkipIntegrationRequest) ProtoMessage() {}
 
 func (x *SkipIntegrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3047,7 +3275,7 @@ func (x *SkipIntegrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkipIntegrationRequest.ProtoReflect.Descriptor instead.
 func (*SkipIntegrationRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{41}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SkipIntegrationRequest) GetRequestId() string {
@@ -3074,7 +3302,7 @@ type SkipIntegrationResponse struct {
 
 func (x *SkipIntegrationResponse) Reset() {
 	*x = SkipIntegrationResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3086,7 +3314,7 @@ func (x *SkipIntegrationResponse) String() string {
 func (*SkipIntegrationResponse) ProtoMessage() {}
 
 func (x *SkipIntegrationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3099,7 +3327,7 @@ func (x *SkipIntegrationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkipIntegrationResponse.ProtoReflect.Descriptor instead.
 func (*SkipIntegrationResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{42}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *SkipIntegrationResponse) GetIntegration() *IntegrationState {
@@ -3121,7 +3349,7 @@ type CompleteManualTaskRequest struct {
 
 func (x *CompleteManualTaskRequest) Reset() {
 	*x = CompleteManualTaskRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3133,7 +3361,7 @@ func (x *CompleteManualTaskRequest) String() string {
 func (*CompleteManualTaskRequest) ProtoMessage() {}
 
 func (x *CompleteManualTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3146,7 +3374,7 @@ func (x *CompleteManualTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteManualTaskRequest.ProtoReflect.Descriptor instead.
 func (*CompleteManualTaskRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{43}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *CompleteManualTaskRequest) GetRequestId() string {
@@ -3180,7 +3408,7 @@ type CompleteManualTaskResponse struct {
 
 func (x *CompleteManualTaskResponse) Reset() {
 	*x = CompleteManualTaskResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3192,7 +3420,7 @@ func (x *CompleteManualTaskResponse) String() string {
 func (*CompleteManualTaskResponse) ProtoMessage() {}
 
 func (x *CompleteManualTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3205,7 +3433,7 @@ func (x *CompleteManualTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteManualTaskResponse.ProtoReflect.Descriptor instead.
 func (*CompleteManualTaskResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{44}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *CompleteManualTaskResponse) GetTask() *ManualTask {
@@ -3227,7 +3455,7 @@ type UploadedFile struct {
 
 func (x *UploadedFile) Reset() {
 	*x = UploadedFile{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3239,7 +3467,7 @@ func (x *UploadedFile) String() string {
 func (*UploadedFile) ProtoMessage() {}
 
 func (x *UploadedFile) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3252,7 +3480,7 @@ func (x *UploadedFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadedFile.ProtoReflect.Descriptor instead.
 func (*UploadedFile) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{45}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *UploadedFile) GetName() string {
@@ -3286,7 +3514,7 @@ type GetTaskRequest struct {
 
 func (x *GetTaskRequest) Reset() {
 	*x = GetTaskRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3298,7 +3526,7 @@ func (x *GetTaskRequest) String() string {
 func (*GetTaskRequest) ProtoMessage() {}
 
 func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3311,7 +3539,7 @@ func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskRequest.ProtoReflect.Descriptor instead.
 func (*GetTaskRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{46}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *GetTaskRequest) GetToken() string {
@@ -3336,7 +3564,7 @@ type GetTaskResponse struct {
 
 func (x *GetTaskResponse) Reset() {
 	*x = GetTaskResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3348,7 +3576,7 @@ func (x *GetTaskResponse) String() string {
 func (*GetTaskResponse) ProtoMessage() {}
 
 func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3361,7 +3589,7 @@ func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskResponse.ProtoReflect.Descriptor instead.
 func (*GetTaskResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{47}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *GetTaskResponse) GetRequestType() RequestType {
@@ -3419,7 +3647,7 @@ type SubmitResponseRequest struct {
 
 func (x *SubmitResponseRequest) Reset() {
 	*x = SubmitResponseRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3431,7 +3659,7 @@ func (x *SubmitResponseRequest) String() string {
 func (*SubmitResponseRequest) ProtoMessage() {}
 
 func (x *SubmitResponseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3444,7 +3672,7 @@ func (x *SubmitResponseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseRequest.ProtoReflect.Descriptor instead.
 func (*SubmitResponseRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{48}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *SubmitResponseRequest) GetToken() string {
@@ -3490,7 +3718,7 @@ type SubmitResponseStreamRequest struct {
 
 func (x *SubmitResponseStreamRequest) Reset() {
 	*x = SubmitResponseStreamRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3502,7 +3730,7 @@ func (x *SubmitResponseStreamRequest) String() string {
 func (*SubmitResponseStreamRequest) ProtoMessage() {}
 
 func (x *SubmitResponseStreamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3515,7 +3743,7 @@ func (x *SubmitResponseStreamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseStreamRequest.ProtoReflect.Descriptor instead.
 func (*SubmitResponseStreamRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *SubmitResponseStreamRequest) GetPart() isSubmitResponseStreamRequest_Part {
@@ -3590,7 +3818,7 @@ type SubmitResponseStart struct {
 
 func (x *SubmitResponseStart) Reset() {
 	*x = SubmitResponseStart{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3602,7 +3830,7 @@ func (x *SubmitResponseStart) String() string {
 func (*SubmitResponseStart) ProtoMessage() {}
 
 func (x *SubmitResponseStart) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3615,7 +3843,7 @@ func (x *SubmitResponseStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseStart.ProtoReflect.Descriptor instead.
 func (*SubmitResponseStart) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{50}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *SubmitResponseStart) GetToken() string {
@@ -3650,7 +3878,7 @@ type UploadFileStart struct {
 
 func (x *UploadFileStart) Reset() {
 	*x = UploadFileStart{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3662,7 +3890,7 @@ func (x *UploadFileStart) String() string {
 func (*UploadFileStart) ProtoMessage() {}
 
 func (x *UploadFileStart) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3675,7 +3903,7 @@ func (x *UploadFileStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadFileStart.ProtoReflect.Descriptor instead.
 func (*UploadFileStart) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{51}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *UploadFileStart) GetName() string {
@@ -3703,7 +3931,7 @@ type SubmitResponseResponse struct {
 
 func (x *SubmitResponseResponse) Reset() {
 	*x = SubmitResponseResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3715,7 +3943,7 @@ func (x *SubmitResponseResponse) String() string {
 func (*SubmitResponseResponse) ProtoMessage() {}
 
 func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3728,7 +3956,7 @@ func (x *SubmitResponseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseResponse.ProtoReflect.Descriptor instead.
 func (*SubmitResponseResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{52}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *SubmitResponseResponse) GetLabel() string {
@@ -3750,7 +3978,7 @@ type SubmitResponseStreamResponse struct {
 
 func (x *SubmitResponseStreamResponse) Reset() {
 	*x = SubmitResponseStreamResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3762,7 +3990,7 @@ func (x *SubmitResponseStreamResponse) String() string {
 func (*SubmitResponseStreamResponse) ProtoMessage() {}
 
 func (x *SubmitResponseStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3775,7 +4003,7 @@ func (x *SubmitResponseStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitResponseStreamResponse.ProtoReflect.Descriptor instead.
 func (*SubmitResponseStreamResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *SubmitResponseStreamResponse) GetLabel() string {
@@ -3794,7 +4022,7 @@ type ReloadConfigRequest struct {
 
 func (x *ReloadConfigRequest) Reset() {
 	*x = ReloadConfigRequest{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3806,7 +4034,7 @@ func (x *ReloadConfigRequest) String() string {
 func (*ReloadConfigRequest) ProtoMessage() {}
 
 func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3819,7 +4047,7 @@ func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigRequest.ProtoReflect.Descriptor instead.
 func (*ReloadConfigRequest) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{54}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{57}
 }
 
 // ReloadConfigResponse reports what changed, or why nothing did.
@@ -3836,7 +4064,7 @@ type ReloadConfigResponse struct {
 
 func (x *ReloadConfigResponse) Reset() {
 	*x = ReloadConfigResponse{}
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[55]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3848,7 +4076,7 @@ func (x *ReloadConfigResponse) String() string {
 func (*ReloadConfigResponse) ProtoMessage() {}
 
 func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[55]
+	mi := &file_dsrhost_admin_v1_admin_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3861,7 +4089,7 @@ func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadConfigResponse.ProtoReflect.Descriptor instead.
 func (*ReloadConfigResponse) Descriptor() ([]byte, []int) {
-	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{55}
+	return file_dsrhost_admin_v1_admin_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ReloadConfigResponse) GetApplied() bool {
@@ -4058,7 +4286,30 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\x02id\"\x81\x01\n" +
 	"\x14WatchRequestResponse\x123\n" +
 	"\arequest\x18\x01 \x01(\v2\x19.dsrhost.admin.v1.RequestR\arequest\x124\n" +
-	"\x05event\x18\x02 \x01(\v2\x1e.dsrhost.admin.v1.HistoryEventR\x05event\"\x86\x01\n" +
+	"\x05event\x18\x02 \x01(\v2\x1e.dsrhost.admin.v1.HistoryEventR\x05event\"\xf4\x02\n" +
+	"\x17GetRequestReportRequest\x126\n" +
+	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x04from\x122\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x02to:\xec\x01\xbaH\xe8\x01\x1a^\n" +
+	"\freport.order\x12\x15to must be after from\x1a7!has(this.from) || !has(this.to) || this.to > this.from\x1a\x85\x01\n" +
+	"\rreport.length\x12&to must be at most 366 days after from\x1aL!has(this.from) || !has(this.to) || this.to - this.from <= duration('8784h')\"R\n" +
+	"\x18GetRequestReportResponse\x126\n" +
+	"\x04rows\x18\x01 \x03(\v2\".dsrhost.admin.v1.RequestReportRowR\x04rows\"\xf1\x02\n" +
+	"\x10RequestReportRow\x121\n" +
+	"\x04type\x18\x01 \x01(\x0e2\x1d.dsrhost.admin.v1.RequestTypeR\x04type\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1a\n" +
+	"\breceived\x18\x03 \x01(\x05R\breceived\x12%\n" +
+	"\x0ecomplied_whole\x18\x04 \x01(\x05R\rcompliedWhole\x12#\n" +
+	"\rcomplied_part\x18\x05 \x01(\x05R\fcompliedPart\x12\x16\n" +
+	"\x06denied\x18\x06 \x01(\x05R\x06denied\x12\x12\n" +
+	"\x04open\x18\a \x01(\x05R\x04open\x12\x1c\n" +
+	"\tresponded\x18\b \x01(\x05R\tresponded\x12$\n" +
+	"\vmedian_days\x18\t \x01(\x01H\x00R\n" +
+	"medianDays\x88\x01\x01\x12 \n" +
+	"\tmean_days\x18\n" +
+	" \x01(\x01H\x01R\bmeanDays\x88\x01\x01B\x0e\n" +
+	"\f_median_daysB\f\n" +
+	"\n" +
+	"_mean_days\"\x86\x01\n" +
 	"\x06Health\x12\x14\n" +
 	"\x05state\x18\x01 \x01(\tR\x05state\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x1a\n" +
@@ -4201,7 +4452,8 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\x1eDIRECT_CONTACT_ANSWER_NO_FILES\x10\x02\x12!\n" +
 	"\x1dDIRECT_CONTACT_ANSWER_DELETED\x10\x03\x12+\n" +
 	"'DIRECT_CONTACT_ANSWER_NOTHING_TO_DELETE\x10\x04\x12%\n" +
-	"!DIRECT_CONTACT_ANSWER_NOT_DELETED\x10\x052\xd0\t\n" +
+	"!DIRECT_CONTACT_ANSWER_NOT_DELETED\x10\x052\xc0\n" +
+	"\n" +
 	"\x0eRequestService\x12`\n" +
 	"\rCreateRequest\x12&.dsrhost.admin.v1.CreateRequestRequest\x1a'.dsrhost.admin.v1.CreateRequestResponse\x12\\\n" +
 	"\n" +
@@ -4215,7 +4467,8 @@ const file_dsrhost_admin_v1_admin_proto_rawDesc = "" +
 	"\rExportResults\x12&.dsrhost.admin.v1.ExportResultsRequest\x1a'.dsrhost.admin.v1.ExportResultsResponse\x12`\n" +
 	"\rExtendRequest\x12&.dsrhost.admin.v1.ExtendRequestRequest\x1a'.dsrhost.admin.v1.ExtendRequestResponse\x12t\n" +
 	"\x13ExportResultsStream\x12,.dsrhost.admin.v1.ExportResultsStreamRequest\x1a-.dsrhost.admin.v1.ExportResultsStreamResponse0\x01\x12_\n" +
-	"\fWatchRequest\x12%.dsrhost.admin.v1.WatchRequestRequest\x1a&.dsrhost.admin.v1.WatchRequestResponse0\x012\x98\x05\n" +
+	"\fWatchRequest\x12%.dsrhost.admin.v1.WatchRequestRequest\x1a&.dsrhost.admin.v1.WatchRequestResponse0\x01\x12n\n" +
+	"\x10GetRequestReport\x12).dsrhost.admin.v1.GetRequestReportRequest\x1a*.dsrhost.admin.v1.GetRequestReportResponse\"\x03\x90\x02\x012\x98\x05\n" +
 	"\x12IntegrationService\x12n\n" +
 	"\x10ListIntegrations\x12).dsrhost.admin.v1.ListIntegrationsRequest\x1a*.dsrhost.admin.v1.ListIntegrationsResponse\"\x03\x90\x02\x01\x12f\n" +
 	"\x0fTestIntegration\x12(.dsrhost.admin.v1.TestIntegrationRequest\x1a).dsrhost.admin.v1.TestIntegrationResponse\x12i\n" +
@@ -4245,7 +4498,7 @@ func file_dsrhost_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_dsrhost_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
+var file_dsrhost_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
 	(RequestType)(0),                     // 0: dsrhost.admin.v1.RequestType
 	(Stage)(0),                           // 1: dsrhost.admin.v1.Stage
@@ -4285,57 +4538,60 @@ var file_dsrhost_admin_v1_admin_proto_goTypes = []any{
 	(*ExportResultsStreamResponse)(nil),  // 35: dsrhost.admin.v1.ExportResultsStreamResponse
 	(*WatchRequestRequest)(nil),          // 36: dsrhost.admin.v1.WatchRequestRequest
 	(*WatchRequestResponse)(nil),         // 37: dsrhost.admin.v1.WatchRequestResponse
-	(*Health)(nil),                       // 38: dsrhost.admin.v1.Health
-	(*Integration)(nil),                  // 39: dsrhost.admin.v1.Integration
-	(*ListIntegrationsRequest)(nil),      // 40: dsrhost.admin.v1.ListIntegrationsRequest
-	(*ListIntegrationsResponse)(nil),     // 41: dsrhost.admin.v1.ListIntegrationsResponse
-	(*TestIntegrationRequest)(nil),       // 42: dsrhost.admin.v1.TestIntegrationRequest
-	(*TestIntegrationResponse)(nil),      // 43: dsrhost.admin.v1.TestIntegrationResponse
-	(*RetryIntegrationRequest)(nil),      // 44: dsrhost.admin.v1.RetryIntegrationRequest
-	(*RetryIntegrationResponse)(nil),     // 45: dsrhost.admin.v1.RetryIntegrationResponse
-	(*StopIntegrationRequest)(nil),       // 46: dsrhost.admin.v1.StopIntegrationRequest
-	(*StopIntegrationResponse)(nil),      // 47: dsrhost.admin.v1.StopIntegrationResponse
-	(*SkipIntegrationRequest)(nil),       // 48: dsrhost.admin.v1.SkipIntegrationRequest
-	(*SkipIntegrationResponse)(nil),      // 49: dsrhost.admin.v1.SkipIntegrationResponse
-	(*CompleteManualTaskRequest)(nil),    // 50: dsrhost.admin.v1.CompleteManualTaskRequest
-	(*CompleteManualTaskResponse)(nil),   // 51: dsrhost.admin.v1.CompleteManualTaskResponse
-	(*UploadedFile)(nil),                 // 52: dsrhost.admin.v1.UploadedFile
-	(*GetTaskRequest)(nil),               // 53: dsrhost.admin.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),              // 54: dsrhost.admin.v1.GetTaskResponse
-	(*SubmitResponseRequest)(nil),        // 55: dsrhost.admin.v1.SubmitResponseRequest
-	(*SubmitResponseStreamRequest)(nil),  // 56: dsrhost.admin.v1.SubmitResponseStreamRequest
-	(*SubmitResponseStart)(nil),          // 57: dsrhost.admin.v1.SubmitResponseStart
-	(*UploadFileStart)(nil),              // 58: dsrhost.admin.v1.UploadFileStart
-	(*SubmitResponseResponse)(nil),       // 59: dsrhost.admin.v1.SubmitResponseResponse
-	(*SubmitResponseStreamResponse)(nil), // 60: dsrhost.admin.v1.SubmitResponseStreamResponse
-	(*ReloadConfigRequest)(nil),          // 61: dsrhost.admin.v1.ReloadConfigRequest
-	(*ReloadConfigResponse)(nil),         // 62: dsrhost.admin.v1.ReloadConfigResponse
-	nil,                                  // 63: dsrhost.admin.v1.Subject.IdentifiersEntry
-	nil,                                  // 64: dsrhost.admin.v1.HistoryEvent.AttributesEntry
-	(*timestamppb.Timestamp)(nil),        // 65: google.protobuf.Timestamp
+	(*GetRequestReportRequest)(nil),      // 38: dsrhost.admin.v1.GetRequestReportRequest
+	(*GetRequestReportResponse)(nil),     // 39: dsrhost.admin.v1.GetRequestReportResponse
+	(*RequestReportRow)(nil),             // 40: dsrhost.admin.v1.RequestReportRow
+	(*Health)(nil),                       // 41: dsrhost.admin.v1.Health
+	(*Integration)(nil),                  // 42: dsrhost.admin.v1.Integration
+	(*ListIntegrationsRequest)(nil),      // 43: dsrhost.admin.v1.ListIntegrationsRequest
+	(*ListIntegrationsResponse)(nil),     // 44: dsrhost.admin.v1.ListIntegrationsResponse
+	(*TestIntegrationRequest)(nil),       // 45: dsrhost.admin.v1.TestIntegrationRequest
+	(*TestIntegrationResponse)(nil),      // 46: dsrhost.admin.v1.TestIntegrationResponse
+	(*RetryIntegrationRequest)(nil),      // 47: dsrhost.admin.v1.RetryIntegrationRequest
+	(*RetryIntegrationResponse)(nil),     // 48: dsrhost.admin.v1.RetryIntegrationResponse
+	(*StopIntegrationRequest)(nil),       // 49: dsrhost.admin.v1.StopIntegrationRequest
+	(*StopIntegrationResponse)(nil),      // 50: dsrhost.admin.v1.StopIntegrationResponse
+	(*SkipIntegrationRequest)(nil),       // 51: dsrhost.admin.v1.SkipIntegrationRequest
+	(*SkipIntegrationResponse)(nil),      // 52: dsrhost.admin.v1.SkipIntegrationResponse
+	(*CompleteManualTaskRequest)(nil),    // 53: dsrhost.admin.v1.CompleteManualTaskRequest
+	(*CompleteManualTaskResponse)(nil),   // 54: dsrhost.admin.v1.CompleteManualTaskResponse
+	(*UploadedFile)(nil),                 // 55: dsrhost.admin.v1.UploadedFile
+	(*GetTaskRequest)(nil),               // 56: dsrhost.admin.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),              // 57: dsrhost.admin.v1.GetTaskResponse
+	(*SubmitResponseRequest)(nil),        // 58: dsrhost.admin.v1.SubmitResponseRequest
+	(*SubmitResponseStreamRequest)(nil),  // 59: dsrhost.admin.v1.SubmitResponseStreamRequest
+	(*SubmitResponseStart)(nil),          // 60: dsrhost.admin.v1.SubmitResponseStart
+	(*UploadFileStart)(nil),              // 61: dsrhost.admin.v1.UploadFileStart
+	(*SubmitResponseResponse)(nil),       // 62: dsrhost.admin.v1.SubmitResponseResponse
+	(*SubmitResponseStreamResponse)(nil), // 63: dsrhost.admin.v1.SubmitResponseStreamResponse
+	(*ReloadConfigRequest)(nil),          // 64: dsrhost.admin.v1.ReloadConfigRequest
+	(*ReloadConfigResponse)(nil),         // 65: dsrhost.admin.v1.ReloadConfigResponse
+	nil,                                  // 66: dsrhost.admin.v1.Subject.IdentifiersEntry
+	nil,                                  // 67: dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	(*timestamppb.Timestamp)(nil),        // 68: google.protobuf.Timestamp
 }
 var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
-	63, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
+	66, // 0: dsrhost.admin.v1.Subject.identifiers:type_name -> dsrhost.admin.v1.Subject.IdentifiersEntry
 	4,  // 1: dsrhost.admin.v1.IntegrationState.type:type_name -> dsrhost.admin.v1.IntegrationType
 	2,  // 2: dsrhost.admin.v1.IntegrationState.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	3,  // 3: dsrhost.admin.v1.IntegrationState.status:type_name -> dsrhost.admin.v1.IntegrationStatus
 	8,  // 4: dsrhost.admin.v1.IntegrationState.error:type_name -> dsrhost.admin.v1.IntegrationError
-	65, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
-	65, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
-	65, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
-	65, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
+	68, // 5: dsrhost.admin.v1.IntegrationState.next_attempt_at:type_name -> google.protobuf.Timestamp
+	68, // 6: dsrhost.admin.v1.IntegrationState.updated_at:type_name -> google.protobuf.Timestamp
+	68, // 7: dsrhost.admin.v1.IntegrationState.due_at:type_name -> google.protobuf.Timestamp
+	68, // 8: dsrhost.admin.v1.ManualTask.done_at:type_name -> google.protobuf.Timestamp
 	0,  // 9: dsrhost.admin.v1.Request.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 10: dsrhost.admin.v1.Request.subject:type_name -> dsrhost.admin.v1.Subject
-	65, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	65, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
+	68, // 11: dsrhost.admin.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	68, // 12: dsrhost.admin.v1.Request.due_at:type_name -> google.protobuf.Timestamp
 	1,  // 13: dsrhost.admin.v1.Request.stage:type_name -> dsrhost.admin.v1.Stage
 	2,  // 14: dsrhost.admin.v1.Request.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	9,  // 15: dsrhost.admin.v1.Request.integrations:type_name -> dsrhost.admin.v1.IntegrationState
 	10, // 16: dsrhost.admin.v1.Request.manual_tasks:type_name -> dsrhost.admin.v1.ManualTask
 	5,  // 17: dsrhost.admin.v1.Request.outcome:type_name -> dsrhost.admin.v1.Outcome
-	65, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
-	65, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
-	64, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
+	68, // 18: dsrhost.admin.v1.Request.closed_at:type_name -> google.protobuf.Timestamp
+	68, // 19: dsrhost.admin.v1.HistoryEvent.time:type_name -> google.protobuf.Timestamp
+	67, // 20: dsrhost.admin.v1.HistoryEvent.attributes:type_name -> dsrhost.admin.v1.HistoryEvent.AttributesEntry
 	2,  // 21: dsrhost.admin.v1.HistoryEvent.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
 	0,  // 22: dsrhost.admin.v1.CreateRequestRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	7,  // 23: dsrhost.admin.v1.CreateRequestRequest.subject:type_name -> dsrhost.admin.v1.Subject
@@ -4344,7 +4600,7 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	1,  // 26: dsrhost.admin.v1.ListRequestsRequest.stage:type_name -> dsrhost.admin.v1.Stage
 	0,  // 27: dsrhost.admin.v1.ListRequestsRequest.type:type_name -> dsrhost.admin.v1.RequestType
 	3,  // 28: dsrhost.admin.v1.ListRequestsRequest.integration_status:type_name -> dsrhost.admin.v1.IntegrationStatus
-	65, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
+	68, // 29: dsrhost.admin.v1.ListRequestsRequest.due_before:type_name -> google.protobuf.Timestamp
 	11, // 30: dsrhost.admin.v1.ListRequestsResponse.requests:type_name -> dsrhost.admin.v1.Request
 	11, // 31: dsrhost.admin.v1.ApproveRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	25, // 32: dsrhost.admin.v1.RejectRequestRequest.reply:type_name -> dsrhost.admin.v1.Reply
@@ -4358,75 +4614,81 @@ var file_dsrhost_admin_v1_admin_proto_depIdxs = []int32{
 	12, // 40: dsrhost.admin.v1.GetRequestHistoryResponse.events:type_name -> dsrhost.admin.v1.HistoryEvent
 	11, // 41: dsrhost.admin.v1.WatchRequestResponse.request:type_name -> dsrhost.admin.v1.Request
 	12, // 42: dsrhost.admin.v1.WatchRequestResponse.event:type_name -> dsrhost.admin.v1.HistoryEvent
-	65, // 43: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
-	4,  // 44: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
-	38, // 45: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
-	0,  // 46: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
-	39, // 47: dsrhost.admin.v1.ListIntegrationsResponse.integrations:type_name -> dsrhost.admin.v1.Integration
-	8,  // 48: dsrhost.admin.v1.TestIntegrationResponse.error:type_name -> dsrhost.admin.v1.IntegrationError
-	9,  // 49: dsrhost.admin.v1.RetryIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	9,  // 50: dsrhost.admin.v1.StopIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	9,  // 51: dsrhost.admin.v1.SkipIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
-	10, // 52: dsrhost.admin.v1.CompleteManualTaskResponse.task:type_name -> dsrhost.admin.v1.ManualTask
-	0,  // 53: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
-	2,  // 54: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
-	7,  // 55: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
-	65, // 56: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
-	6,  // 57: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
-	6,  // 58: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
-	52, // 59: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
-	57, // 60: dsrhost.admin.v1.SubmitResponseStreamRequest.start:type_name -> dsrhost.admin.v1.SubmitResponseStart
-	58, // 61: dsrhost.admin.v1.SubmitResponseStreamRequest.file_start:type_name -> dsrhost.admin.v1.UploadFileStart
-	6,  // 62: dsrhost.admin.v1.SubmitResponseStart.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
-	13, // 63: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
-	15, // 64: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
-	17, // 65: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
-	19, // 66: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
-	21, // 67: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
-	23, // 68: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
-	26, // 69: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
-	30, // 70: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
-	32, // 71: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
-	28, // 72: dsrhost.admin.v1.RequestService.ExtendRequest:input_type -> dsrhost.admin.v1.ExtendRequestRequest
-	34, // 73: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
-	36, // 74: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
-	40, // 75: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
-	42, // 76: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
-	44, // 77: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
-	46, // 78: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
-	48, // 79: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
-	50, // 80: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
-	53, // 81: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
-	55, // 82: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
-	56, // 83: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:input_type -> dsrhost.admin.v1.SubmitResponseStreamRequest
-	61, // 84: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
-	14, // 85: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
-	16, // 86: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
-	18, // 87: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
-	20, // 88: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
-	22, // 89: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
-	24, // 90: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
-	27, // 91: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
-	31, // 92: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
-	33, // 93: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
-	29, // 94: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
-	35, // 95: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
-	37, // 96: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
-	41, // 97: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
-	43, // 98: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
-	45, // 99: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
-	47, // 100: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
-	49, // 101: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
-	51, // 102: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
-	54, // 103: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
-	59, // 104: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
-	60, // 105: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:output_type -> dsrhost.admin.v1.SubmitResponseStreamResponse
-	62, // 106: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
-	85, // [85:107] is the sub-list for method output_type
-	63, // [63:85] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	68, // 43: dsrhost.admin.v1.GetRequestReportRequest.from:type_name -> google.protobuf.Timestamp
+	68, // 44: dsrhost.admin.v1.GetRequestReportRequest.to:type_name -> google.protobuf.Timestamp
+	40, // 45: dsrhost.admin.v1.GetRequestReportResponse.rows:type_name -> dsrhost.admin.v1.RequestReportRow
+	0,  // 46: dsrhost.admin.v1.RequestReportRow.type:type_name -> dsrhost.admin.v1.RequestType
+	68, // 47: dsrhost.admin.v1.Health.since:type_name -> google.protobuf.Timestamp
+	4,  // 48: dsrhost.admin.v1.Integration.type:type_name -> dsrhost.admin.v1.IntegrationType
+	41, // 49: dsrhost.admin.v1.Integration.health:type_name -> dsrhost.admin.v1.Health
+	0,  // 50: dsrhost.admin.v1.Integration.request_types:type_name -> dsrhost.admin.v1.RequestType
+	42, // 51: dsrhost.admin.v1.ListIntegrationsResponse.integrations:type_name -> dsrhost.admin.v1.Integration
+	8,  // 52: dsrhost.admin.v1.TestIntegrationResponse.error:type_name -> dsrhost.admin.v1.IntegrationError
+	9,  // 53: dsrhost.admin.v1.RetryIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	9,  // 54: dsrhost.admin.v1.StopIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	9,  // 55: dsrhost.admin.v1.SkipIntegrationResponse.integration:type_name -> dsrhost.admin.v1.IntegrationState
+	10, // 56: dsrhost.admin.v1.CompleteManualTaskResponse.task:type_name -> dsrhost.admin.v1.ManualTask
+	0,  // 57: dsrhost.admin.v1.GetTaskResponse.request_type:type_name -> dsrhost.admin.v1.RequestType
+	2,  // 58: dsrhost.admin.v1.GetTaskResponse.workflow_state:type_name -> dsrhost.admin.v1.WorkflowState
+	7,  // 59: dsrhost.admin.v1.GetTaskResponse.subject:type_name -> dsrhost.admin.v1.Subject
+	68, // 60: dsrhost.admin.v1.GetTaskResponse.due_at:type_name -> google.protobuf.Timestamp
+	6,  // 61: dsrhost.admin.v1.GetTaskResponse.answers:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	6,  // 62: dsrhost.admin.v1.SubmitResponseRequest.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	55, // 63: dsrhost.admin.v1.SubmitResponseRequest.files:type_name -> dsrhost.admin.v1.UploadedFile
+	60, // 64: dsrhost.admin.v1.SubmitResponseStreamRequest.start:type_name -> dsrhost.admin.v1.SubmitResponseStart
+	61, // 65: dsrhost.admin.v1.SubmitResponseStreamRequest.file_start:type_name -> dsrhost.admin.v1.UploadFileStart
+	6,  // 66: dsrhost.admin.v1.SubmitResponseStart.answer:type_name -> dsrhost.admin.v1.DirectContactAnswer
+	13, // 67: dsrhost.admin.v1.RequestService.CreateRequest:input_type -> dsrhost.admin.v1.CreateRequestRequest
+	15, // 68: dsrhost.admin.v1.RequestService.GetRequest:input_type -> dsrhost.admin.v1.GetRequestRequest
+	17, // 69: dsrhost.admin.v1.RequestService.ListRequests:input_type -> dsrhost.admin.v1.ListRequestsRequest
+	19, // 70: dsrhost.admin.v1.RequestService.ApproveRequest:input_type -> dsrhost.admin.v1.ApproveRequestRequest
+	21, // 71: dsrhost.admin.v1.RequestService.RejectRequest:input_type -> dsrhost.admin.v1.RejectRequestRequest
+	23, // 72: dsrhost.admin.v1.RequestService.ApproveDeletion:input_type -> dsrhost.admin.v1.ApproveDeletionRequest
+	26, // 73: dsrhost.admin.v1.RequestService.CloseRequest:input_type -> dsrhost.admin.v1.CloseRequestRequest
+	30, // 74: dsrhost.admin.v1.RequestService.GetRequestHistory:input_type -> dsrhost.admin.v1.GetRequestHistoryRequest
+	32, // 75: dsrhost.admin.v1.RequestService.ExportResults:input_type -> dsrhost.admin.v1.ExportResultsRequest
+	28, // 76: dsrhost.admin.v1.RequestService.ExtendRequest:input_type -> dsrhost.admin.v1.ExtendRequestRequest
+	34, // 77: dsrhost.admin.v1.RequestService.ExportResultsStream:input_type -> dsrhost.admin.v1.ExportResultsStreamRequest
+	36, // 78: dsrhost.admin.v1.RequestService.WatchRequest:input_type -> dsrhost.admin.v1.WatchRequestRequest
+	38, // 79: dsrhost.admin.v1.RequestService.GetRequestReport:input_type -> dsrhost.admin.v1.GetRequestReportRequest
+	43, // 80: dsrhost.admin.v1.IntegrationService.ListIntegrations:input_type -> dsrhost.admin.v1.ListIntegrationsRequest
+	45, // 81: dsrhost.admin.v1.IntegrationService.TestIntegration:input_type -> dsrhost.admin.v1.TestIntegrationRequest
+	47, // 82: dsrhost.admin.v1.IntegrationService.RetryIntegration:input_type -> dsrhost.admin.v1.RetryIntegrationRequest
+	49, // 83: dsrhost.admin.v1.IntegrationService.StopIntegration:input_type -> dsrhost.admin.v1.StopIntegrationRequest
+	51, // 84: dsrhost.admin.v1.IntegrationService.SkipIntegration:input_type -> dsrhost.admin.v1.SkipIntegrationRequest
+	53, // 85: dsrhost.admin.v1.IntegrationService.CompleteManualTask:input_type -> dsrhost.admin.v1.CompleteManualTaskRequest
+	56, // 86: dsrhost.admin.v1.DirectContactService.GetTask:input_type -> dsrhost.admin.v1.GetTaskRequest
+	58, // 87: dsrhost.admin.v1.DirectContactService.SubmitResponse:input_type -> dsrhost.admin.v1.SubmitResponseRequest
+	59, // 88: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:input_type -> dsrhost.admin.v1.SubmitResponseStreamRequest
+	64, // 89: dsrhost.admin.v1.ConfigService.ReloadConfig:input_type -> dsrhost.admin.v1.ReloadConfigRequest
+	14, // 90: dsrhost.admin.v1.RequestService.CreateRequest:output_type -> dsrhost.admin.v1.CreateRequestResponse
+	16, // 91: dsrhost.admin.v1.RequestService.GetRequest:output_type -> dsrhost.admin.v1.GetRequestResponse
+	18, // 92: dsrhost.admin.v1.RequestService.ListRequests:output_type -> dsrhost.admin.v1.ListRequestsResponse
+	20, // 93: dsrhost.admin.v1.RequestService.ApproveRequest:output_type -> dsrhost.admin.v1.ApproveRequestResponse
+	22, // 94: dsrhost.admin.v1.RequestService.RejectRequest:output_type -> dsrhost.admin.v1.RejectRequestResponse
+	24, // 95: dsrhost.admin.v1.RequestService.ApproveDeletion:output_type -> dsrhost.admin.v1.ApproveDeletionResponse
+	27, // 96: dsrhost.admin.v1.RequestService.CloseRequest:output_type -> dsrhost.admin.v1.CloseRequestResponse
+	31, // 97: dsrhost.admin.v1.RequestService.GetRequestHistory:output_type -> dsrhost.admin.v1.GetRequestHistoryResponse
+	33, // 98: dsrhost.admin.v1.RequestService.ExportResults:output_type -> dsrhost.admin.v1.ExportResultsResponse
+	29, // 99: dsrhost.admin.v1.RequestService.ExtendRequest:output_type -> dsrhost.admin.v1.ExtendRequestResponse
+	35, // 100: dsrhost.admin.v1.RequestService.ExportResultsStream:output_type -> dsrhost.admin.v1.ExportResultsStreamResponse
+	37, // 101: dsrhost.admin.v1.RequestService.WatchRequest:output_type -> dsrhost.admin.v1.WatchRequestResponse
+	39, // 102: dsrhost.admin.v1.RequestService.GetRequestReport:output_type -> dsrhost.admin.v1.GetRequestReportResponse
+	44, // 103: dsrhost.admin.v1.IntegrationService.ListIntegrations:output_type -> dsrhost.admin.v1.ListIntegrationsResponse
+	46, // 104: dsrhost.admin.v1.IntegrationService.TestIntegration:output_type -> dsrhost.admin.v1.TestIntegrationResponse
+	48, // 105: dsrhost.admin.v1.IntegrationService.RetryIntegration:output_type -> dsrhost.admin.v1.RetryIntegrationResponse
+	50, // 106: dsrhost.admin.v1.IntegrationService.StopIntegration:output_type -> dsrhost.admin.v1.StopIntegrationResponse
+	52, // 107: dsrhost.admin.v1.IntegrationService.SkipIntegration:output_type -> dsrhost.admin.v1.SkipIntegrationResponse
+	54, // 108: dsrhost.admin.v1.IntegrationService.CompleteManualTask:output_type -> dsrhost.admin.v1.CompleteManualTaskResponse
+	57, // 109: dsrhost.admin.v1.DirectContactService.GetTask:output_type -> dsrhost.admin.v1.GetTaskResponse
+	62, // 110: dsrhost.admin.v1.DirectContactService.SubmitResponse:output_type -> dsrhost.admin.v1.SubmitResponseResponse
+	63, // 111: dsrhost.admin.v1.DirectContactService.SubmitResponseStream:output_type -> dsrhost.admin.v1.SubmitResponseStreamResponse
+	65, // 112: dsrhost.admin.v1.ConfigService.ReloadConfig:output_type -> dsrhost.admin.v1.ReloadConfigResponse
+	90, // [90:113] is the sub-list for method output_type
+	67, // [67:90] is the sub-list for method input_type
+	67, // [67:67] is the sub-list for extension type_name
+	67, // [67:67] is the sub-list for extension extendee
+	0,  // [0:67] is the sub-list for field type_name
 }
 
 func init() { file_dsrhost_admin_v1_admin_proto_init() }
@@ -4435,7 +4697,8 @@ func file_dsrhost_admin_v1_admin_proto_init() {
 		return
 	}
 	file_dsrhost_admin_v1_rules_proto_init()
-	file_dsrhost_admin_v1_admin_proto_msgTypes[49].OneofWrappers = []any{
+	file_dsrhost_admin_v1_admin_proto_msgTypes[33].OneofWrappers = []any{}
+	file_dsrhost_admin_v1_admin_proto_msgTypes[52].OneofWrappers = []any{
 		(*SubmitResponseStreamRequest_Start)(nil),
 		(*SubmitResponseStreamRequest_FileStart)(nil),
 		(*SubmitResponseStreamRequest_Chunk)(nil),
@@ -4446,7 +4709,7 @@ func file_dsrhost_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dsrhost_admin_v1_admin_proto_rawDesc), len(file_dsrhost_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   58,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

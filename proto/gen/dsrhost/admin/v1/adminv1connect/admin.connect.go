@@ -77,6 +77,9 @@ const (
 	// RequestServiceWatchRequestProcedure is the fully-qualified name of the RequestService's
 	// WatchRequest RPC.
 	RequestServiceWatchRequestProcedure = "/dsrhost.admin.v1.RequestService/WatchRequest"
+	// RequestServiceGetRequestReportProcedure is the fully-qualified name of the RequestService's
+	// GetRequestReport RPC.
+	RequestServiceGetRequestReportProcedure = "/dsrhost.admin.v1.RequestService/GetRequestReport"
 	// IntegrationServiceListIntegrationsProcedure is the fully-qualified name of the
 	// IntegrationService's ListIntegrations RPC.
 	IntegrationServiceListIntegrationsProcedure = "/dsrhost.admin.v1.IntegrationService/ListIntegrations"
@@ -146,6 +149,12 @@ type RequestServiceClient interface {
 	// WatchRequest streams the request each time it changes, with the history
 	// event that changed it.
 	WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest]) (*connect.ServerStreamForClient[v1.WatchRequestResponse], error)
+	// GetRequestReport returns the request metrics of CCPA regulations §7102
+	// for the requests received in [from, to): per request type, how many
+	// were received, complied with in whole or in part, denied or are still
+	// open, and the median (and mean) calendar days to respond. Aggregates
+	// only: no subject, no request id. Viewers may call it.
+	GetRequestReport(context.Context, *connect.Request[v1.GetRequestReportRequest]) (*connect.Response[v1.GetRequestReportResponse], error)
 }
 
 // NewRequestServiceClient constructs a client for the dsrhost.admin.v1.RequestService service. By
@@ -234,6 +243,13 @@ func NewRequestServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(requestServiceMethods.ByName("WatchRequest")),
 			connect.WithClientOptions(opts...),
 		),
+		getRequestReport: connect.NewClient[v1.GetRequestReportRequest, v1.GetRequestReportResponse](
+			httpClient,
+			baseURL+RequestServiceGetRequestReportProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("GetRequestReport")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -251,6 +267,7 @@ type requestServiceClient struct {
 	extendRequest       *connect.Client[v1.ExtendRequestRequest, v1.ExtendRequestResponse]
 	exportResultsStream *connect.Client[v1.ExportResultsStreamRequest, v1.ExportResultsStreamResponse]
 	watchRequest        *connect.Client[v1.WatchRequestRequest, v1.WatchRequestResponse]
+	getRequestReport    *connect.Client[v1.GetRequestReportRequest, v1.GetRequestReportResponse]
 }
 
 // CreateRequest calls dsrhost.admin.v1.RequestService.CreateRequest.
@@ -313,6 +330,11 @@ func (c *requestServiceClient) WatchRequest(ctx context.Context, req *connect.Re
 	return c.watchRequest.CallServerStream(ctx, req)
 }
 
+// GetRequestReport calls dsrhost.admin.v1.RequestService.GetRequestReport.
+func (c *requestServiceClient) GetRequestReport(ctx context.Context, req *connect.Request[v1.GetRequestReportRequest]) (*connect.Response[v1.GetRequestReportResponse], error) {
+	return c.getRequestReport.CallUnary(ctx, req)
+}
+
 // RequestServiceHandler is an implementation of the dsrhost.admin.v1.RequestService service.
 type RequestServiceHandler interface {
 	// CreateRequest files a new request in Review (or Process, where the
@@ -350,6 +372,12 @@ type RequestServiceHandler interface {
 	// WatchRequest streams the request each time it changes, with the history
 	// event that changed it.
 	WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest], *connect.ServerStream[v1.WatchRequestResponse]) error
+	// GetRequestReport returns the request metrics of CCPA regulations §7102
+	// for the requests received in [from, to): per request type, how many
+	// were received, complied with in whole or in part, denied or are still
+	// open, and the median (and mean) calendar days to respond. Aggregates
+	// only: no subject, no request id. Viewers may call it.
+	GetRequestReport(context.Context, *connect.Request[v1.GetRequestReportRequest]) (*connect.Response[v1.GetRequestReportResponse], error)
 }
 
 // NewRequestServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -434,6 +462,13 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 		connect.WithSchema(requestServiceMethods.ByName("WatchRequest")),
 		connect.WithHandlerOptions(opts...),
 	)
+	requestServiceGetRequestReportHandler := connect.NewUnaryHandler(
+		RequestServiceGetRequestReportProcedure,
+		svc.GetRequestReport,
+		connect.WithSchema(requestServiceMethods.ByName("GetRequestReport")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/dsrhost.admin.v1.RequestService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case RequestServiceCreateRequestProcedure:
@@ -460,6 +495,8 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 			requestServiceExportResultsStreamHandler.ServeHTTP(w, r)
 		case RequestServiceWatchRequestProcedure:
 			requestServiceWatchRequestHandler.ServeHTTP(w, r)
+		case RequestServiceGetRequestReportProcedure:
+			requestServiceGetRequestReportHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -515,6 +552,10 @@ func (UnimplementedRequestServiceHandler) ExportResultsStream(context.Context, *
 
 func (UnimplementedRequestServiceHandler) WatchRequest(context.Context, *connect.Request[v1.WatchRequestRequest], *connect.ServerStream[v1.WatchRequestResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.RequestService.WatchRequest is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) GetRequestReport(context.Context, *connect.Request[v1.GetRequestReportRequest]) (*connect.Response[v1.GetRequestReportResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("dsrhost.admin.v1.RequestService.GetRequestReport is not implemented"))
 }
 
 // IntegrationServiceClient is a client for the dsrhost.admin.v1.IntegrationService service.

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/state"
+)
+
+// Requests written before the report index existed have no entry. The
+// first report after an upgrade gives each one its entry from the request
+// itself (its stage, outcome, integrations and manual tasks: what
+// ComplianceOf reads), then sets a marker so no later report pays for
+// it. A crash halfway leaves the marker unset and the next report starts
+// over; entries are only added where a request has none, so running twice,
+// or beside commits writing entries of their own, changes nothing.
+
+// backfillScript adds report entries (KEYS[1]) where the request has none
+// yet. ARGV holds (score, id, member) triples.
+var backfillScript = redis.NewScript(`
+local added = 0
+for i = 1, #ARGV, 3 do
+  local s, id, m = ARGV[i], ARGV[i+1], ARGV[i+2]
+  local have = false
+  for _, e in ipairs(redis.call('ZRANGE', KEYS[1], s, s, 'BYSCORE')) do
+    if string.sub(e, 1, #id + 1) == id .. '|' then have = true; break end
+  end
+  if not have then redis.call('ZADD', KEYS[1], s, m); added = added + 1 end
+end
+return added
+`)
+
+// backfillOnce runs Backfill unless its marker says it ran.
+func (s *Store) backfillOnce(ctx context.Context) error {
+	n, err := s.rdb.Exists(ctx, s.backfillMarker()).Result()
+	if err != nil {
+		return fmt.Errorf("read report backfill marker: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := s.Backfill(ctx); err != nil {
+		return err
+	}
+	if err := s.rdb.Set(ctx, s.backfillMarker(), "1", 0).Err(); err != nil {
+		return fmt.Errorf("set report backfill marker: %w", err)
+	}
+	return nil
+}
+
+// Backfill gives every stored request without a report entry its entry,
+// reading requests 500 at a time in creation order, and returns how many
+// it added.
+func (s *Store) Backfill(ctx context.Context) (int, error) {
+	const batch = 500
+	added := 0
+	min := "-"
+	for {
+		ids, err := s.rdb.ZRangeByLex(ctx, s.indexAll(), &redis.ZRangeBy{Min: min, Max: "+", Count: batch}).Result()
+		if err != nil {
+			return added, fmt.Errorf("backfill report index: %w", err)
+		}
+		if len(ids) == 0 {
+			return added, nil
+		}
+		snaps, err := s.LoadMany(ctx, ids)
+		if err != nil {
+			return added, fmt.Errorf("backfill report index: %w", err)
+		}
+		args := make([]any, 0, 3*len(snaps))
+		for _, snap := range snaps {
+			if snap == nil {
+				continue
+			}
+			r := snap.Request
+			c := ComplianceOpen
+			if r.Stage == state.StageClosed {
+				c = ComplianceOf(snap)
+			}
+			args = append(args, strconv.FormatInt(r.CreatedAt.UnixMilli(), 10), r.ID, reportMember(r, c))
+		}
+		if len(args) > 0 {
+			n, err := backfillScript.Run(ctx, s.rdb, []string{s.indexReport()}, args...).Int()
+			if err != nil {
+				return added, fmt.Errorf("backfill report index: %w", err)
+			}
+			added += n
+		}
+		if len(ids) < batch {
+			return added, nil
+		}
+		min = "(" + ids[len(ids)-1]
+	}
+}
