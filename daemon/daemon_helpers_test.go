@@ -17,13 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/dsrhost/dsrhost/daemon/internal/agent"
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/sdk"
-	"github.com/hashicorp/go-hclog"
 )
 
 // testKey is the encryption key of test configurations (not a secret).
@@ -429,4 +430,17 @@ func waitGone(t *testing.T, pids []int, within time.Duration) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// startDevMode runs `dsrhost server -dev` as `make run` does, with the
+// test's root token, and waits until it serves. It returns the installed
+// bin directory (for the CLI), the listen address and the daemon.
+func startDevMode(t *testing.T) (bin, addr string, d *daemon) {
+	t.Helper()
+	bin = testbin.Install(t)
+	addr = freeAddr(t)
+	d = &daemon{cmd: exec.Command(filepath.Join(bin, "dsrhost"), "server", "-dev", "-dev-listen-address", addr, "-dev-root-token-id", opsToken), done: make(chan struct{})}
+	startProcess(t, d)
+	testbin.WaitServing(t, addr, d.log)
+	return bin, addr, d
 }

@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 )
 
 // TestDevMode runs `dsrhost server -dev` as `make run` does and every command
@@ -21,11 +17,7 @@ import (
 // email (with its link) the mail sink logged.
 func TestDevMode(t *testing.T) {
 	t.Parallel()
-	bin := testbin.Install(t)
-	addr := freeAddr(t)
-	d := &daemon{cmd: exec.Command(filepath.Join(bin, "dsrhost"), "server", "-dev", "-dev-listen-address", addr, "-dev-root-token-id", opsToken), done: make(chan struct{})}
-	startProcess(t, d)
-	testbin.WaitServing(t, addr, d.log)
+	bin, addr, d := startDevMode(t)
 
 	// The banner names every step of the README's walk-through. It is
 	// printed after the API answers, so wait for it rather than read once.

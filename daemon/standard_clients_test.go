@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 )
 
 // TestStandardClientsAgainstDevMode runs grpcurl and `buf curl`, unmodified
@@ -18,11 +16,7 @@ import (
 func TestStandardClientsAgainstDevMode(t *testing.T) {
 	t.Parallel()
 	grpcurl, buf := goTool(t, "grpcurl"), goTool(t, "buf")
-	bin := testbin.Install(t)
-	addr := freeAddr(t)
-	d := &daemon{cmd: exec.Command(filepath.Join(bin, "dsrhost"), "server", "-dev", "-dev-listen-address", addr, "-dev-root-token-id", opsToken), done: make(chan struct{})}
-	startProcess(t, d)
-	testbin.WaitServing(t, addr, d.log)
+	_, addr, _ := startDevMode(t)
 	auth := "Authorization: Bearer " + opsToken
 	const list = "dsrhost.admin.v1.IntegrationService/ListIntegrations"
 

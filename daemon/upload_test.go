@@ -7,14 +7,12 @@ import (
 	"crypto/rand"
 	"io"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/dsrhost/dsrhost/daemon/internal/testbin"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
 )
@@ -26,11 +24,7 @@ import (
 // byte.
 func TestStreamedUploadThroughDaemon(t *testing.T) {
 	t.Parallel()
-	bin := testbin.Install(t)
-	addr := freeAddr(t)
-	d := &daemon{cmd: exec.Command(filepath.Join(bin, "dsrhost"), "server", "-dev", "-dev-listen-address", addr, "-dev-root-token-id", opsToken), done: make(chan struct{})}
-	startProcess(t, d)
-	testbin.WaitServing(t, addr, d.log)
+	bin, addr, d := startDevMode(t)
 
 	out := cli(t, bin, addr, "request", "create", "-type", "access", "-email", "ada@example.com")
 	id := regexp.MustCompile(`request ([0-9A-Z]{26})`).FindStringSubmatch(out)[1]
