@@ -7,7 +7,10 @@ BIN       := bin
 PLUGINS   := heap directcontact genericrest sql
 # buf is pinned in tools/go.mod and run through `go tool`, so it needs no install.
 BUF        = $(shell $(GO) -C tools tool -n buf)
-GOTESTFLAGS ?= -count=1 -timeout 15m
+# -parallel 4: most end-to-end tests wait on processes (leases, Retry-After,
+# restarts) rather than compute, so two at a time (GOMAXPROCS on 2 cores)
+# left the CPU idle and the daemon package near its timeout.
+GOTESTFLAGS ?= -count=1 -timeout 15m -parallel 4
 # Where `make run` serves: make run DEV_ADDR=127.0.0.1:8800
 DEV_ADDR  ?= 127.0.0.1:8700
 # Extra go build flags; `make release` sets -trimpath.
