@@ -205,16 +205,14 @@ func pressEnter(t *testing.T, ctx context.Context) {
 	}
 }
 
-func heading(t *testing.T, ctx context.Context) string {
-	t.Helper()
+// readHeading reads the page's h1. While a form's answer is loading, the
+// node found can belong to the page being left ("No node with given id
+// found"), which is why waitHeading asks again instead of failing.
+func readHeading(ctx context.Context) (string, error) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	h, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
 }
 
 // waitHeading waits until the page's heading is want.
@@ -222,11 +220,12 @@ func waitHeading(t *testing.T, ctx context.Context, want string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if h := heading(t, ctx); h == want {
+		h, err := readHeading(ctx)
+		if err == nil && h == want {
 			return
 		} else if time.Now().After(deadline) {
 			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-			t.Fatalf("heading %q, want %q; page:\n%s", h, want, body)
+			t.Fatalf("heading %q (%v), want %q; page:\n%s", h, err, want, body)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
