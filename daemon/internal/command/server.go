@@ -104,6 +104,16 @@ func (c *ServerCommand) Run(args []string) int {
 		return exitUsage
 	}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "dsrhost", Level: level, Output: stderr, JSONFormat: *logJSON})
+	// Signals are caught from here on, not only once serving: health
+	// answers SERVING before the start ends, and a SIGHUP (a reload) in
+	// between would otherwise kill the process with the default action.
+	// One that arrives during the start is acted on once it is done.
+	sigs := c.signals
+	if sigs == nil {
+		sigs = make(chan os.Signal, 4)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+		defer signal.Stop(sigs)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -159,17 +169,11 @@ func (c *ServerCommand) Run(args []string) int {
 	if psrv != nil {
 		logger.Info("privacy center started", "listen", psrv.addr)
 	}
-	return c.wait(a, srv, psrv, logger)
+	return c.wait(sigs, a, srv, psrv, logger)
 }
 
 // wait serves until SIGINT or SIGTERM, reloading on SIGHUP.
-func (c *ServerCommand) wait(a *agent.Agent, srv *apiServer, psrv *privacyServer, logger hclog.Logger) int {
-	sigs := c.signals
-	if sigs == nil {
-		sigs = make(chan os.Signal, 4)
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-		defer signal.Stop(sigs)
-	}
+func (c *ServerCommand) wait(sigs <-chan os.Signal, a *agent.Agent, srv *apiServer, psrv *privacyServer, logger hclog.Logger) int {
 	for {
 		select {
 		case err := <-srv.errs:
