@@ -146,13 +146,11 @@ func (w *privacyWorld) mail(what string) mailsink.Email {
 
 func firstLink(t *testing.T, m mailsink.Email, part string) string {
 	t.Helper()
-	for _, l := range m.Links {
-		if strings.Contains(l, part) {
-			return l
-		}
+	l, ok := m.Link(part)
+	if !ok {
+		t.Fatalf("no %s link in %q:\n%s", part, m.Subject, m.Body)
 	}
-	t.Fatalf("no %s link in %q:\n%s", part, m.Subject, m.Body)
-	return ""
+	return l
 }
 
 // unlabelled lists the page's form controls a person cannot name: inputs

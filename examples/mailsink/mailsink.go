@@ -32,6 +32,17 @@ type Email struct {
 	Body    string
 }
 
+// Link returns the email's first link containing part, as a reader
+// picks the one link of an email that matters.
+func (e Email) Link(part string) (string, bool) {
+	for _, l := range e.Links {
+		if strings.Contains(l, part) {
+			return l, true
+		}
+	}
+	return "", false
+}
+
 // Sink is a running mail sink.
 type Sink struct {
 	// Addr is host:port it listens on.

@@ -252,13 +252,11 @@ func code(t *testing.T, m mailsink.Email) string {
 
 func link(t *testing.T, m mailsink.Email, part string) string {
 	t.Helper()
-	for _, l := range m.Links {
-		if strings.Contains(l, part) {
-			return l
-		}
+	l, ok := m.Link(part)
+	if !ok {
+		t.Fatalf("no %s link in the email: %q\n%s", part, m.Links, m.Body)
 	}
-	t.Fatalf("no %s link in the email: %q\n%s", part, m.Links, m.Body)
-	return ""
+	return l
 }
 
 var referencePattern = regexp.MustCompile(`id="reference">([0-9A-Z]{26})<`)
