@@ -289,3 +289,33 @@ func TestGraceSavesARoundTripPerJob(t *testing.T) {
 		t.Errorf("%d round trips with the grace period, %d without: want one fewer", with, without)
 	}
 }
+
+// TestDirectContactAnswerDuringTheCall: a Direct Contact call emails the
+// processor a link, and the processor may answer through it before the
+// call returns. The answer must find the integration Processing (no
+// grace period holds its start back) and complete it; the call's own
+// outcome, coming after, is late.
+func TestDirectContactAnswerDuringTheCall(t *testing.T) {
+	rs := testredis.Start(t)
+	var h *harness
+	var id string
+	answered := make(chan error, 1)
+	acme := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) {
+		// The processor follows the link at once, before the email
+		// connector's call has returned.
+		_, err := h.e().Answer(context.Background(), AnswerInput{RequestID: id, Integration: "acme", Workflow: state.Extracting, Answer: AnswerNoFiles})
+		answered <- err
+		return &sdk.AccessResponse{Pending: &sdk.Pending{Handle: "h0", PollAfter: time.Hour}}, nil
+	}}
+	cfg := Config{Integrations: []IntegrationSpec{spec("acme", sdk.DirectContact, both, onNoResponse(Block))}}
+	h = newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"acme": acme}, 1, func(o *Options) { o.CommitGrace = time.Minute })
+	h.clock.follow(t)
+	id = h.create(sdk.RequestAccess, "ada@example.com")
+	h.approve(id)
+	h.start()
+	if err := <-answered; err != nil {
+		t.Fatalf("the answer given while the call ran was refused: %v", err)
+	}
+	h.waitLabel(id, state.Extracting, "acme", "Complete No files uploaded")
+	h.waitStage(id, state.StageReply)
+}

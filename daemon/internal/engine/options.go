@@ -38,7 +38,9 @@ type Options struct {
 	// within it commits "Processing Request submitted" and its outcome in
 	// one compare-and-set (one Redis round trip instead of two); a slower
 	// one is shown as Processing once it ends. Default 250ms; negative
-	// commits the start before every call.
+	// commits the start before every call. Direct Contact calls always
+	// commit their start first: the processor may answer the emailed
+	// link before the call returns.
 	CommitGrace time.Duration
 	// SchedulerInterval is how often scheduled tasks are moved to the
 	// queue when due (asynq DelayedTaskCheckInterval, default 5s).

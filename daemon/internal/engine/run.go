@@ -73,18 +73,28 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 		}
 		return e.call(ctx, snap, it, spec)
 	}
-	return e.runCall(ctx, j, w, snap, started, call, func() { e.release(permit) })
+	return e.runCall(ctx, j, w, snap, started, e.commitGrace(it), call, func() { e.release(permit) })
+}
+
+// commitGrace is how long a run task may hold back its start's commit
+// for it. None for Direct Contact: its call emails the processor a link,
+// and an answer through it may come before the call returns; the answer
+// is accepted only once the integration is recorded as Processing.
+func (e *Engine) commitGrace(it *store.Integration) time.Duration {
+	if it.Type == sdk.DirectContact {
+		return 0
+	}
+	return e.opts.CommitGrace
 }
 
 // runCall makes a run task's call and commits its start and outcome,
 // together when the call answers within CommitGrace (see handleRun).
 // release frees the call's flow-control slot once it has answered.
 func (e *Engine) runCall(ctx context.Context, j jobRef, w state.Workflow, snap *store.Snapshot, started time.Time,
-	call func(context.Context) outcome, release func()) error {
+	grace time.Duration, call func(context.Context) outcome, release func()) error {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan outcome, 1)
-	grace := e.opts.CommitGrace
 	if grace > 0 {
 		go func() { done <- call(cctx) }()
 		timer := time.NewTimer(grace)
