@@ -162,6 +162,14 @@ func (e *Engine) Shutdown() {
 	close(stop)
 	srv.Shutdown()
 	e.stopped.Wait()
+	if e.opts.Flow != nil {
+		// Slots kept for the next call go back now, for other daemons.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := e.opts.Flow.Flush(ctx); err != nil {
+			e.log.Warn("could not give back flow-control slots; they expire with their leases", "error", err)
+		}
+	}
 }
 
 // infraRetryDelay spaces asynq's own retries, which happen only when a job

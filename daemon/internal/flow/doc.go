@@ -12,6 +12,11 @@
 // github.com/go-redis/redis_rate. Time comes from Redis (TIME), so daemons
 // with skewed clocks share one limit.
 //
+// A Limiter keeps the slot of a short call for a moment and hands it to
+// its next call of the same integration without a round trip (see
+// slotPool): Redis still counts the slot, so the limit holds across
+// daemons, and a busy daemon pays the scripts once per burst of calls.
+//
 // Callers never sleep for a slot: Acquire answers at once with how long to
 // wait. Each limit can also hold a gate key shut while no call may start
 // (the engine passes its asynq queue's pause key), so queued work waits

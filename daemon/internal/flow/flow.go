@@ -72,6 +72,7 @@ type Limiter struct {
 	// (ReasonConcurrency or ReasonRate), for metrics. It must not block.
 	OnWait func(integration, reason string)
 	off    bool
+	pool   slotPool
 }
 
 // New returns a Limiter whose keys start with prefix.
@@ -86,19 +87,17 @@ func Off() *Limiter { return &Limiter{off: true} }
 // Permit is an admitted call. While it is held its slot's lease is
 // renewed in the background; Release it when the call ends.
 type Permit struct {
-	l      *Limiter
-	key    Key
-	lim    Limits
-	holder string
-	once   sync.Once
-	done   chan struct{}
-	freed  atomic.Bool
+	slot    *slot // nil without a concurrency limit
+	started time.Time
+	once    sync.Once
+	renewal *time.Timer
+	freed   atomic.Bool
 }
 
 // Held reports whether the permit holds a concurrency slot not yet
 // released: releasing any other permit does nothing.
 func (p *Permit) Held() bool {
-	return p != nil && p.l != nil && p.lim.Concurrency > 0 && !p.freed.Load()
+	return p != nil && p.slot != nil && !p.freed.Load()
 }
 
 // Decision is Acquire's answer.
@@ -133,12 +132,45 @@ func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, job string) 
 	if lim.Lease <= 0 {
 		lim.Lease = DefaultLease
 	}
+	if lim.Concurrency > 0 {
+		if s := l.pool.take(key); s != nil {
+			return l.reuse(ctx, s, lim)
+		}
+	}
 	// A job may be run twice at once (asynq hands out again a task whose
 	// daemon was lost while its call still ran): each call holds its own
 	// slot.
 	holder := job + "#" + strconv.FormatUint(rand.Uint64(), 36)
-	res, err := acquireScript.Run(ctx, l.rdb, l.keys(key), holder, lim.Lease.Microseconds(), lim.Concurrency,
-		lim.emission(), maxGate.Microseconds(), stuckAfter.Microseconds()).Int64Slice()
+	d, err := l.decide(key, acquireScript.Run(ctx, l.rdb, l.keys(key), holder, lim.Lease.Microseconds(), lim.Concurrency,
+		lim.emission(), maxGate.Microseconds(), stuckAfter.Microseconds()))
+	if err != nil || d.Permit == nil {
+		return d, err
+	}
+	if lim.Concurrency > 0 {
+		d.Permit = l.hold(&slot{l: l, key: key, lim: lim, holder: holder, granted: time.Now()})
+	}
+	return d, nil
+}
+
+// reuse starts a call on a slot kept from an earlier call: only the
+// rate, if any, is asked of Redis. A call the rate holds back leaves the
+// slot kept.
+func (l *Limiter) reuse(ctx context.Context, s *slot, lim Limits) (Decision, error) {
+	s.lim = lim
+	if lim.emission() > 0 {
+		d, err := l.decide(s.key, rateScript.Run(ctx, l.rdb, l.keys(s.key), lim.emission(), stuckAfter.Microseconds()))
+		if err != nil || d.Permit == nil {
+			l.pool.put(s)
+			return d, err
+		}
+	}
+	return Decision{Permit: l.hold(s)}, nil
+}
+
+// decide reads a script's answer: {1, 0, 0, 0} when admitted, else {0,
+// wait µs, 1 if the rate is what is full, 1 if the gate was shut}.
+func (l *Limiter) decide(key Key, cmd *redis.Cmd) (Decision, error) {
+	res, err := cmd.Int64Slice()
 	if err != nil {
 		return Decision{}, fmt.Errorf("flow control for %q: %w", key.Name, err)
 	}
@@ -146,12 +178,7 @@ func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, job string) 
 		return Decision{}, fmt.Errorf("flow control for %q: unexpected answer %v", key.Name, res)
 	}
 	if res[0] == 1 {
-		p := &Permit{l: l, key: key, lim: lim, holder: holder}
-		if lim.Concurrency > 0 {
-			p.done = make(chan struct{})
-			go p.renew()
-		}
-		return Decision{Permit: p}, nil
+		return Decision{Permit: &Permit{}}, nil
 	}
 	d := Decision{Wait: time.Duration(max(res[1], 1)) * time.Microsecond, Reason: ReasonConcurrency, Gated: res[3] == 1}
 	if res[2] == 1 {
@@ -163,48 +190,62 @@ func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, job string) 
 	return d, nil
 }
 
-// renew extends the slot's lease every third of a lease until Release.
-// A renewal that fails is tried again at the next tick; if none succeeds
-// within a lease, the slot goes, as if this daemon had died.
-func (p *Permit) renew() {
-	every := p.lim.Lease / 3
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.done:
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), every)
-			_ = renewScript.Run(ctx, p.l.rdb, p.l.keys(p.key), p.holder, p.lim.Lease.Microseconds()).Err()
-			cancel()
-		}
+// hold makes a permit of slot s for a call starting now, renewing the
+// slot's lease every third of a lease while the call runs.
+func (l *Limiter) hold(s *slot) *Permit {
+	p := &Permit{slot: s, started: time.Now()}
+	every := s.lim.Lease / 3
+	p.renewal = time.AfterFunc(every, func() { p.renew(every) })
+	return p
+}
+
+// renew extends the slot's lease and comes again after every, until
+// Release. A renewal that fails is tried again at the next tick; if none
+// succeeds within a lease, the slot goes, as if this daemon had died.
+func (p *Permit) renew(every time.Duration) {
+	if p.freed.Load() {
+		return
+	}
+	s := p.slot
+	ctx, cancel := context.WithTimeout(context.Background(), every)
+	_ = renewScript.Run(ctx, s.l.rdb, s.l.keys(s.key), s.holder, s.lim.Lease.Microseconds()).Err()
+	cancel()
+	if !p.freed.Load() {
+		p.renewal.Reset(every)
 	}
 }
 
-// Release frees the permit's slot and reopens the gate if a call may
-// start. Releasing twice, or a permit without limits, does nothing.
+// Release frees the permit's slot when its call ends. The slot of a
+// short call is kept a moment for this Limiter's next call (see
+// slotPool); any other goes back to Redis, which reopens the gate if a
+// call may start. Releasing twice, or a permit without a slot, does
+// nothing.
 func (p *Permit) Release(ctx context.Context) error {
-	if p == nil || p.l == nil {
+	if p == nil || p.slot == nil {
 		return nil
 	}
 	var err error
 	p.once.Do(func() {
 		p.freed.Store(true)
-		if p.done != nil {
-			close(p.done)
+		p.renewal.Stop()
+		s := p.slot
+		if time.Since(p.started) < stuckAfter && time.Since(s.granted) < reuseFor && s.lim.emission() < stuckAfter.Microseconds() {
+			s.l.pool.put(s)
+			return
 		}
-		if p.lim.Concurrency <= 0 {
-			return // no slot: the rate's token is spent for good
-		}
-		err = releaseScript.Run(ctx, p.l.rdb, p.l.keys(p.key), p.holder, stuckAfter.Microseconds()).Err()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			err = fmt.Errorf("release flow slot of %q: %w", p.key.Name, err)
-		} else {
-			err = nil
-		}
+		err = s.giveBack(ctx)
 	})
 	return err
+}
+
+// giveBack frees the slot in Redis and reopens the gate if a call may
+// start.
+func (s *slot) giveBack(ctx context.Context) error {
+	err := releaseScript.Run(ctx, s.l.rdb, s.l.keys(s.key), s.holder, stuckAfter.Microseconds()).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("release flow slot of %q: %w", s.key.Name, err)
+	}
+	return nil
 }
 
 // InFlight counts the unexpired slots held for key.
