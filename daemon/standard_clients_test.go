@@ -57,9 +57,13 @@ func goTool(t *testing.T, name string) string {
 	t.Helper()
 	cmd := exec.Command("go", "tool", "-n", name)
 	cmd.Dir = filepath.Join("..", "tools")
-	out, err := cmd.CombinedOutput()
+	// Only stdout names the binary: on a fresh module cache, stderr
+	// carries "go: downloading ..." lines.
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("go tool -n %s: %v\n%s", name, err, out)
+		t.Fatalf("go tool -n %s: %v\n%s", name, err, stderr.String())
 	}
 	return strings.TrimSpace(string(out))
 }
