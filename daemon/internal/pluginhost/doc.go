@@ -8,10 +8,10 @@
 // speaking no version the daemon supports is refused with a
 // [*ProtocolVersionError] naming both sides.
 //
-// Before every launch, the first and every restart, the host hashes the
-// binary itself and refuses a mismatch with a [*ChecksumError] naming the
-// binary and both hashes; the checksum is also handed to go-plugin's
-// SecureConfig, which checks it again just before exec. A plugin configured
+// Before every launch, the first and every restart, go-plugin's
+// SecureConfig hashes the binary just before exec; the host refuses a
+// mismatch with a [*ChecksumError] naming the binary and both hashes. A
+// plugin configured
 // without a sha256 has the hash seen at its first launch pinned (with one
 // warning), so a binary swapped under a running daemon is refused on restart.
 //

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"time"
 
@@ -83,15 +84,18 @@ func (p *Plugin) launch(ctx context.Context) (*instance, *sdk.Description, error
 	return inst, desc, nil
 }
 
-// verify hashes the binary before a launch and compares it with the
-// configured or pinned checksum; without either it pins this one.
+// verify returns the checksum a launch must match: the configured or
+// pinned one, or, without either, the binary's own, pinned from now on.
+// A known checksum is not hashed here: go-plugin's SecureConfig hashes
+// the binary right before exec, and launch names both hashes when it
+// refuses (hashing twice was a sixth of a start with three plugins).
 func (p *Plugin) verify(path string) ([]byte, error) {
 	p.mu.Lock()
 	want := p.checksum
 	p.mu.Unlock()
 	if want != nil {
-		if err := checkSum(path, want); err != nil {
-			return nil, err
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("plugin binary: %w", err)
 		}
 		return want, nil
 	}
