@@ -20,23 +20,22 @@ import (
 // Connect version and word the error for people: every violation with the
 // path of its field, e.g. "subject.email: value is required".
 type validator struct {
-	v protovalidate.Validator
+	rules func() (protovalidate.Validator, error)
 }
 
-// sharedValidator is the validator every server of the process uses,
-// compiled once: compiling every message's rules costs tens of
-// milliseconds, which PrepareValidator lets a starting daemon spend while
-// its plugins launch.
-var sharedValidator = sync.OnceValues(newValidator)
+// sharedRules are the compiled rules every server of the process uses,
+// compiled once, on first use or when PrepareValidator asks: compiling
+// every message's rules costs tens of milliseconds of CPU, which a
+// starting daemon's plugins need more, so the daemon asks once it serves.
+var sharedRules = sync.OnceValues(compileRules)
 
 // PrepareValidator starts compiling the request validator in the
-// background, so that New, which waits for it, finds it ready.
-func PrepareValidator() { go func() { _, _ = sharedValidator() }() }
+// background; a call that comes first waits for it.
+func PrepareValidator() { go func() { _, _ = sharedRules() }() }
 
-// newValidator compiles the rules of every request message of the admin API
-// up front, so a rule that cannot compile stops the daemon at start rather
-// than failing calls.
-func newValidator() (*validator, error) {
+// compileRules compiles the rules of every request message of the admin
+// API at once (TestRulesCompile keeps them compiling).
+func compileRules() (protovalidate.Validator, error) {
 	var descs []protoreflect.MessageDescriptor
 	services := adminv1.File_dsrhost_admin_v1_admin_proto.Services()
 	for i := range services.Len() {
@@ -49,7 +48,7 @@ func newValidator() (*validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build request validator: %w", err)
 	}
-	return &validator{v: v}, nil
+	return v, nil
 }
 
 // check returns an invalid_argument error naming every field at fault, with
@@ -60,7 +59,11 @@ func (v *validator) check(msg any) error {
 	if !ok || m == nil {
 		return nil
 	}
-	err := v.v.Validate(m)
+	rules, err := v.rules()
+	if err != nil {
+		return connect.NewError(connect.CodeInternal, err)
+	}
+	err = rules.Validate(m)
 	if err == nil {
 		return nil
 	}

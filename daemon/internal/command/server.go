@@ -135,7 +135,6 @@ func (c *ServerCommand) Run(args []string) int {
 		opts.Engine.SchedulerInterval = time.Second
 	}
 
-	api.PrepareValidator() // compiled while the plugins launch
 	a, err := agent.New(ctx, opts)
 	if err != nil {
 		return c.startError(stderr, err)
@@ -162,6 +161,9 @@ func (c *ServerCommand) Run(args []string) int {
 		fmt.Fprintf(stderr, "dsrhost server: %v\n", err)
 		return exitError
 	}
+	// The API's request rules are compiled now, not while the plugins
+	// launch: the first call waits for them if it comes first.
+	api.PrepareValidator()
 	if dev != nil {
 		dev.banner(stdout, srv.addr)
 	}
