@@ -197,6 +197,16 @@ func TestConsole(t *testing.T) {
 	run("stop flaky-b", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-b"] button.act-stop`)))
 	waitHistory("ops operator.stop flaky-b")
 	waitLabel("flaky-a", "Error")
+	// Only the actions the engine takes are offered: none on a Complete
+	// integration, retry on one in Error.
+	opsPage := get(t, ops, reqURL)
+	for name, want := range map[string]string{"flaky-b": "", "flaky-a": "act-retry act-stop act-skip"} {
+		row := regexp.MustCompile(`(?s)<tr data-integration="` + name + `">.*?</tr>`).FindString(opsPage)
+		got := strings.Join(regexp.MustCompile(`act-[a-z]+`).FindAllString(row, -1), " ")
+		if row == "" || got != want {
+			t.Errorf("%s's row offers %q, want %q", name, got, want)
+		}
+	}
 	run("skip flaky-a", chromedp.Click(chromedp.CSS(`tr[data-integration="flaky-a"] button.act-skip`)))
 	waitHistory("ops operator.skip flaky-a")
 	run("complete manual task",

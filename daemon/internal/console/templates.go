@@ -34,7 +34,6 @@ var contentSecurityPolicy = strings.Replace(websecure.CSP(pageStyle), "; form-ac
 	"; script-src 'self'; connect-src 'self'; form-action", 1)
 
 var funcs = template.FuncMap{
-	"list3": func() []string { return []string{"retry", "stop", "skip"} },
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -419,8 +419,7 @@ func scheduleRemind(d *decision, next *store.Integration, p *sdk.Pending, pol po
 // cannot be retried.
 func decideRetry(cur *store.Integration, ev event) decision {
 	var d decision
-	waiting := cur.Status == state.Pending && !cur.NextAttemptAt.IsZero()
-	if ev.stage != state.StageProcess || (cur.Status != state.Error && cur.Status != state.Processing && !waiting) {
+	if ev.stage != state.StageProcess || !retryable(cur.Status, cur.NextAttemptAt) {
 		d.err = fmt.Errorf("integration %q is %s; only one in Error, Processing or waiting to try again can be retried: %w",
 			cur.Name, cur.State().Label(ev.now), ErrFailedPrecondition)
 		return d
@@ -437,6 +436,12 @@ func decideRetry(cur *store.Integration, ev event) decision {
 		integrationEvent(EventRetry, next, ev.now, ev.actor, "Retry requested", map[string]string{"attempt": strconv.Itoa(next.Attempt)}),
 		stateEvent(next, ev.now, ev.actor))
 	return d
+}
+
+// retryable reports whether an operator may retry an integration: in
+// Error, Processing, or Pending while it waits out a transient error.
+func retryable(st state.Status, nextAttemptAt time.Time) bool {
+	return st == state.Error || st == state.Processing || (st == state.Pending && !nextAttemptAt.IsZero())
 }
 
 // decideEnd completes an integration as an operator chose: "Stopped

@@ -58,6 +58,26 @@ type IntegrationState struct {
 	DependsOn []string
 }
 
+// The operator actions on an integration, as Actions names them.
+const (
+	ActionRetry = "retry"
+	ActionStop  = "stop"
+	ActionSkip  = "skip"
+)
+
+// Actions are the operator actions the engine accepts on the integration
+// while its request is in stage: retry (RetryIntegration) in Error,
+// Processing or a transient wait; stop and skip until it is Complete.
+func (s IntegrationState) Actions(stage state.Stage) []string {
+	if stage != state.StageProcess || s.Status == state.Complete {
+		return nil
+	}
+	if retryable(s.Status, s.NextAttemptAt) {
+		return []string{ActionRetry, ActionStop, ActionSkip}
+	}
+	return []string{ActionStop, ActionSkip}
+}
+
 // ManualTask is a manual data source's checklist item.
 type ManualTask struct {
 	Name         string
