@@ -180,24 +180,17 @@ func TestFastRateAdmitsAtOnce(t *testing.T) {
 	}
 }
 
-// Two limiters (two daemons) hammering one rate: no window of length Per
-// sees more than Requests starts, and the rate is used.
-func TestRateSharedAcrossLimiters(t *testing.T) {
-	srv := testredis.Start(t)
-	lim := flow.Limits{Requests: 5, Per: time.Second}
-	k := key("heap")
-	var mu sync.Mutex
-	var starts []time.Time
+// hammer runs workers goroutines on each limiter (each a daemon), each
+// asking for calls to k under lim in a loop until stop. An admitted call
+// runs call(daemon, i, permit) and is released after; a refused one is
+// checked by refused and waits its Wait (at most maxWait).
+func hammer(t *testing.T, limiters []*flow.Limiter, workers int, stop time.Time, k flow.Key, lim flow.Limits, maxWait time.Duration,
+	call func(daemon, i int) error, refused func(flow.Decision)) {
+	t.Helper()
 	var wg sync.WaitGroup
-	stop := time.Now().Add(2500 * time.Millisecond)
-	for d := range 2 {
-		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
-		t.Cleanup(func() { rdb.Close() })
-		l := flow.New(rdb, "t")
-		for w := range 3 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+	for d, l := range limiters {
+		for w := range workers {
+			wg.Go(func() {
 				for i := 0; time.Now().Before(stop); i++ {
 					dec, err := l.Acquire(context.Background(), k, lim, fmt.Sprintf("%d-%d-%d", d, w, i))
 					if err != nil {
@@ -205,25 +198,50 @@ func TestRateSharedAcrossLimiters(t *testing.T) {
 						return
 					}
 					if dec.Permit == nil {
-						if dec.Reason != flow.ReasonRate {
-							t.Errorf("reason %q, want rate_limit", dec.Reason)
-						}
-						time.Sleep(min(dec.Wait, 20*time.Millisecond))
+						refused(dec)
+						time.Sleep(min(dec.Wait, maxWait))
 						continue
 					}
-					now, err := rdb.Time(context.Background()).Result()
+					err = call(d, i)
+					if rerr := dec.Permit.Release(context.Background()); err == nil {
+						err = rerr
+					}
 					if err != nil {
 						t.Error(err)
 						return
 					}
-					mu.Lock()
-					starts = append(starts, now)
-					mu.Unlock()
 				}
-			}()
+			})
 		}
 	}
 	wg.Wait()
+}
+
+// Two limiters (two daemons) hammering one rate: no window of length Per
+// sees more than Requests starts, and the rate is used.
+func TestRateSharedAcrossLimiters(t *testing.T) {
+	srv := testredis.Start(t)
+	lim := flow.Limits{Requests: 5, Per: time.Second}
+	var mu sync.Mutex
+	var starts []time.Time
+	var limiters []*flow.Limiter
+	for range 2 {
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+		t.Cleanup(func() { rdb.Close() })
+		limiters = append(limiters, flow.New(rdb, "t"))
+	}
+	started := func(int, int) error {
+		now, err := srv.Client.Time(context.Background()).Result()
+		mu.Lock()
+		starts = append(starts, now)
+		mu.Unlock()
+		return err
+	}
+	hammer(t, limiters, 3, time.Now().Add(2500*time.Millisecond), key("heap"), lim, 20*time.Millisecond, started, func(dec flow.Decision) {
+		if dec.Reason != flow.ReasonRate {
+			t.Errorf("reason %q, want rate_limit", dec.Reason)
+		}
+	})
 	if len(starts) < 10 || len(starts) > 14 {
 		t.Fatalf("%d calls started in 2.5s at 5/s", len(starts))
 	}

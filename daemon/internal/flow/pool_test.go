@@ -3,7 +3,6 @@ package flow_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -106,41 +105,20 @@ func TestSlotHandedOnForAWhileOnly(t *testing.T) {
 // through.
 func TestKeptSlotsKeepTheLimitAcrossLimiters(t *testing.T) {
 	srv := testredis.Start(t)
-	k := key("crm")
 	lim := flow.Limits{Concurrency: 3, Requests: 1_000_000, Per: time.Second}
 	var inFlight, peak atomic.Int64
 	var done [2]atomic.Int64
-	var wg sync.WaitGroup
-	stop := time.Now().Add(1500 * time.Millisecond)
-	for d := range 2 {
-		l := flow.New(srv.Client, "t")
-		for w := range 4 {
-			wg.Go(func() {
-				for i := 0; time.Now().Before(stop); i++ {
-					dec, err := l.Acquire(context.Background(), k, lim, fmt.Sprintf("%d-%d-%d", d, w, i))
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if dec.Permit == nil {
-						time.Sleep(min(dec.Wait, 5*time.Millisecond))
-						continue
-					}
-					n := inFlight.Add(1)
-					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-					}
-					time.Sleep(time.Duration(i%3) * time.Millisecond)
-					inFlight.Add(-1)
-					done[d].Add(1)
-					if err := dec.Permit.Release(context.Background()); err != nil {
-						t.Error(err)
-						return
-					}
-				}
-			})
+	call := func(d, i int) error {
+		n := inFlight.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 		}
+		time.Sleep(time.Duration(i%3) * time.Millisecond)
+		inFlight.Add(-1)
+		done[d].Add(1)
+		return nil
 	}
-	wg.Wait()
+	limiters := []*flow.Limiter{flow.New(srv.Client, "t"), flow.New(srv.Client, "t")}
+	hammer(t, limiters, 4, time.Now().Add(1500*time.Millisecond), key("crm"), lim, 5*time.Millisecond, call, func(flow.Decision) {})
 	if p := peak.Load(); p > int64(lim.Concurrency) {
 		t.Fatalf("%d calls in flight at once across two limiters, limit %d", p, lim.Concurrency)
 	}
