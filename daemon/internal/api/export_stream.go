@@ -27,7 +27,7 @@ func (s *requestService) ExportResultsStream(ctx context.Context, req *connect.R
 		return s.fail(req.Spec().Procedure, err)
 	}
 	w := &chunkSender{send: stream.Send, filename: archive.Name(id), buf: make([]byte, 0, exportChunkBytes)}
-	if err := archive.Write(w, r, results, archive.Options{Now: s.clock()}); err != nil {
+	if err := archive.Write(ctx, w, r, results, archive.Options{Now: s.clock()}); err != nil {
 		return s.fail(req.Spec().Procedure, err)
 	}
 	if err := w.flush(); err != nil {

@@ -168,7 +168,7 @@ func (s *requestService) ExportResults(ctx context.Context, req *connect.Request
 		return nil, s.fail(req.Spec().Procedure, err)
 	}
 	var buf bytes.Buffer
-	if err := archive.Write(&buf, r, results, archive.Options{Now: s.clock()}); err != nil {
+	if err := archive.Write(ctx, &buf, r, results, archive.Options{Now: s.clock()}); err != nil {
 		return nil, s.fail(req.Spec().Procedure, err)
 	}
 	return connect.NewResponse(&adminv1.ExportResultsResponse{Filename: archive.Name(id), Archive: buf.Bytes()}), nil

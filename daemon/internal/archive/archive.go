@@ -2,6 +2,8 @@ package archive
 
 import (
 	"archive/zip"
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,16 +63,18 @@ type (
 		ContentType string `json:"content_type,omitempty"`
 		// Path is the file's place in the archive.
 		Path string `json:"path"`
-		Size int    `json:"size"`
+		Size int64  `json:"size"`
 	}
 )
 
 // Write writes a request's access results as one zip to w: manifest.json
 // listing what is inside, integrations/<name>.json with each integration's
 // records (as the third party returned them) and identifiers, and
-// files/<name>/<file> for uploaded files. Results arrive decrypted from the
-// engine and exist only in memory while the archive is written.
-func Write(w io.Writer, r *engine.Request, results []engine.Result, opts Options) error {
+// files/<name>/<file> for files found or uploaded. Results arrive
+// decrypted from the engine and exist only in memory while the archive is
+// written; uploaded files are copied in a chunk at a time, never held
+// whole.
+func Write(ctx context.Context, w io.Writer, r *engine.Request, results []engine.Result, opts Options) error {
 	now := opts.Now
 	zw := zip.NewWriter(w)
 	manifest := exportManifest{
@@ -100,7 +104,14 @@ func Write(w io.Writer, r *engine.Request, results []engine.Result, opts Options
 			if err := writeEntry(zw, p, f.Content, now); err != nil {
 				return err
 			}
-			doc.Files = append(doc.Files, exportFile{Name: f.Name, ContentType: f.ContentType, Path: p, Size: len(f.Content)})
+			doc.Files = append(doc.Files, exportFile{Name: f.Name, ContentType: f.ContentType, Path: p, Size: int64(len(f.Content))})
+		}
+		for _, u := range res.Uploads {
+			p := unique(used, path.Join("files", base, safeName(u.Name)))
+			if err := copyEntry(zw, p, u.Open(ctx), now); err != nil {
+				return err
+			}
+			doc.Files = append(doc.Files, exportFile{Name: u.Name, ContentType: u.ContentType, Path: p, Size: u.Size})
 		}
 		name := unique(used, path.Join("integrations", base+".json"))
 		body, err := json.MarshalIndent(doc, "", "  ")
@@ -112,7 +123,7 @@ func Write(w io.Writer, r *engine.Request, results []engine.Result, opts Options
 		}
 		manifest.Integrations = append(manifest.Integrations, exportIndexItem{
 			Integration: res.Integration, Workflow: res.Workflow.String(), File: name,
-			Records: len(res.Records), Files: len(res.Files),
+			Records: len(res.Records), Files: len(res.Files) + len(res.Uploads),
 		})
 	}
 	body, err := json.MarshalIndent(manifest, "", "  ")
@@ -134,11 +145,16 @@ func Write(w io.Writer, r *engine.Request, results []engine.Result, opts Options
 }
 
 func writeEntry(zw *zip.Writer, name string, content []byte, now time.Time) error {
+	return copyEntry(zw, name, bytes.NewReader(content), now)
+}
+
+// copyEntry adds an entry to the archive with what src reads.
+func copyEntry(zw *zip.Writer, name string, src io.Reader, now time.Time) error {
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: now.UTC()})
 	if err != nil {
 		return fmt.Errorf("export archive entry %s: %w", name, err)
 	}
-	if _, err := w.Write(content); err != nil {
+	if _, err := io.Copy(w, src); err != nil {
 		return fmt.Errorf("export archive entry %s: %w", name, err)
 	}
 	return nil

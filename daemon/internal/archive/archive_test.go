@@ -3,6 +3,7 @@ package archive
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func TestIndexIsOptionalAndReadable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := Write(&buf, r, results, tt.opts); err != nil {
+			if err := Write(context.Background(), &buf, r, results, tt.opts); err != nil {
 				t.Fatal(err)
 			}
 			zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

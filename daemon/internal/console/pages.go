@@ -1,7 +1,6 @@
 package console
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -278,12 +277,14 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := archive.Write(&buf, req, results, archive.Options{Now: c.now()}); err != nil {
-		c.fail(w, r, s, err)
-		return
-	}
+	// Streamed as it is built: an archive of any size, uploads included,
+	// is never held whole.
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+archive.Name(id)+`"`)
-	_, _ = w.Write(buf.Bytes())
+	if err := archive.Write(r.Context(), w, req, results, archive.Options{Now: c.now()}); err != nil {
+		// Headers are gone: the download is cut off so it cannot pass for
+		// a whole archive, and the log says why.
+		c.log.Error("console: write an export", "error", err)
+		panic(http.ErrAbortHandler)
+	}
 }

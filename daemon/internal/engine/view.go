@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -225,9 +226,28 @@ type Result struct {
 	Integration string
 	Workflow    state.Workflow
 	Records     []sdk.Record
-	Files       []sdk.File
+	// Files are the files a connector returned, held in the result.
+	Files []sdk.File
+	// Uploads are the files a Direct Contact processor uploaded, kept
+	// in sealed chunks and read through Open.
+	Uploads     []Upload
 	Identifiers map[string]string
 }
+
+// Upload is a file a processor uploaded. Open reads it a chunk at a time,
+// so an export streams it without ever holding it whole.
+type Upload struct {
+	Name        string
+	ContentType string
+	Size        int64
+	open        func(context.Context) io.Reader
+}
+
+// Open returns a reader of the file's content.
+func (u Upload) Open(ctx context.Context) io.Reader { return u.open(ctx) }
+
+// ReadAll reads the whole file, for callers that want it in memory.
+func (u Upload) ReadAll(ctx context.Context) ([]byte, error) { return io.ReadAll(u.Open(ctx)) }
 
 // Results returns a request's access results for export, decrypted.
 // After results_retention past closing they are purged and none remain.
@@ -246,9 +266,16 @@ func (e *Engine) Results(ctx context.Context, id string) ([]Result, error) {
 	}
 	var out []Result
 	for _, k := range keys {
-		if r := res[k]; r != nil {
-			out = append(out, Result{Integration: k.Name, Workflow: k.Workflow, Records: r.Records, Files: r.Files, Identifiers: r.Identifiers})
+		r := res[k]
+		if r == nil {
+			continue
 		}
+		v := Result{Integration: k.Name, Workflow: k.Workflow, Records: r.Records, Files: r.Files, Identifiers: r.Identifiers}
+		for _, f := range r.Stored {
+			v.Uploads = append(v.Uploads, Upload{Name: f.Name, ContentType: f.ContentType, Size: f.Size,
+				open: func(ctx context.Context) io.Reader { return e.store.OpenStored(ctx, id, k.Workflow, k.Name, f) }})
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

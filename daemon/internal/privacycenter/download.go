@@ -139,7 +139,7 @@ func (c *Center) download(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+archive.Name(req.ID)+`"`)
 	opts := archive.Options{Now: c.now(), Index: true, Organisation: c.cfg.Organisation}
-	if err := archive.Write(w, req, results, opts); err != nil {
+	if err := archive.Write(ctx, w, req, results, opts); err != nil {
 		// Headers are gone: the truncated zip fails to open, and the log
 		// says why.
 		c.log.Error("privacy center: write a download", "request", req.ID, "error", err)

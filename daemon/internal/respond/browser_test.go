@@ -48,13 +48,8 @@ func TestBrowser(t *testing.T) {
 		if got := e.state(id, state.Extracting).Label; got != "Complete 1 of files uploaded" {
 			t.Errorf("label %q", got)
 		}
-		results, err := e.engine.Results(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(results) != 1 || len(results[0].Files) != 1 || results[0].Files[0].Name != "tickets.csv" ||
-			!bytes.Equal(results[0].Files[0].Content, content) {
-			t.Errorf("stored results %+v, want tickets.csv with the file's content", results)
+		if files := e.uploaded(id); len(files) != 1 || files[0].Name != "tickets.csv" || !bytes.Equal(files[0].Content, content) {
+			t.Errorf("stored uploads %d, want tickets.csv with the file's content", len(files))
 		}
 
 		// Opening the link again shows why it no longer works.

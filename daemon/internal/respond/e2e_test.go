@@ -2,7 +2,6 @@ package respond_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -30,7 +29,6 @@ const (
 // opens the page, answers over HTTP, and checks the integration's label.
 func TestDirectContactEndToEnd(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
 
 	t.Run("access with files", func(t *testing.T) {
 		e := w.env(t, envOptions{})
@@ -58,16 +56,7 @@ func TestDirectContactEndToEnd(t *testing.T) {
 		if got := e.state(id, state.Extracting).Label; got != "Complete 2 of files uploaded" {
 			t.Errorf("label %q, want %q", got, "Complete 2 of files uploaded")
 		}
-		results, err := e.engine.Results(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var files []sdk.File
-		for _, r := range results {
-			if r.Integration == e.integration {
-				files = append(files, r.Files...)
-			}
-		}
+		files := e.uploaded(id)
 		if len(files) != 2 || files[0].Name != "tickets.csv" || !bytes.Equal(files[0].Content, csv) ||
 			files[1].Name != "letters.pdf" || files[1].ContentType != "application/pdf" || !bytes.Equal(files[1].Content, pdf) {
 			t.Errorf("stored files: %d, want tickets.csv and letters.pdf with their content", len(files))

@@ -21,6 +21,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/dsrhost/dsrhost/daemon/internal/archive"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	adminv1 "github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1"
 	"github.com/dsrhost/dsrhost/proto/gen/dsrhost/admin/v1/adminv1connect"
@@ -165,6 +166,38 @@ func measure(t *testing.T, run func() string) (usage, string) {
 
 const measureGOGC = 10
 
+// measureExport writes request id's export archive, counting its bytes,
+// and returns what that cost in memory. Uploaded content is random, so the
+// archive is at least as large as the files.
+func measureExport(t *testing.T, e *env, id string, sizes []int) usage {
+	t.Helper()
+	u, _ := measure(t, func() string {
+		ctx := context.Background()
+		results, err := e.engine.Results(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n countingWriter
+		if err := archive.Write(ctx, &n, e.get(id), results, archive.Options{Now: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, s := range sizes {
+			total += s
+		}
+		if int(n) < total {
+			t.Fatalf("export archive of %d bytes, want at least the %d uploaded", n, total)
+		}
+		return ""
+	})
+	return u
+}
+
+// countingWriter counts what is written to it.
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) { *c += countingWriter(len(p)); return len(p), nil }
+
 // maxStreamedPeak bounds a streamed upload's heap peak, whatever its size.
 const maxStreamedPeak = 16 << 20
 
@@ -230,6 +263,15 @@ func TestUploadMemory(t *testing.T) {
 			}
 			results[p.name] = u
 			fmt.Fprintf(&table, "%-8s %-24s %12s %12s %12s\n", c.name, p.name, mib(u.peakHeap), mib(u.allocated), mib(u.rssPeak))
+			if p.name == "answer page" {
+				// The export of what was uploaded streams too: uploads are
+				// copied into the archive a chunk at a time.
+				eu := measureExport(t, e, id, c.sizes)
+				fmt.Fprintf(&table, "%-8s %-24s %12s %12s %12s\n", c.name, "export archive", mib(eu.peakHeap), mib(eu.allocated), mib(eu.rssPeak))
+				if eu.peakHeap > maxStreamedPeak {
+					t.Errorf("%s: exporting the upload peaked at %s of heap; an export should hold a few MiB", c.name, mib(eu.peakHeap))
+				}
+			}
 			// Free this upload's Redis memory before the next one.
 			ctx := context.Background()
 			if keys, err := w.rdb.Keys(ctx, e.prefix+":{"+id+"}:*").Result(); err == nil && len(keys) > 0 {

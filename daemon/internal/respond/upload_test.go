@@ -86,7 +86,7 @@ func (e *env) exported(id string) map[string][]byte {
 		e.t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := archive.Write(&buf, e.get(id), results, archive.Options{Now: time.Now()}); err != nil {
+	if err := archive.Write(ctx, &buf, e.get(id), results, archive.Options{Now: time.Now()}); err != nil {
 		e.t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

@@ -323,6 +323,34 @@ func (e *env) link(id string) string {
 	return ""
 }
 
+// uploaded reads back, whole, the files uploaded for the integration on
+// request id.
+func (e *env) uploaded(id string) []sdk.File {
+	e.t.Helper()
+	ctx := context.Background()
+	results, err := e.engine.Results(ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var files []sdk.File
+	for _, r := range results {
+		if r.Integration != e.integration {
+			continue
+		}
+		if len(r.Files) > 0 {
+			e.t.Errorf("%d uploaded files held in the result, want them stored in chunks", len(r.Files))
+		}
+		for _, u := range r.Uploads {
+			content, err := u.ReadAll(ctx)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			files = append(files, sdk.File{Name: u.Name, ContentType: u.ContentType, Content: content})
+		}
+	}
+	return files
+}
+
 // state returns the integration's state on request id.
 func (e *env) state(id string, w state.Workflow) engine.IntegrationState {
 	e.t.Helper()

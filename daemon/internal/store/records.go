@@ -124,15 +124,14 @@ type ManualTask struct {
 // Result is what one integration found, sealed at rest.
 type Result struct {
 	Records []sdk.Record
-	// Files are the files found; Results also returns here, read back
-	// whole, the files of an upload.
+	// Files are the files found, kept in the result itself.
 	Files       []sdk.File
 	Identifiers map[string]string
 	// Upload, when writing, is a staged upload whose files become the
 	// result's in the same commit (uploads.go).
 	Upload *Upload
-	// Stored, when reading, are the uploaded files kept in chunks, before
-	// Results reads them into Files.
+	// Stored, when reading, are the uploaded files kept in chunks; each
+	// is read through OpenStored, a chunk at a time.
 	Stored []StoredFile
 }
 

@@ -45,13 +45,6 @@ func (s *Store) Results(ctx context.Context, id string, keys []ResultKey) (map[R
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range r.Stored {
-			file, err := s.readStored(ctx, id, k.Workflow, k.Name, f)
-			if err != nil {
-				return nil, err
-			}
-			r.Files = append(r.Files, file)
-		}
 		out[k] = r
 	}
 	return out, nil

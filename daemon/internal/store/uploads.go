@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
-	"github.com/dsrhost/dsrhost/sdk"
 )
 
 // An upload's files are sealed and written in chunks as they arrive, so an
@@ -204,33 +204,60 @@ func (u *Upload) Staged(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-// readStored reads an uploaded file's chunks back into one piece, for
-// export.
-func (s *Store) readStored(ctx context.Context, id string, w state.Workflow, name string, f StoredFile) (sdk.File, error) {
-	fields := make([]string, f.Chunks)
-	for i := range fields {
-		fields[i] = chunkField(f.Index, i)
+// OpenStored reads an uploaded file of request id's result for
+// integration name in w, one sealed chunk at a time: however large the
+// file, no more than a chunk of it is held at once.
+func (s *Store) OpenStored(ctx context.Context, id string, w state.Workflow, name string, f StoredFile) io.Reader {
+	return &storedReader{ctx: ctx, s: s, id: id, w: w, name: name, f: f}
+}
+
+// storedReader reads a stored file's chunks in turn (see OpenStored).
+type storedReader struct {
+	ctx  context.Context
+	s    *Store
+	id   string
+	w    state.Workflow
+	name string
+	f    StoredFile
+	next int   // the next chunk to read
+	read int64 // bytes returned so far
+	buf  []byte
+}
+
+// Read implements io.Reader.
+func (r *storedReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.next == r.f.Chunks {
+			if r.read != r.f.Size {
+				return 0, fmt.Errorf("uploaded file %d of %s in request %s: %d bytes, want %d", r.f.Index, r.name, r.id, r.read, r.f.Size)
+			}
+			return 0, io.EOF
+		}
+		if err := r.fill(); err != nil {
+			return 0, err
+		}
 	}
-	vals, err := s.rdb.HMGet(ctx, s.filesKey(id, w, name), fields...).Result()
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	r.read += int64(n)
+	return n, nil
+}
+
+// fill reads and opens the next chunk.
+func (r *storedReader) fill() error {
+	sealed, err := r.s.rdb.HGet(r.ctx, r.s.filesKey(r.id, r.w, r.name), chunkField(r.f.Index, r.next)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return fmt.Errorf("uploaded file %d of %s in request %s: chunk %d is missing", r.f.Index, r.name, r.id, r.next)
+	}
 	if err != nil {
-		return sdk.File{}, fmt.Errorf("read uploaded file of %s in request %s: %w", name, id, err)
+		return fmt.Errorf("read uploaded file of %s in request %s: %w", r.name, r.id, err)
 	}
-	content := make([]byte, 0, f.Size)
-	for i, v := range vals {
-		sealed, ok := v.(string)
-		if !ok {
-			return sdk.File{}, fmt.Errorf("uploaded file %d of %s in request %s: chunk %d is missing", f.Index, name, id, i)
-		}
-		p, err := s.ring.Open([]byte(sealed), aad(id, chunkAAD(f.Upload, f.Index, i)))
-		if err != nil {
-			return sdk.File{}, fmt.Errorf("open uploaded file of %s in request %s: %w", name, id, err)
-		}
-		content = append(content, p...)
+	r.buf, err = r.s.ring.Open(sealed, aad(r.id, chunkAAD(r.f.Upload, r.f.Index, r.next)))
+	if err != nil {
+		return fmt.Errorf("open uploaded file of %s in request %s: %w", r.name, r.id, err)
 	}
-	if int64(len(content)) != f.Size {
-		return sdk.File{}, fmt.Errorf("uploaded file %d of %s in request %s: %d bytes, want %d", f.Index, name, id, len(content), f.Size)
-	}
-	return sdk.File{Name: f.Name, ContentType: f.ContentType, Content: content}, nil
+	r.next++
+	return nil
 }
 
 // uploadMove is a staged upload a commit makes a result's files.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,14 +105,26 @@ func testUploadCommitAndPurge(t *testing.T, rdb redis.UniversalClient) {
 		t.Fatal(err)
 	}
 	got := res[ResultKey{state.Extracting, "dc"}]
-	if got == nil || len(got.Files) != len(files) {
-		t.Fatalf("result = %+v, want %d files", got, len(files))
+	if got == nil || len(got.Files) != 0 || len(got.Stored) != len(files) {
+		t.Fatalf("result = %+v, want %d stored files and none read", got, len(files))
 	}
 	for i, f := range files {
-		g := got.Files[i]
-		if g.Name != f.Name || g.ContentType != f.ContentType || !bytes.Equal(g.Content, f.Content) {
-			t.Errorf("file %d = %q (%d bytes), want %q (%d bytes) byte-identical", i, g.Name, len(g.Content), f.Name, len(f.Content))
+		g := got.Stored[i]
+		content, err := io.ReadAll(s.OpenStored(ctx, id, state.Extracting, "dc", g))
+		if err != nil {
+			t.Fatal(err)
 		}
+		if g.Name != f.Name || g.ContentType != f.ContentType || g.Size != int64(len(f.Content)) || !bytes.Equal(content, f.Content) {
+			t.Errorf("file %d = %q (%d bytes), want %q (%d bytes) byte-identical", i, g.Name, len(content), f.Name, len(f.Content))
+		}
+	}
+	// A chunk gone (purged under a reader) is an error, not a short file.
+	missing := got.Stored[0]
+	if err := rdb.HDel(ctx, s.filesKey(id, state.Extracting, "dc"), chunkField(missing.Index, missing.Chunks-1)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(s.OpenStored(ctx, id, state.Extracting, "dc", missing)); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("reading a file with a chunk gone: %v, want a missing-chunk error", err)
 	}
 
 	// Purging the result purges its files.
