@@ -196,7 +196,10 @@ func measureExport(t *testing.T, e *env, id string, sizes []int) usage {
 // countingWriter counts what is written to it.
 type countingWriter int64
 
-func (c *countingWriter) Write(p []byte) (int, error) { *c += countingWriter(len(p)); return len(p), nil }
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
 
 // maxStreamedPeak bounds a streamed upload's heap peak, whatever its size.
 const maxStreamedPeak = 16 << 20
