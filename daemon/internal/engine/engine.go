@@ -105,6 +105,8 @@ func (e *Engine) Start() error {
 	}
 	e.srv, e.served, e.idle = srv, queues, e.idleInterval()
 	e.stop = make(chan struct{})
+	e.stopped.Add(1)
+	go e.prepareReport(e.stop)
 	if e.opts.ReconcileInterval > 0 {
 		e.stopped.Add(1)
 		go e.reconcileLoop(e.stop)

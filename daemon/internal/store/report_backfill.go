@@ -11,7 +11,8 @@ import (
 )
 
 // Requests written before the report index existed have no entry. The
-// first report after an upgrade gives each one its entry from the request
+// engine's start (or the first report, if it comes first) gives each one
+// its entry from the request
 // itself (its stage, outcome, integrations and manual tasks: what
 // ComplianceOf reads), then sets a marker so no later report pays for
 // it. A crash halfway leaves the marker unset and the next report starts
@@ -32,6 +33,11 @@ for i = 1, #ARGV, 3 do
 end
 return added
 `)
+
+// PrepareReport gives requests written before the report index existed
+// their entries, once: the engine calls it when it starts, and Report
+// calls it too in case it comes first.
+func (s *Store) PrepareReport(ctx context.Context) error { return s.backfillOnce(ctx) }
 
 // backfillOnce runs Backfill unless its marker says it ran.
 func (s *Store) backfillOnce(ctx context.Context) error {
