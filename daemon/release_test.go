@@ -27,6 +27,7 @@ var testOnly = []string{
 	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser",
 	"github.com/dsrhost/dsrhost/daemon/internal/testprereq",
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis",
+	"github.com/dsrhost/dsrhost/internal/testclock",
 	"github.com/dsrhost/dsrhost/internal/testlog",
 	"github.com/dsrhost/dsrhost/sdk/sdktest",
 }

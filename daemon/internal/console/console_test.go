@@ -10,7 +10,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,24 +22,16 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
+	"github.com/dsrhost/dsrhost/internal/testclock"
 	"github.com/dsrhost/dsrhost/sdk"
 )
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
 
 // world is a console over a real engine on a durable redis-server.
 type world struct {
 	t      *testing.T
 	redis  *testredis.Durable
 	rdb    *redis.Client
-	clock  *clock
+	clock  *testclock.Clock
 	engine *engine.Engine
 	srv    *httptest.Server
 }
@@ -52,7 +43,7 @@ const (
 
 func newWorld(t *testing.T, idle time.Duration) *world {
 	t.Helper()
-	w := &world{t: t, redis: testredis.StartDurable(t), clock: &clock{now: time.Now().UTC().Truncate(time.Second)}}
+	w := &world{t: t, redis: testredis.StartDurable(t), clock: testclock.New(time.Now().UTC().Truncate(time.Second))}
 	// A client of our own reconnects to the same address across restarts.
 	w.rdb = redis.NewClient(&redis.Options{Addr: w.redis.Addr, MaxRetries: -1})
 	t.Cleanup(func() { _ = w.rdb.Close() })

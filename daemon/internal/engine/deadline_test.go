@@ -20,18 +20,18 @@ func TestDeadlinesCountAsTheLawsDo(t *testing.T) {
 	h := newHarness(t, rs.Client, cfg, nil, 1)
 	ctx := context.Background()
 	// 31 January plus one calendar month is the end of February, not 2 March.
-	h.clock.now = time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC)
-	received := h.clock.now.Add(-48 * time.Hour)
+	h.clock.Set(time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC))
+	received := h.clock.Now().Add(-48 * time.Hour)
 	tests := []struct {
 		name string
 		in   CreateInput
 		want time.Time
 	}{
-		{"calendar month from verification", CreateInput{Type: sdk.RequestAccess, ReceivedAt: received, VerifiedAt: h.clock.now},
+		{"calendar month from verification", CreateInput{Type: sdk.RequestAccess, ReceivedAt: received, VerifiedAt: h.clock.Now()},
 			time.Date(2026, 2, 28, 9, 0, 0, 0, time.UTC)},
-		{"days from receipt", CreateInput{Type: sdk.RequestDeletion, ReceivedAt: received, VerifiedAt: h.clock.now},
+		{"days from receipt", CreateInput{Type: sdk.RequestDeletion, ReceivedAt: received, VerifiedAt: h.clock.Now()},
 			received.Add(45 * 24 * time.Hour)},
-		{"no receipt time: from now", CreateInput{Type: sdk.RequestDeletion}, h.clock.now.Add(45 * 24 * time.Hour)},
+		{"no receipt time: from now", CreateInput{Type: sdk.RequestDeletion}, h.clock.Now().Add(45 * 24 * time.Hour)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,7 +60,7 @@ func TestExtendOnceBeforeTheFirstPeriodEnds(t *testing.T) {
 	}}
 	h := newHarness(t, rs.Client, cfg, nil, 1)
 	ctx := context.Background()
-	h.clock.now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	h.clock.Set(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 
 	if _, err := h.e().Extend(ctx, id, "ops", "  ", Reply{}); !errors.Is(err, ErrInvalidArgument) {

@@ -251,7 +251,7 @@ func TestAsyncPollingAndMaxWait(t *testing.T) {
 	}}
 	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"warehouse": warehouse, "never": never, "heap": heap}, 1).start()
 	// The engine clock follows real time here, as max_wait is measured on it.
-	h.clock.follow(t)
+	h.clock.Follow(t)
 
 	id := h.create(sdk.RequestAccess, "ada@example.com")
 	h.approve(id)

@@ -28,7 +28,7 @@ func graceHarness(t *testing.T, crm *fake, grace time.Duration) *harness {
 	rs := testredis.Start(t)
 	cfg := Config{Integrations: []IntegrationSpec{spec("crm", sdk.SynchronousAPI, accessOnly)}}
 	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"crm": crm}, 1, func(o *Options) { o.CommitGrace = grace })
-	h.clock.follow(t)
+	h.clock.Follow(t)
 	return h
 }
 
@@ -309,7 +309,7 @@ func TestDirectContactAnswerDuringTheCall(t *testing.T) {
 	}}
 	cfg := Config{Integrations: []IntegrationSpec{spec("acme", sdk.DirectContact, both, onNoResponse(Block))}}
 	h = newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"acme": acme}, 1, func(o *Options) { o.CommitGrace = time.Minute })
-	h.clock.follow(t)
+	h.clock.Follow(t)
 	id = h.create(sdk.RequestAccess, "ada@example.com")
 	h.approve(id)
 	h.start()

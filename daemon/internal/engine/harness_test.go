@@ -15,6 +15,7 @@ import (
 
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/internal/testclock"
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
@@ -87,48 +88,8 @@ func stillPendingDelete(context.Context, *sdk.PollRequest) (*sdk.DeleteResponse,
 	return &sdk.DeleteResponse{Pending: &sdk.Pending{Handle: "h"}}, nil
 }
 
-// clock is the engine's injectable clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// follow makes the clock track real time until the test ends.
-func (c *clock) follow(t testing.TB) {
-	set := func() {
-		c.mu.Lock()
-		c.now = time.Now().UTC()
-		c.mu.Unlock()
-	}
-	set()
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	go func() {
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				set()
-			}
-		}
-	}()
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC))
 }
 
 func testKeys(t testing.TB) *seal.KeyRing {
@@ -154,7 +115,7 @@ var prefixSeq atomic.Int64
 type harness struct {
 	t       testing.TB
 	rdb     redis.UniversalClient
-	clock   *clock
+	clock   *testclock.Clock
 	keys    *seal.KeyRing
 	prefix  string
 	mu      sync.Mutex

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,26 +26,9 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/examples/mailsink"
+	"github.com/dsrhost/dsrhost/internal/testclock"
 	"github.com/dsrhost/dsrhost/sdk"
 )
-
-// clock is the injectable clock of the engine and the center.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // harness is one daemon's privacy center over a real redis-server, a real
 // engine and a real SMTP server (the mail sink) that receives its emails.
@@ -55,7 +37,7 @@ type harness struct {
 	rdb    redis.UniversalClient
 	sink   *mailsink.Sink
 	mails  chan mailsink.Email
-	clock  *clock
+	clock  *testclock.Clock
 	keys   *seal.KeyRing
 	engine *engine.Engine
 	cfg    *config.PrivacyCenter
@@ -90,7 +72,7 @@ func newHarness(t *testing.T, tune func(*config.PrivacyCenter)) *harness {
 func newHarnessOn(t *testing.T, rdb redis.UniversalClient, tune func(*config.PrivacyCenter)) *harness {
 	t.Helper()
 	h := &harness{t: t, rdb: rdb, mails: make(chan mailsink.Email, 20),
-		clock: &clock{now: time.Now().UTC().Truncate(time.Second)}, keys: keyRing(t), prefix: "pc"}
+		clock: testclock.New(time.Now().UTC().Truncate(time.Second)), keys: keyRing(t), prefix: "pc"}
 	var err error
 	h.sink, err = mailsink.Start("127.0.0.1:0", func(e mailsink.Email) { h.mails <- e })
 	if err != nil {

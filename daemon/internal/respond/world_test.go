@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,6 +28,7 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/examples/mailsink"
+	"github.com/dsrhost/dsrhost/internal/testclock"
 	"github.com/dsrhost/dsrhost/sdk"
 	"github.com/dsrhost/dsrhost/sdk/sdktest"
 )
@@ -76,24 +76,6 @@ func testLogger(t testing.TB) hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{Name: t.Name(), Level: level, Output: os.Stderr})
 }
 
-// clock is the engine's, the signer's and the responder's injectable clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 const day = 24 * time.Hour
 
 var seq atomic.Int64
@@ -106,7 +88,7 @@ type env struct {
 	w           *world
 	integration string
 	to          string
-	clock       *clock
+	clock       *testclock.Clock
 	engine      *engine.Engine
 	responder   *respond.Responder
 	signer      *linktoken.Signer
@@ -137,7 +119,7 @@ func (w *world) env(t *testing.T, o envOptions) *env {
 	ctx := context.Background()
 	n := seq.Add(1)
 	e := &env{t: t, w: w, integration: fmt.Sprintf("acme-%d", n), to: fmt.Sprintf("privacy-%d@acme.example", n),
-		clock: &clock{now: time.Now().UTC().Truncate(time.Second)}}
+		clock: testclock.New(time.Now().UTC().Truncate(time.Second))}
 	if o.onNoResponse == "" {
 		o.onNoResponse = "block"
 	}

@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/dsrhost/dsrhost/internal/testclock"
 	"github.com/dsrhost/dsrhost/plugins/directcontact/internal/smtptest"
 	"github.com/dsrhost/dsrhost/sdk"
 )
@@ -30,34 +30,16 @@ const (
 	responseURL   = "https://privacy.example.com/respond/tok-9f3a1c7e5b2d4a68"
 )
 
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // harness is a connector with a test clock and a captured log.
 type harness struct {
 	c     *Connector
-	clock *testClock
+	clock *testclock.Clock
 	logs  *testlog.Buffer
 }
 
 func newHarness() *harness {
-	h := &harness{clock: &testClock{t: t0}, logs: &testlog.Buffer{}}
-	h.c = New(WithClock(h.clock.now), WithTimeout(10*time.Second),
+	h := &harness{clock: testclock.New(t0), logs: &testlog.Buffer{}}
+	h.c = New(WithClock(h.clock.Now), WithTimeout(10*time.Second),
 		WithLogger(hclog.New(&hclog.LoggerOptions{Output: h.logs, Level: hclog.Trace})))
 	return h
 }

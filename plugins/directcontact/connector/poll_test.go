@@ -19,7 +19,7 @@ func TestReminderSentOnceWhenDue(t *testing.T) {
 	first := h.access(t, job)
 
 	// A day later nothing is due: no email, come back at the reminder.
-	h.clock.set(t0.Add(day))
+	h.clock.Set(t0.Add(day))
 	p := h.pollAccess(t, job, first.Handle)
 	if n := len(sink.Messages()); n != 1 {
 		t.Fatalf("poll before the reminder sent an email (%d in all)", n)
@@ -29,7 +29,7 @@ func TestReminderSentOnceWhenDue(t *testing.T) {
 	}
 
 	// Three days before due, plus a minute: the reminder goes out.
-	h.clock.set(t0.Add(11*day + time.Minute))
+	h.clock.Set(t0.Add(11*day + time.Minute))
 	reminded := h.pollAccess(t, job, p.Handle)
 	msgs := sink.Messages()
 	if len(msgs) != 2 {
@@ -53,7 +53,7 @@ func TestReminderSentOnceWhenDue(t *testing.T) {
 
 	// Polling again, with the new handle or redelivered with the old one,
 	// sends nothing more.
-	h.clock.set(t0.Add(12 * day))
+	h.clock.Set(t0.Add(12 * day))
 	again := h.pollAccess(t, job, reminded.Handle)
 	redelivered := h.pollAccess(t, job, p.Handle)
 	if n := len(sink.Messages()); n != 2 {
@@ -64,7 +64,7 @@ func TestReminderSentOnceWhenDue(t *testing.T) {
 	}
 
 	// Past the due date: still Pending, no email; the daemon decides.
-	h.clock.set(t0.Add(15 * day))
+	h.clock.Set(t0.Add(15 * day))
 	late := h.pollAccess(t, job, again.Handle)
 	if n := len(sink.Messages()); n != 2 {
 		t.Fatalf("%d emails after the due date, want 2", n)
@@ -83,7 +83,7 @@ func TestPollDeleteRemindsWithTheDeletionTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	h.clock.set(t0.Add(12 * day))
+	h.clock.Set(t0.Add(12 * day))
 	poll, err := h.c.PollDelete(context.Background(), &sdk.PollRequest{Job: job, Handle: resp.Pending.Handle})
 	if err != nil || poll.Pending == nil {
 		t.Fatalf("PollDelete = %+v, %v; want Pending", poll, err)
@@ -113,7 +113,7 @@ func TestReminderFailureKeepsWaiting(t *testing.T) {
 	broken := *cfg
 	broken.smtp.port = smtptest.ClosedPort(t)
 	h.c.configs["acme-support"] = &broken
-	h.clock.set(t0.Add(12 * day))
+	h.clock.Set(t0.Add(12 * day))
 	p := h.pollAccess(t, job, first.Handle)
 	if p.Handle != first.Handle || p.PollAfter != reminderRetry {
 		t.Errorf("failed reminder answered %+v, want the same handle and a retry in %v", p, reminderRetry)

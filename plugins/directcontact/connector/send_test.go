@@ -177,7 +177,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	h.mustConfigure(t, baseSettings(sink, nil))
 	job := testJob("job-logs", sdk.RequestAccess)
 	p := h.access(t, job)
-	h.clock.set(t0.Add(12 * day))
+	h.clock.Set(t0.Add(12 * day))
 	h.pollAccess(t, job, p.Handle)
 
 	logs := h.logs.String()

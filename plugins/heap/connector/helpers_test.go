@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/dsrhost/dsrhost/internal/testclock"
 	"github.com/dsrhost/dsrhost/plugins/heap/connector"
 	"github.com/dsrhost/dsrhost/plugins/heap/fakeheap"
 	"github.com/dsrhost/dsrhost/sdk"
@@ -33,24 +33,8 @@ const (
 
 var subject = sdk.Subject{Email: email, Phone: phone, UserID: userID, Identifiers: map[string]string{"loyalty_id": loyalty}}
 
-// clock is a controllable time source shared by a fake and a connector.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // env is a fake Heap account and an unconfigured connector pointed at it.
@@ -60,7 +44,7 @@ type env struct {
 	fake      *fakeheap.Server
 	url       string
 	heap      *connector.Heap
-	heapClock *clock
+	heapClock *testclock.Clock
 	logs      *testlog.Buffer
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
+	"github.com/dsrhost/dsrhost/internal/testclock"
 )
 
 var prefixSeq atomic.Int64
@@ -23,19 +24,19 @@ func claims() Claims {
 
 // ledgers returns a ledger on a single redis-server and one on a
 // three-master Cluster, each with its own key prefix.
-func ledgers(t *testing.T, clock *testClock) map[string]*Ledger {
+func ledgers(t *testing.T, clock *testclock.Clock) map[string]*Ledger {
 	single := testredis.Start(t)
 	cluster := testredis.StartCluster(t)
 	out := map[string]*Ledger{}
 	for name, rdb := range map[string]redis.UniversalClient{"single": single.Client, "cluster": cluster.Client} {
-		out[name] = NewLedger(rdb, LedgerOptions{Prefix: fmt.Sprintf("lt%d", prefixSeq.Add(1)), Clock: clock.now})
+		out[name] = NewLedger(rdb, LedgerOptions{Prefix: fmt.Sprintf("lt%d", prefixSeq.Add(1)), Clock: clock.Now})
 	}
 	return out
 }
 
 func TestLedgerSingleUse(t *testing.T) {
 	ctx := context.Background()
-	clock := &testClock{t: t0}
+	clock := testclock.New(t0)
 	for name, l := range ledgers(t, clock) {
 		t.Run(name, func(t *testing.T) {
 			c := claims()
@@ -96,9 +97,9 @@ func TestLedgerSingleUse(t *testing.T) {
 // token expires by the ledger's clock.
 func TestLedgerMarkLivesUntilExpiry(t *testing.T) {
 	ctx := context.Background()
-	clock := &testClock{t: t0}
+	clock := testclock.New(t0)
 	rs := testredis.Start(t)
-	l := NewLedger(rs.Client, LedgerOptions{Prefix: "ttl", Clock: clock.now})
+	l := NewLedger(rs.Client, LedgerOptions{Prefix: "ttl", Clock: clock.Now})
 	c := claims()
 	r, err := l.Reserve(ctx, c)
 	if err != nil {
@@ -126,7 +127,7 @@ func TestLedgerOnMiniredis(t *testing.T) {
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { _ = rdb.Close() })
-	l := NewLedger(rdb, LedgerOptions{Clock: (&testClock{t: t0}).now})
+	l := NewLedger(rdb, LedgerOptions{Clock: testclock.New(t0).Now})
 	c := claims()
 	r, err := l.Reserve(ctx, c)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dsrhost/dsrhost/daemon/internal/engine"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/internal/testclock"
 )
 
 var (
@@ -23,11 +24,6 @@ var (
 )
 
 const requestID = "01JBQ7ZKX3M4N5P6Q7R8S9T0VW"
-
-// testClock is a clock the test moves.
-type testClock struct{ t time.Time }
-
-func (c *testClock) now() time.Time { return c.t }
 
 func key(t *testing.T, seed byte) []byte {
 	t.Helper()
@@ -42,9 +38,9 @@ func key(t *testing.T, seed byte) []byte {
 	return k
 }
 
-func newSigner(t *testing.T, clock *testClock, k []byte, previous ...[]byte) *Signer {
+func newSigner(t *testing.T, clock *testclock.Clock, k []byte, previous ...[]byte) *Signer {
 	t.Helper()
-	s, err := NewSigner(Options{Key: k, PreviousKeys: previous, PublicURL: "https://privacy.example.com/", Clock: clock.now})
+	s, err := NewSigner(Options{Key: k, PreviousKeys: previous, PublicURL: "https://privacy.example.com/", Clock: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +62,7 @@ func tokenOf(t *testing.T, u string) string {
 }
 
 func TestResponseURLRoundTrip(t *testing.T) {
-	clock := &testClock{t: t0}
+	clock := testclock.New(t0)
 	s := newSigner(t, clock, key(t, 1))
 	u, err := s.ResponseURL(context.Background(), link())
 	if err != nil {
@@ -96,7 +92,7 @@ func TestResponseURLRoundTrip(t *testing.T) {
 // TestPayloadHoldsIdsOnly decodes a token's payload: ids, the workflow
 // state, the attempt and an expiry, nothing else.
 func TestPayloadHoldsIdsOnly(t *testing.T) {
-	s := newSigner(t, &testClock{t: t0}, key(t, 1))
+	s := newSigner(t, testclock.New(t0), key(t, 1))
 	tok, err := s.Sign(Claims{RequestID: requestID, Integration: "acme-support", Workflow: state.Extracting, Attempt: 1, ExpiresAt: due})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +115,7 @@ func TestPayloadHoldsIdsOnly(t *testing.T) {
 // TestTamperedTokensAreRefused changes each signed field in turn, keeping
 // the original signature, and expects ErrInvalid.
 func TestTamperedTokensAreRefused(t *testing.T) {
-	s := newSigner(t, &testClock{t: t0}, key(t, 1))
+	s := newSigner(t, testclock.New(t0), key(t, 1))
 	tok, err := s.Sign(Claims{RequestID: requestID, Integration: "acme-support", Workflow: state.Extracting, Attempt: 1, ExpiresAt: due})
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +175,7 @@ func TestTamperedTokensAreRefused(t *testing.T) {
 }
 
 func TestWrongKeyIsRefused(t *testing.T) {
-	clock := &testClock{t: t0}
+	clock := testclock.New(t0)
 	other := newSigner(t, clock, key(t, 9))
 	u, err := other.ResponseURL(context.Background(), link())
 	if err != nil {
@@ -194,7 +190,7 @@ func TestWrongKeyIsRefused(t *testing.T) {
 // TestRotation: a token signed under the previous key still verifies
 // after the key rotates; new tokens are signed under the new key only.
 func TestRotation(t *testing.T) {
-	clock := &testClock{t: t0}
+	clock := testclock.New(t0)
 	oldKey, newKey := key(t, 1), key(t, 2)
 	before := newSigner(t, clock, oldKey)
 	u, err := before.ResponseURL(context.Background(), link())
@@ -216,7 +212,7 @@ func TestRotation(t *testing.T) {
 
 // TestExpiry moves the clock past due date plus grace.
 func TestExpiry(t *testing.T) {
-	clock := &testClock{t: t0}
+	clock := testclock.New(t0)
 	s := newSigner(t, clock, key(t, 1))
 	u, err := s.ResponseURL(context.Background(), link())
 	if err != nil {
@@ -236,7 +232,7 @@ func TestExpiry(t *testing.T) {
 		{"long after", due.Add(400 * 24 * time.Hour), ErrExpired},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clock.t = tc.at
+			clock.Set(tc.at)
 			c, err := s.Verify(tok)
 			if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
 				t.Fatalf("Verify: %v, want %v", err, tc.want)
@@ -305,7 +301,7 @@ func TestDeriveKey(t *testing.T) {
 }
 
 func TestResponseURLRefusesUnknownWorkflow(t *testing.T) {
-	s := newSigner(t, &testClock{t: t0}, key(t, 1))
+	s := newSigner(t, testclock.New(t0), key(t, 1))
 	l := link()
 	for _, w := range []string{"", "none", "reply"} {
 		l.Workflow = w
