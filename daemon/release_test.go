@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,16 +22,33 @@ var devOnly = []string{
 	"modernc.org/sqlite",
 }
 
-// testOnly are the test helper packages, which no binary may link.
+// testOnly are test helper packages, which no binary may link; each must
+// exist, so that testHelper is seen to catch them.
 var testOnly = []string{
 	"github.com/dsrhost/dsrhost/daemon/internal/testbin",
 	"github.com/dsrhost/dsrhost/daemon/internal/testbrowser",
-	"github.com/dsrhost/dsrhost/daemon/internal/testprereq",
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis",
+	"github.com/dsrhost/dsrhost/daemon/internal/api/apitest",
+	"github.com/dsrhost/dsrhost/daemon/internal/report/reporttest",
 	"github.com/dsrhost/dsrhost/internal/testclock",
 	"github.com/dsrhost/dsrhost/internal/testlog",
+	"github.com/dsrhost/dsrhost/internal/testprereq",
 	"github.com/dsrhost/dsrhost/sdk/sdktest",
 }
+
+// testHelper reports whether pkg is one of the module's test helper
+// packages, by the naming they all follow (testredis, sdktest, ...), so a
+// new helper is covered without being listed.
+func testHelper(pkg string) bool {
+	if !strings.HasPrefix(pkg, "github.com/dsrhost/dsrhost/") {
+		return false
+	}
+	base := path.Base(pkg)
+	return strings.HasPrefix(base, "test") || strings.HasSuffix(base, "test")
+}
+
+// shippedPlugins are the plugin binaries `make plugins` builds.
+var shippedPlugins = []string{"../plugins/heap", "../plugins/directcontact", "../plugins/genericrest", "../plugins/sql"}
 
 // TestProductionBuildLeavesDevModeOut: `go build -tags nodev` (make
 // release) links none of dev mode's packages, the default build (make
@@ -39,15 +57,15 @@ var testOnly = []string{
 // for its own test helpers.)
 func TestProductionBuildLeavesDevModeOut(t *testing.T) {
 	t.Parallel()
-	deps := func(tags ...string) []string {
-		args := append([]string{"list", "-deps"}, tags...)
-		out, err := exec.Command("go", append(args, ".")...).Output()
+	deps := func(flags ...string) []string {
+		args := append([]string{"list", "-deps"}, flags...)
+		out, err := exec.Command("go", args...).Output()
 		if err != nil {
 			t.Fatalf("go %s: %v", strings.Join(args, " "), err)
 		}
 		return strings.Fields(string(out))
 	}
-	release, dev := deps("-tags", "nodev"), deps()
+	release, dev := deps("-tags", "nodev", "."), deps(".")
 	for _, pkg := range devOnly {
 		if slices.Contains(release, pkg) {
 			t.Errorf("the production build links %s", pkg)
@@ -56,9 +74,18 @@ func TestProductionBuildLeavesDevModeOut(t *testing.T) {
 			t.Errorf("the default build lacks %s, which dev mode needs", pkg)
 		}
 	}
+	all := deps(append([]string{"-test=false", "../..."}, shippedPlugins...)...)
 	for _, pkg := range testOnly {
-		if slices.Contains(release, pkg) || slices.Contains(dev, pkg) {
-			t.Errorf("a binary links the test helper %s", pkg)
+		if !slices.Contains(all, pkg) || !testHelper(pkg) {
+			t.Errorf("test helper %s: not in the module or not named as one (testHelper misses it)", pkg)
+		}
+	}
+	plugins := deps(shippedPlugins...)
+	for name, linked := range map[string][]string{"dsrhost (release)": release, "dsrhost": dev, "the shipped plugins": plugins} {
+		for _, pkg := range linked {
+			if testHelper(pkg) {
+				t.Errorf("%s links the test helper %s", name, pkg)
+			}
 		}
 	}
 }
