@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,27 +20,16 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/seal"
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
+	"github.com/dsrhost/dsrhost/internal/testclock"
 	"github.com/dsrhost/dsrhost/sdk"
 )
-
-// Clock is a settable clock for the engine.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now is the clock's time.
-func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
 // World is a running engine over a durable redis-server.
 type World struct {
 	Redis  *testredis.Durable
 	RDB    *redis.Client
 	Engine *engine.Engine
-	Clock  *Clock
+	Clock  *testclock.Clock
 	// Keys seal the world's personal data (the console derives its CSRF
 	// key from them).
 	Keys *seal.KeyRing
@@ -74,7 +62,7 @@ func (crm) PollDelete(context.Context, *sdk.PollRequest) (*sdk.DeleteResponse, e
 // Start runs a World; it stops with the test.
 func Start(t *testing.T) *World {
 	t.Helper()
-	w := &World{Redis: testredis.StartDurable(t), Clock: &Clock{now: time.Date(2024, 12, 1, 9, 0, 0, 0, time.UTC)}}
+	w := &World{Redis: testredis.StartDurable(t), Clock: testclock.New(time.Date(2024, 12, 1, 9, 0, 0, 0, time.UTC))}
 	w.RDB = redis.NewClient(&redis.Options{Addr: w.Redis.Addr, MaxRetries: -1})
 	t.Cleanup(func() { _ = w.RDB.Close() })
 	secret := make([]byte, seal.KeySize)
