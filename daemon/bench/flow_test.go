@@ -122,7 +122,7 @@ func benchFlow(b *testing.B, w *world) []Row {
 		ratios := pairRatios(on, off) // before median reorders them
 		rows = append(rows, Row{Item: 7, Measure: fmt.Sprintf("jobs/s with flow control configured (%d, sync, records=0)", flowJobs), Unit: PerSecond,
 			Value: median(on), Anchor: "the same without flow control", AnchorValue: median(off), Goal: RatioAtLeast(0.9),
-			Note: fmt.Sprintf("Median of %d alternating runs a side (with: %s; without: %s; ratio within each pair %s). concurrency = 10 (the worker count) and a rate_limit of 1,000,000 per 1s on the one integration: every job takes a token from Redis (one script); a slot is taken from Redis once per burst and handed on between calls for up to 500 ms (flow.slotPool). Without: the limiter off (flow.Off), no Redis call.",
+			Note: fmt.Sprintf("Median of %d alternating runs a side (with: %s; without: %s; ratio within each pair %s). concurrency = 10 (the worker count) and a rate_limit of 1,000,000 per 1s on the one integration: every job takes a token from Redis (one script); a slot is taken from Redis once per burst and handed on between calls for up to 100 ms (flow.slotPool). Without: the limiter off (flow.Off), no Redis call.",
 				flowRounds, spread(on), spread(off), ratios)})
 	})
 	b.Run("backlog", func(b *testing.B) {

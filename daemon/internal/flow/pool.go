@@ -21,10 +21,12 @@ import (
 //     it. Redis records when a slot's call started (to tell calls stuck on
 //     a hanging third party); a slot handed on keeps its first start, so
 //     this bounds how old its calls may look. It also bounds how long one
-//     daemon keeps a slot others are asking for.
+//     daemon keeps a slot others are asking for: then the slot goes back
+//     and every daemon's calls compete for it again (a busy daemon still
+//     pays two scripts per slot per reuseFor, not per call).
 const (
 	linger   = 25 * time.Millisecond
-	reuseFor = 500 * time.Millisecond
+	reuseFor = 100 * time.Millisecond
 )
 
 // slot is a concurrency slot held in Redis: a member of the slots set.
@@ -46,27 +48,35 @@ type slotPool struct {
 
 // take returns an idle slot of key still young enough to hand on, or nil.
 func (sp *slotPool) take(key Key) *slot {
+	for {
+		s, young := sp.pop(key)
+		if s == nil || young {
+			return s
+		}
+		// Too old to hand on: it goes back to Redis before this call asks
+		// Redis for a slot, so that it competes for one on equal terms
+		// with the other daemons' calls.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.giveBack(ctx) // on failure the lease ends it
+		cancel()
+	}
+}
+
+// pop takes the slot of key kept last out of the pool, reporting whether
+// it is still young enough to hand on; nil when none is kept.
+func (sp *slotPool) pop(key Key) (*slot, bool) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	list := sp.idle[key.Tag]
-	for len(list) > 0 {
-		s := list[len(list)-1]
-		list = list[:len(list)-1]
-		s.idle = false
-		s.timer.Stop()
-		if time.Since(s.granted) < reuseFor {
-			sp.idle[key.Tag] = list
-			return s
-		}
-		// Too old to hand on: it goes back to Redis now.
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = s.giveBack(ctx) // on failure the lease ends it
-		}()
+	if len(list) == 0 {
+		delete(sp.idle, key.Tag)
+		return nil, false
 	}
-	delete(sp.idle, key.Tag)
-	return nil
+	s := list[len(list)-1]
+	sp.idle[key.Tag] = list[:len(list)-1]
+	s.idle = false
+	s.timer.Stop()
+	return s, time.Since(s.granted) < reuseFor
 }
 
 // put keeps s idle for the next call of its limit; it goes back to Redis

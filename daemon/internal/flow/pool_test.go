@@ -86,10 +86,10 @@ func TestSlotHandedOnForAWhileOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(grants) < 2 || len(grants) > 5 {
-		t.Fatalf("%d calls in 1.2s used %d grants of the slot, want 2 to 5 (handed on for 500ms at a time)", calls, len(grants))
+	if len(grants) < 4 || len(grants) > 20 {
+		t.Fatalf("%d calls in 1.2s used %d grants of the slot, want 4 to 20 (handed on for 100ms at a time)", calls, len(grants))
 	}
-	if calls < 20*len(grants) {
+	if calls < 5*len(grants) {
 		t.Fatalf("%d calls used %d grants: the slot was not handed on", calls, len(grants))
 	}
 	if err := l.Flush(ctx); err != nil {
@@ -101,8 +101,7 @@ func TestSlotHandedOnForAWhileOnly(t *testing.T) {
 }
 
 // Two daemons' limiters, each handing kept slots to its own calls, never
-// run more calls at once than the limit between them, and both get calls
-// through.
+// run more calls at once than the limit between them, and share the calls.
 func TestKeptSlotsKeepTheLimitAcrossLimiters(t *testing.T) {
 	srv := testredis.Start(t)
 	lim := flow.Limits{Concurrency: 3, Requests: 1_000_000, Per: time.Second}
@@ -122,8 +121,11 @@ func TestKeptSlotsKeepTheLimitAcrossLimiters(t *testing.T) {
 	if p := peak.Load(); p > int64(lim.Concurrency) {
 		t.Fatalf("%d calls in flight at once across two limiters, limit %d", p, lim.Concurrency)
 	}
-	if done[0].Load() == 0 || done[1].Load() == 0 {
-		t.Fatalf("calls per limiter %d and %d: one daemon never got a slot", done[0].Load(), done[1].Load())
+	// Slots go back to Redis every reuseFor and both daemons compete for
+	// them again: neither is starved (measured: 26 to 50 % for the one
+	// with fewer calls; before slots went back on time, 0 in one run).
+	if a, b := done[0].Load(), done[1].Load(); min(a, b)*10 < a+b {
+		t.Fatalf("calls per limiter %d and %d: one daemon got under a tenth of the calls", a, b)
 	}
 	t.Logf("calls: %d and %d, peak in flight %d", done[0].Load(), done[1].Load(), peak.Load())
 }
