@@ -317,9 +317,12 @@ func TestFlowConcurrencyAcrossDaemonsSurvivesKill(t *testing.T) {
 	// The dead daemon's own jobs come back when asynq's lease on them ends.
 	waitComplete(t, ctl, later, "held", 2*time.Minute)
 	waitComplete(t, ctl, stranded, "held", 4*time.Minute)
-	if n, err := limiter.InFlight(context.Background(), key); err != nil || n != 0 {
-		t.Fatalf("slots held after every job finished: %d, %v", n, err)
-	}
+	// Every slot goes back: a live daemon's kept slots within a moment
+	// (flow's linger), any left by the killed one within a lease.
+	waitFor(t, "no slot held once every job finished", func() bool {
+		n, err := limiter.InFlight(context.Background(), key)
+		return err == nil && n == 0
+	})
 }
 
 // createAccessParallel files n access requests (approved on creation)
