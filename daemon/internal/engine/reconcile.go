@@ -141,12 +141,8 @@ func (e *Engine) reconcileLoop(stop <-chan struct{}) {
 	defer due.Stop()
 	full := time.NewTicker(e.opts.FullReconcileInterval)
 	defer full.Stop()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := untilStopped(stop)
 	defer cancel()
-	go func() {
-		<-stop
-		cancel()
-	}()
 	pass, name := e.ReconcileDue, "attention"
 	for {
 		if err := pass(ctx); err != nil && ctx.Err() == nil {
@@ -161,4 +157,18 @@ func (e *Engine) reconcileLoop(stop <-chan struct{}) {
 			pass, name = e.Reconcile, "full"
 		}
 	}
+}
+
+// untilStopped returns a context that ends when stop closes (the engine
+// shuts down) or when cancel is called, whichever comes first.
+func untilStopped(stop <-chan struct{}) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
 }

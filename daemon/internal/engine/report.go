@@ -28,15 +28,8 @@ func (e *Engine) Report(ctx context.Context, from, to time.Time) ([]report.Row, 
 // upgrade does not pay for it; a report that comes first does it itself.
 func (e *Engine) prepareReport(stop <-chan struct{}) {
 	defer e.stopped.Done()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := untilStopped(stop)
 	defer cancel()
-	go func() {
-		select {
-		case <-stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	if err := e.store.PrepareReport(ctx); err != nil && ctx.Err() == nil {
 		e.log.Warn("could not index older requests for the request report; the first report will", "error", err)
 	}

@@ -153,12 +153,14 @@ func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, job string) 
 }
 
 // reuse starts a call on a slot kept from an earlier call: only the
-// rate, if any, is asked of Redis. A call the rate holds back leaves the
+// rate, if any, is asked of Redis (acquireScript without a concurrency
+// limit decides the rate alone). A call the rate holds back leaves the
 // slot kept.
 func (l *Limiter) reuse(ctx context.Context, s *slot, lim Limits) (Decision, error) {
 	s.lim = lim
 	if lim.emission() > 0 {
-		d, err := l.decide(s.key, rateScript.Run(ctx, l.rdb, l.keys(s.key), lim.emission(), stuckAfter.Microseconds()))
+		d, err := l.decide(s.key, acquireScript.Run(ctx, l.rdb, l.keys(s.key), s.holder, lim.Lease.Microseconds(), 0,
+			lim.emission(), maxGate.Microseconds(), stuckAfter.Microseconds()))
 		if err != nil || d.Permit == nil {
 			l.pool.put(s)
 			return d, err

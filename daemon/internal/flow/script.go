@@ -98,30 +98,6 @@ end
 return {1, 0, 0, 0}
 `)
 
-// rateScript takes the rate's next start for a call on a slot already
-// held: the rate half of acquireScript. Pooled slots are kept only under
-// a fast rate, so it never shuts the gate for a short wait.
-//
-// ARGV: emission µs, stuck µs. Answers as acquireScript.
-var rateScript = redis.NewScript(luaPrelude + `
-local emission = tonumber(ARGV[1])
-local stuck = tonumber(ARGV[2])
-local tat = now
-local v = tonumber(redis.call('GET', KEYS[3]) or '0')
-if v > now then tat = v end
-if tat > now then
-  local gated = 0
-  if tat - now >= stuck then
-    shut(tat - now)
-    gated = 1
-  end
-  return {0, tat - now, 1, gated}
-end
-redis.call('SET', KEYS[3], int(tat + emission), 'PX', math.ceil(emission / 1000) + 1000)
-if emission >= stuck then shut(emission) end
-return {1, 0, 0, 0}
-`)
-
 // renewScript extends a slot's lease while its call runs: a holder that
 // dies stops renewing, and its slot is free once the lease ends.
 //
