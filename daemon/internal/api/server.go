@@ -194,7 +194,7 @@ func or(d, def time.Duration) time.Duration {
 // and buf curl need it before they can send a token), and CORS around it
 // all for the configured origins.
 func (s *Server) routes(opts Options) (http.Handler, error) {
-	v := &validator{rules: sharedRules}
+	v := &validator{}
 	errs := errorMapper{log: opts.Logger, quiet: throttle.New(unavailableLogEvery)}
 	authn := auth.NewInterceptor(opts.Tokens, Policy.Need, opts.Logger.Named("auth"))
 	limits := connect.WithReadMaxBytes(opts.MaxRequestBytes)

@@ -19,9 +19,7 @@ import (
 // release also pulls connect-go v2 into the binary; these few lines keep one
 // Connect version and word the error for people: every violation with the
 // path of its field, e.g. "subject.email: value is required".
-type validator struct {
-	rules func() (protovalidate.Validator, error)
-}
+type validator struct{}
 
 // sharedRules are the compiled rules every server of the process uses,
 // compiled once, on first use or when PrepareValidator asks: compiling
@@ -59,7 +57,7 @@ func (v *validator) check(msg any) error {
 	if !ok || m == nil {
 		return nil
 	}
-	rules, err := v.rules()
+	rules, err := sharedRules()
 	if err != nil {
 		return connect.NewError(connect.CodeInternal, err)
 	}
