@@ -168,11 +168,15 @@ func (e *Engine) idleInterval() time.Duration {
 	return d
 }
 
-// queues is the set the job server serves: the engine's base queue, each
-// configured integration's, and any integration queue already in Redis
-// (an integration removed from the configuration still has jobs to end).
+// queues is the set the job server serves: each configured integration's
+// queue, and any other of the engine's queues in Redis that still holds
+// unfinished tasks (an integration removed from the configuration still
+// has jobs to end; the base queue has those enqueued before each
+// integration had its own). An empty queue is not served: asynq tries
+// the queues it serves in turn for every task it fetches, so each empty
+// one costs a Redis call per task.
 func (e *Engine) queues() map[string]int {
-	qs := map[string]int{e.opts.Queue: 1}
+	qs := map[string]int{}
 	for _, s := range e.config().integrations {
 		qs[e.queueOf(s.Name)] = 1
 	}
@@ -181,11 +185,28 @@ func (e *Engine) queues() map[string]int {
 		e.log.Warn("could not list job queues; serving the configured ones", "error", err)
 	}
 	for _, q := range known {
-		if strings.HasPrefix(q, e.opts.Queue+":") {
+		if _, ok := qs[q]; ok || (q != e.opts.Queue && !strings.HasPrefix(q, e.opts.Queue+":")) {
+			continue
+		}
+		if e.unfinished(q) {
 			qs[q] = 1
 		}
 	}
+	if len(qs) == 0 {
+		qs[e.opts.Queue] = 1 // asynq needs a queue to serve
+	}
 	return qs
+}
+
+// unfinished reports whether queue q holds a task not yet done: pending,
+// running, scheduled or waiting to be retried. When Redis cannot say, it
+// counts as unfinished, so its tasks are not left unserved.
+func (e *Engine) unfinished(q string) bool {
+	info, err := e.insp.GetQueueInfo(q)
+	if err != nil {
+		return !errors.Is(err, asynq.ErrQueueNotFound)
+	}
+	return info.Pending+info.Active+info.Scheduled+info.Retry+info.Aggregating > 0
 }
 
 // serveQueues restarts the job server when the configuration brought new

@@ -233,3 +233,72 @@ func TestFlowBacklogDoesNotDelayAnotherIntegration(t *testing.T) {
 		t.Fatalf("the new request's integration took %v behind a backlog for another; want seconds", took)
 	}
 }
+
+// The job server serves a queue other than a configured integration's
+// only while it holds unfinished tasks: asynq tries each queue it serves
+// for every task it fetches. A task left in the base queue (as a daemon
+// from before per-integration queues enqueued it) is served, and the
+// reconcile pass starts or stops serving such a queue as it fills or
+// drains.
+func TestEmptyQueuesAreNotServed(t *testing.T) {
+	rs := testredis.Start(t)
+	ok := func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }
+	h := newHarness(t, rs.Client, autoAccess(spec("crm", sdk.SynchronousAPI, accessOnly)),
+		map[string]sdk.Remote{"crm": &fake{access: ok}}, 1,
+		func(o *Options) { o.ReconcileInterval = 50 * time.Millisecond })
+	e, base := h.e(), h.e().opts.Queue
+	served := func() bool {
+		e.runMu.Lock()
+		defer e.runMu.Unlock()
+		_, ok := e.served[base]
+		return ok
+	}
+	waitServed := func(want bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for served() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("base queue served = %v after 10s, want %v", !want, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	first := h.create(sdk.RequestAccess, "ada@example.com") // queued, not run: not started
+	moveToBase(t, e, "crm")
+	h.start()
+	if !served() {
+		t.Fatalf("base queue holding a task not served: %v", e.served)
+	}
+	h.waitLabel(first, state.Extracting, "crm", "Complete 1 records found")
+	waitServed(false) // drained: the reconcile pass stops serving it
+
+	if err := e.insp.PauseQueue(e.queueOf("crm")); err != nil {
+		t.Fatal(err)
+	}
+	second := h.create(sdk.RequestAccess, "grace@example.com")
+	moveToBase(t, e, "crm")
+	if err := e.insp.UnpauseQueue(e.queueOf("crm")); err != nil {
+		t.Fatal(err)
+	}
+	waitServed(true)
+	h.waitLabel(second, state.Extracting, "crm", "Complete 1 records found")
+}
+
+// moveToBase moves the pending tasks of integration's queue to the
+// engine's base queue, keeping their ids.
+func moveToBase(t *testing.T, e *Engine, integration string) {
+	t.Helper()
+	tasks, err := e.insp.ListPendingTasks(e.queueOf(integration))
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("pending tasks of %s: %d, %v", integration, len(tasks), err)
+	}
+	for _, ti := range tasks {
+		if err := e.insp.DeleteTask(ti.Queue, ti.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.Enqueue(asynq.NewTask(ti.Type, ti.Payload), asynq.Queue(e.opts.Queue), asynq.TaskID(ti.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -134,7 +134,8 @@ func until(now, t time.Time) time.Duration {
 }
 
 // reconcileLoop runs ReconcileDue every ReconcileInterval, from Start on,
-// and Reconcile every FullReconcileInterval.
+// and Reconcile every FullReconcileInterval; after each it brings the
+// set of queues served up to date.
 func (e *Engine) reconcileLoop(stop <-chan struct{}) {
 	defer e.stopped.Done()
 	due := time.NewTicker(e.opts.ReconcileInterval)
@@ -148,6 +149,10 @@ func (e *Engine) reconcileLoop(stop <-chan struct{}) {
 		if err := pass(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("reconcile pass failed", "pass", name, "error", err)
 		}
+		// A queue the job server skipped while empty may have tasks now
+		// (enqueued by a daemon of an older version), and one it serves
+		// for a removed integration may have none left.
+		e.serveQueues()
 		select {
 		case <-stop:
 			return
