@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/oklog/ulid/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
@@ -32,6 +33,21 @@ for i = 1, #ARGV, 3 do
   if not have then redis.call('ZADD', KEYS[1], s, m); added = added + 1 end
 end
 return added
+`)
+
+// unindexedScript returns the ids of ARGV's (score, id) pairs that have
+// no entry at that score in the report index (KEYS[1]).
+var unindexedScript = redis.NewScript(`
+local out = {}
+for i = 1, #ARGV, 2 do
+  local s, id = ARGV[i], ARGV[i+1]
+  local have = false
+  for _, e in ipairs(redis.call('ZRANGE', KEYS[1], s, s, 'BYSCORE')) do
+    if string.sub(e, 1, #id + 1) == id .. '|' then have = true; break end
+  end
+  if not have then out[#out+1] = id end
+end
+return out
 `)
 
 // PrepareReport gives requests written before the report index existed
@@ -72,7 +88,11 @@ func (s *Store) Backfill(ctx context.Context) (int, error) {
 		if len(ids) == 0 {
 			return added, nil
 		}
-		snaps, err := s.LoadMany(ctx, ids)
+		missing, err := s.unindexed(ctx, ids)
+		if err != nil {
+			return added, fmt.Errorf("backfill report index: %w", err)
+		}
+		snaps, err := s.LoadMany(ctx, missing)
 		if err != nil {
 			return added, fmt.Errorf("backfill report index: %w", err)
 		}
@@ -89,6 +109,8 @@ func (s *Store) Backfill(ctx context.Context) (int, error) {
 			args = append(args, strconv.FormatInt(r.CreatedAt.UnixMilli(), 10), r.ID, reportMember(r, c))
 		}
 		if len(args) > 0 {
+			// A commit may have indexed one since unindexed looked: the
+			// script adds only where there is still no entry.
 			n, err := backfillScript.Run(ctx, s.rdb, []string{s.indexReport()}, args...).Int()
 			if err != nil {
 				return added, fmt.Errorf("backfill report index: %w", err)
@@ -100,4 +122,31 @@ func (s *Store) Backfill(ctx context.Context) (int, error) {
 		}
 		min = "(" + ids[len(ids)-1]
 	}
+}
+
+// unindexed returns the ids that have no report entry at their creation
+// time, read from the id itself (a ULID, made from the time the request
+// was created), so requests already indexed, every one written by this
+// version, are not read. An id whose entry is elsewhere (one filed with
+// a creation time other than its id's) comes back too, and is checked
+// again against its request.
+func (s *Store) unindexed(ctx context.Context, ids []string) ([]string, error) {
+	args := make([]any, 0, 2*len(ids))
+	var odd []string
+	for _, id := range ids {
+		u, err := ulid.ParseStrict(id)
+		if err != nil {
+			odd = append(odd, id)
+			continue
+		}
+		args = append(args, strconv.FormatUint(u.Time(), 10), id)
+	}
+	if len(args) == 0 {
+		return odd, nil
+	}
+	missing, err := unindexedScript.Run(ctx, s.rdb, []string{s.indexReport()}, args...).StringSlice()
+	if err != nil {
+		return nil, err
+	}
+	return append(odd, missing...), nil
 }

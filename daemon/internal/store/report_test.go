@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
@@ -221,6 +224,55 @@ func TestReportBackfill(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReportBackfillReadsOnlyUnindexed: the backfill finds a request's
+// entry from its id (a ULID of its creation time) without reading the
+// request, so starting over a store this version wrote costs no request
+// reads; only one without an entry is read and indexed.
+func TestReportBackfillReadsOnlyUnindexed(t *testing.T) {
+	rs := testredis.Start(t)
+	s := New(rs.Client, "t", testRing(t))
+	ctx := context.Background()
+	var last *Request
+	for i := range 5 {
+		created := day(10 + i)
+		last = newRequest(ulid.MustNew(ulid.Timestamp(created), rand.Reader).String(), sdk.RequestAccess, "ada@example.com")
+		last.CreatedAt = created
+		create(t, s, last, &Integration{Name: "crm", Workflow: state.Extracting, Status: state.Pending})
+	}
+	if err := rs.Client.ZRem(ctx, "t:idx:report", reportMember(last, ComplianceOpen)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Client.ConfigResetStat(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Backfill(ctx); err != nil || n != 1 {
+		t.Fatalf("backfill added %d (%v), want 1", n, err)
+	}
+	if got := commandCalls(t, rs.Client, "hgetall"); got != 2 { // the request's hash and its ext hash
+		t.Fatalf("backfill read %d hashes, want 2 (one request)", got)
+	}
+	if n := rs.Client.ZScore(ctx, "t:idx:report", reportMember(last, ComplianceOpen)).Val(); n != float64(last.CreatedAt.UnixMilli()) {
+		t.Fatalf("entry of the unindexed request at %v, want its creation time", n)
+	}
+}
+
+// commandCalls is how many times Redis ran command since its stats were
+// reset.
+func commandCalls(t *testing.T, rdb redis.UniversalClient, command string) int {
+	t.Helper()
+	stats, err := rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(stats, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_"+command+":calls="); ok {
+			n, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+			return n
+		}
+	}
+	return 0
 }
 
 // TestReportSkipsPhantom: a Cluster commit creating a request writes its

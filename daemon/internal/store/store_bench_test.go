@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -140,4 +141,85 @@ func BenchmarkHistory(b *testing.B) {
 			b.Fatalf("%d entries: %v", len(evs), err)
 		}
 	})
+}
+
+// BenchmarkCommitJob commits what a synchronous job's end commits, each
+// on its own request among many: the integration from Pending to
+// Complete with its result, the request on to Reply, four history
+// entries, the attention entries dropped. It reports the Redis server's
+// time per commit (INFO commandstats), the part of a job's cost the
+// commit script is.
+func BenchmarkCommitJob(b *testing.B) {
+	rs := testredis.Start(b)
+	s := New(rs.Client, "b", testRing(b))
+	ctx := context.Background()
+	type job struct {
+		snap *Snapshot
+		it   *Integration
+	}
+	prepare := func(n int) []job {
+		jobs := make([]job, n)
+		for i := range jobs {
+			now := time.Now()
+			id := ulid.Make().String()
+			r := &Request{ID: id, Type: sdk.RequestAccess, Subject: sdk.Subject{Email: "s" + strconv.Itoa(i) + "@example.com"},
+				Source: "manual", CreatedAt: now, DueAt: now.Add(45 * 24 * time.Hour), Stage: state.StageProcess}
+			it := &Integration{Name: "crm", Type: sdk.SynchronousAPI, Workflow: state.Extracting, Status: state.Pending, UpdatedAt: now}
+			tx := s.NewTx(id)
+			tx.PutRequest(r)
+			tx.PutIntegration(it)
+			tx.Attend(state.Extracting, "crm", now.Add(time.Hour))
+			tx.Append(Event{Time: now, Kind: "request.created", Actor: "bench", Message: "Request created"})
+			if _, err := s.Commit(ctx, tx); err != nil {
+				b.Fatal(err)
+			}
+			snap, err := s.Load(ctx, id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			jobs[i] = job{snap, snap.Integration(state.Extracting, "crm")}
+		}
+		return jobs
+	}
+	jobs := prepare(b.N)
+	if err := rs.Client.ConfigResetStat(ctx).Err(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		j := jobs[i]
+		now := time.Now()
+		it := j.it.Clone()
+		it.Status, it.Attempt, it.UpdatedAt = state.Complete, 1, now
+		r := *j.snap.Request
+		r.Stage = state.StageReply
+		tx := s.NewTx(r.ID)
+		tx.PutIntegration(it)
+		tx.PutResult(state.Extracting, "crm", &Result{}, 0)
+		tx.PutRequest(&r)
+		tx.Unattend(state.Extracting, "crm")
+		tx.UnattendRequest()
+		for _, m := range []string{"Attempt 1", "Processing Request submitted", "Complete No records found", "Reply"} {
+			tx.Append(Event{Time: now, Kind: "integration.state", Actor: "system", Integration: "crm", Message: m,
+				Attributes: map[string]string{"status": "complete", "attempt": "1"}})
+		}
+		if _, err := s.Commit(ctx, tx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	stats, err := rs.Client.Info(ctx, "commandstats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.SplitSeq(stats, "\n") {
+		if rest, ok := strings.CutPrefix(line, "cmdstat_evalsha:"); ok {
+			for kv := range strings.SplitSeq(rest, ",") {
+				if v, ok := strings.CutPrefix(kv, "usec="); ok {
+					us, _ := strconv.ParseFloat(v, 64)
+					b.ReportMetric(us/float64(b.N), "redis-us/op")
+				}
+			}
+		}
+	}
 }
