@@ -5,36 +5,49 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-plugin"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/bench/internal/echoplugin/echo"
 )
 
-// floorRate is the floor of the throughput row: n asynq tasks with the
+// floorSide is the floor of the throughput row: asynq tasks with the
 // daemon's worker settings whose handler makes one bare go-plugin call
 // (the echo plugin of the plugin call row, launched with AutoMTLS as the
 // host launches connectors) and nothing else. Between raw asynq and the
 // daemon it shows what share of the gap is the out-of-process call itself
-// and what is dsrhost's own work (engine, store, Redis round trips). It
-// returns tasks per second, the CPU they took in every process, and that
-// CPU per task split by process, as perJob renders it.
-func floorRate(b testing.TB, w *world, rdb redis.UniversalClient, n int) (rate float64, cpu time.Duration, split string) {
-	b.Helper()
-	const queue = "floor"
-	client, echoer := w.echoClient(b)
-	// The echo process is stopped once measured, so it idles in no later
-	// measurement; the cleanup echoClient registers covers a failure.
-	defer client.Kill()
-	must(b, warmEcho(echoer))
+// and what is dsrhost's own work (engine, store, Redis round trips).
+type floorSide struct {
+	client *plugin.Client
+	echoer echo.Echoer
+}
 
+// startFloor launches the echo plugin and warms it.
+func (w *world) startFloor(b testing.TB) *floorSide {
+	b.Helper()
+	client, echoer := w.echoClient(b)
+	must(b, warmEcho(echoer))
+	return &floorSide{client: client, echoer: echoer}
+}
+
+// run runs n tasks in queue: tasks per second, the CPU they took in every
+// process, and that CPU per task split by process, as perJob renders it.
+func (f *floorSide) run(b testing.TB, rdb redis.UniversalClient, queue string, n int) (rate float64, cpu time.Duration, split string) {
+	b.Helper()
 	handler := asynq.HandlerFunc(func(ctx context.Context, _ *asynq.Task) error {
-		_, err := echoer.Echo(ctx, echoPayload)
+		_, err := f.echoer.Echo(ctx, echoPayload)
 		return err
 	})
+	stop := phaseProfile(b, rdb, "."+queue)
 	rate, cpu, splits := asynqRun(b, rdb, queue, n, handler)
+	stop()
 	return rate, cpu, perJob(asClient(splits[1]), asClient(splits[0]), n)
 }
+
+// stop ends the echo process, so it idles in no later measurement; the
+// cleanup echoClient registers covers a failure.
+func (f *floorSide) stop() { f.client.Kill() }
 
 // asClient names the benchmark process for what it runs here, asynq's
 // workers and the go-plugin client, rather than "daemon" as perJob does.

@@ -41,6 +41,8 @@ type Engine struct {
 	idle    time.Duration  // how often srv looks for work when it finds none
 	stop    chan struct{}
 	stopped sync.WaitGroup
+
+	kept *goroutines // where jobs run (see goroutines)
 }
 
 // New returns an engine over rdb (a single node, failover or cluster
@@ -66,6 +68,7 @@ func New(rdb redis.UniversalClient, cfg Config, conns Connectors, opts Options) 
 		insp:    asynq.NewInspectorFromRedisClient(rdb),
 		cfg:     c,
 		entropy: ulid.Monotonic(rand.Reader, 0),
+		kept:    newGoroutines(),
 	}, nil
 }
 
@@ -138,7 +141,7 @@ func (e *Engine) startServer(queues map[string]int) (*asynq.Server, error) {
 		}),
 	})
 	mux := asynq.NewServeMux()
-	mux.Use(telemetry.TaskMiddleware)
+	mux.Use(e.onKeptGoroutine, telemetry.TaskMiddleware)
 	mux.HandleFunc(taskRun, e.handleRun)
 	mux.HandleFunc(taskPoll, e.handlePoll)
 	mux.HandleFunc(taskDue, e.handleDue)
@@ -147,6 +150,15 @@ func (e *Engine) startServer(queues map[string]int) (*asynq.Server, error) {
 		return nil, fmt.Errorf("start job server: %w", err)
 	}
 	return srv, nil
+}
+
+// onKeptGoroutine runs a task's handler on a kept goroutine, whose stack
+// a previous job has grown, rather than on the new one asynq started.
+func (e *Engine) onKeptGoroutine(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) (err error) {
+		e.kept.Run(func() { err = next.ProcessTask(ctx, t) })
+		return err
+	})
 }
 
 // Shutdown stops running jobs, waiting up to ShutdownTimeout for those in

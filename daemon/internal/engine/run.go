@@ -96,7 +96,7 @@ func (e *Engine) runCall(ctx context.Context, j jobRef, w state.Workflow, snap *
 	defer cancel()
 	done := make(chan outcome, 1)
 	if grace > 0 {
-		go func() { done <- call(cctx) }()
+		e.kept.Go(func() { done <- call(cctx) })
 		timer := time.NewTimer(grace)
 		select {
 		case out := <-done:
