@@ -9,7 +9,8 @@
 // prints one table:
 //
 //  1. throughput: integration jobs per second through the daemon's engine
-//     and a real connector plugin, against raw asynq no-op jobs;
+//     and a real connector plugin, against the floor: asynq tasks each
+//     making one bare go-plugin call (raw asynq no-op jobs in its note);
 //  2. plugin call overhead: one connector call through the plugin host,
 //     against a bare go-plugin gRPC echo call;
 //  3. scale: with 100,000 open requests of 3 integrations each, the
@@ -25,6 +26,10 @@
 // One section alone:
 //
 //	go test -run '^$' -bench 'DSRHost/throughput' -benchtime 1x ./daemon/bench/
+//
+// DSRHOST_BENCH_CPUPROFILE=/tmp/run writes a CPU profile of each run of
+// row 1 (/tmp/run0, /tmp/run.floor0, ...) and logs Redis's command counts
+// over it.
 //
 // The package sits under daemon/ because it drives the daemon's internal
 // packages (agent, engine, plugin host, testredis) in-process as well as

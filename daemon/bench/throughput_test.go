@@ -131,44 +131,26 @@ func runDaemon(b *testing.B, a *agent.Agent, rdb redis.UniversalClient, round in
 	return r
 }
 
-// phaseProfile writes a CPU profile of the measured phase to the file
-// DSRHOST_BENCH_CPUPROFILE names, and logs Redis's command counts over it,
-// when that variable is set; otherwise it does nothing.
+// phaseProfile writes a CPU profile of a measured run to the file
+// DSRHOST_BENCH_CPUPROFILE names plus suffix, and logs Redis's command
+// counts over it, when that variable is set; otherwise it does nothing.
+// For finding where a row's time goes: go tool pprof on the profile.
 func phaseProfile(b testing.TB, rdb redis.UniversalClient, suffix string) func() {
-	path := os.Getenv("DSRHOST_BENCH_CPUPROFILE") + suffix
-	if path == suffix {
+	base := os.Getenv("DSRHOST_BENCH_CPUPROFILE")
+	if base == "" {
 		return func() {}
 	}
-	f, err := os.Create(path)
+	ctx := context.Background()
+	f, err := os.Create(base + suffix)
 	must(b, err)
-	must(b, rdb.ConfigResetStat(context.Background()).Err())
-	must(b, rdb.ConfigSet(context.Background(), "slowlog-max-len", "400000").Err())
-	must(b, rdb.ConfigSet(context.Background(), "slowlog-log-slower-than", "0").Err())
-	must(b, rdb.SlowLogReset(context.Background()).Err())
+	must(b, rdb.ConfigResetStat(ctx).Err())
 	must(b, pprof.StartCPUProfile(f))
 	return func() {
 		pprof.StopCPUProfile()
 		must(b, f.Close())
-		stats, err := rdb.Info(context.Background(), "commandstats").Result()
+		stats, err := rdb.Info(ctx, "commandstats").Result()
 		must(b, err)
-		b.Logf("redis commandstats over the phase:\n%s", stats)
-		must(b, rdb.ConfigSet(context.Background(), "slowlog-log-slower-than", "-1").Err())
-		logs, err := rdb.SlowLogGet(context.Background(), -1).Result()
-		must(b, err)
-		type agg struct{ n int; us time.Duration }
-		by := map[string]*agg{}
-		for _, l := range logs {
-			k := l.Args[0]
-			if len(l.Args) > 1 && (k == "evalsha" || k == "EVALSHA") {
-				k += " " + l.Args[1][:8] + " " + l.Args[2] + " " + l.Args[3][:min(len(l.Args[3]), 12)]
-			}
-			if by[k] == nil { by[k] = &agg{} }
-			by[k].n++
-			by[k].us += l.Duration
-		}
-		for k, v := range by {
-			if v.n > 100 { b.Logf("slowlog %-60.60s n=%d avg=%v", k, v.n, v.us/time.Duration(v.n)) }
-		}
+		b.Logf("redis commandstats over %s:\n%s", base+suffix, stats)
 	}
 }
 
