@@ -8,12 +8,13 @@
 // speaking no version the daemon supports is refused with a
 // [*ProtocolVersionError] naming both sides.
 //
-// Before every launch, the first and every restart, go-plugin's
-// SecureConfig hashes the binary just before exec; the host refuses a
-// mismatch with a [*ChecksumError] naming the binary and both hashes. A
-// plugin configured
-// without a sha256 has the hash seen at its first launch pinned (with one
-// warning), so a binary swapped under a running daemon is refused on restart.
+// Before every launch, the first and every restart, the host hashes the
+// binary just before exec and refuses a mismatch with a [*ChecksumError]
+// naming the binary and both hashes. Launches of one binary at the same
+// moment (integrations sharing a plugin) share that hash. A plugin
+// configured without a sha256 has the hash seen at its first launch pinned
+// (with one warning), so a binary swapped under a running daemon is refused
+// on restart.
 //
 // A goroutine per plugin watches its process. When the process dies the
 // host restarts it with exponential backoff ([Options.InitialBackoff] doubling

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/dsrhost/dsrhost/sdk"
 )
@@ -27,6 +28,8 @@ type Host struct {
 	// adopted are the plugins carried over from another host (Adopt), with
 	// that host, for Abandon to hand back.
 	adopted map[*Plugin]*Host
+
+	checks singleflight.Group // binary checks shared by launches (checkShared)
 }
 
 // New returns a host that logs under logger.Named("plugin"), each plugin

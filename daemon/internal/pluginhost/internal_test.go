@@ -2,8 +2,11 @@ package pluginhost
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,5 +110,61 @@ func TestAsProtocolError(t *testing.T) {
 				t.Errorf("Error() = %q, want both versions named", msg)
 			}
 		})
+	}
+}
+
+// Launches of one binary at the same moment share one hash of it; a
+// launch after that hashes it again, and a mismatch refuses every launch
+// that shared the hash.
+func TestCheckShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dsrhost-plugin-x")
+	if err := os.WriteFile(path, []byte("a plugin binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want, err := HashFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hashes atomic.Int32
+	entered, release := make(chan struct{}, 8), make(chan struct{})
+	hashFile = func(p string) ([]byte, error) {
+		hashes.Add(1)
+		entered <- struct{}{}
+		<-release
+		return HashFile(p)
+	}
+	t.Cleanup(func() { hashFile = HashFile })
+
+	h := New(nil, Options{})
+	for _, c := range []struct {
+		name string
+		sum  []byte
+		ok   bool
+	}{{"right", want, true}, {"wrong", make([]byte, sha256Size), false}} {
+		hashes.Store(0)
+		errs := make(chan error, 3)
+		go func() { errs <- h.checkShared(path, c.sum) }()
+		<-entered // the first launch is hashing
+		for range 2 {
+			go func() { errs <- h.checkShared(path, c.sum) }()
+		}
+		time.Sleep(50 * time.Millisecond) // the other two join it
+		close(release)
+		for range 3 {
+			err := <-errs
+			var cerr *ChecksumError
+			if c.ok && err != nil || !c.ok && !errors.As(err, &cerr) {
+				t.Fatalf("%s checksum: launch got %v", c.name, err)
+			}
+		}
+		if n := hashes.Load(); n != 1 {
+			t.Fatalf("%s checksum: three launches at once hashed the binary %d times, want 1", c.name, n)
+		}
+		release = make(chan struct{})
+	}
+
+	close(release) // a later launch hashes again
+	if err := h.checkShared(path, want); err != nil || hashes.Load() != 2 {
+		t.Fatalf("a later launch: %v after %d hashes, want a second hash", err, hashes.Load())
 	}
 }
