@@ -42,7 +42,6 @@ func HashFile(path string) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-
 // hashFile hashes a binary for a launch; a test counts the calls.
 var hashFile = HashFile
 
