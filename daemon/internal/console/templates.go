@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
@@ -42,13 +43,15 @@ var funcs = template.FuncMap{
 	},
 }
 
-var pages = func() map[string]*template.Template {
+// pages are parsed when the first is rendered, not at package
+// initialisation: a daemon's start does not wait for them.
+var pages = sync.OnceValue(func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"signin", "list", "request", "message", "inventory", "report"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
-}()
+})
 
 // view is what every template sees.
 type view struct {
@@ -75,7 +78,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, s *session, sta
 		v.Who, v.Role, v.CanAct = s.name, s.role.String(), s.role.Allows(auth.Operator)
 	}
 	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := pages()[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		c.log.Error("console: render", "page", name, "error", err)
 		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
 		return

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"sync"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/websecure"
 )
@@ -14,36 +15,64 @@ import (
 type Set struct {
 	style string
 	csp   string
-	pages map[string]*template.Template
+	pages func() map[string]*template.Template
 }
 
 // Load reads dir/style.css and parses, for each name, dir/layout.html with
-// dir/<name>.html, with funcs available to the templates. Surfaces embed
-// their templates and load them once, at start.
+// dir/<name>.html, with funcs available to the templates.
 func Load(fsys fs.FS, dir string, funcs template.FuncMap, names ...string) (*Set, error) {
+	s, err := load(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parse(fsys, dir, funcs, names)
+	if err != nil {
+		return nil, err
+	}
+	s.pages = func() map[string]*template.Template { return pages }
+	return s, nil
+}
+
+// MustLoad is Load for templates embedded at build time, where a failure
+// is a programming error (every page is rendered by its package's tests).
+// The pages are parsed when the first is rendered, not when the package
+// is initialised: a daemon's start does not wait for pages nobody has
+// asked for yet.
+func MustLoad(fsys fs.FS, dir string, funcs template.FuncMap, names ...string) *Set {
+	s, err := load(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	s.pages = sync.OnceValue(func() map[string]*template.Template {
+		pages, err := parse(fsys, dir, funcs, names)
+		if err != nil {
+			panic(err)
+		}
+		return pages
+	})
+	return s
+}
+
+// load reads the stylesheet, which the CSP needs at once.
+func load(fsys fs.FS, dir string) (*Set, error) {
 	style, err := fs.ReadFile(fsys, dir+"/style.css")
 	if err != nil {
 		return nil, fmt.Errorf("read the pages' stylesheet: %w", err)
 	}
-	s := &Set{style: string(style), csp: websecure.CSP(string(style)), pages: make(map[string]*template.Template, len(names))}
+	return &Set{style: string(style), csp: websecure.CSP(string(style))}, nil
+}
+
+// parse parses, for each name, dir/layout.html with dir/<name>.html.
+func parse(fsys fs.FS, dir string, funcs template.FuncMap, names []string) (map[string]*template.Template, error) {
+	pages := make(map[string]*template.Template, len(names))
 	for _, name := range names {
 		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, dir+"/layout.html", dir+"/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse page %q: %w", name, err)
 		}
-		s.pages[name] = t
+		pages[name] = t
 	}
-	return s, nil
-}
-
-// MustLoad is Load for templates embedded at build time, where a failure
-// is a programming error.
-func MustLoad(fsys fs.FS, dir string, funcs template.FuncMap, names ...string) *Set {
-	s, err := Load(fsys, dir, funcs, names...)
-	if err != nil {
-		panic(err)
-	}
-	return s
+	return pages, nil
 }
 
 // Style is the stylesheet, for the layout to inline.
@@ -55,7 +84,7 @@ func (s *Set) CSP() string { return s.csp }
 
 // Render executes page name's layout with data into a buffer.
 func (s *Set) Render(name string, data any) ([]byte, error) {
-	t, ok := s.pages[name]
+	t, ok := s.pages()[name]
 	if !ok {
 		return nil, fmt.Errorf("no page %q", name)
 	}
