@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/hashicorp/go-plugin"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -30,8 +31,11 @@ func traceDialOptions() []grpc.DialOption {
 }
 
 // traceServer is go-plugin's gRPC server with the host's span read from
-// each call's metadata into the context connector methods receive.
+// each call's metadata into the context connector methods receive. Calls
+// are served by a fixed set of workers rather than a goroutine each, so a
+// busy plugin does not grow a fresh goroutine stack for every call.
 func traceServer(opts []grpc.ServerOption) *grpc.Server {
-	opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithPropagators(tracePropagator))))
+	opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithPropagators(tracePropagator))),
+		grpc.NumStreamWorkers(uint32(max(runtime.GOMAXPROCS(0), 4))))
 	return plugin.DefaultGRPCServer(opts)
 }
