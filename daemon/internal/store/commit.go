@@ -36,7 +36,9 @@ import (
 // files hash and keeps it; a missing one returns {0, "upload"} before
 // anything is written. Otherwise it returns {1, historyLength, counts...}: the
 // history's length after the append and each status counter's new value.
-// An empty extValue removes the field from the ext hash.
+// An empty extValue keeps the document inline, and removes the field from
+// the ext hash if the old value was kept there. Every version is read with
+// one HMGET.
 //
 // A status counter ("#<letter>") is how many of the request's
 // integrations are in a status. While it is above 0 the request (member)
@@ -49,45 +51,48 @@ var commitScript = redis.NewScript(`
 local h, x = KEYS[1], KEYS[3]
 local a = 1
 local function nxt() local v = ARGV[a]; a = a + 1; return v end
-local function ver(f)
-  local v = redis.call('HGET', h, f)
-  if not v then return 0 end
-  return tonumber(string.match(v, '^%d+'))
-end
-
 local moves = {}
 local n = tonumber(nxt())
 for i = 1, n do local src = KEYS[tonumber(nxt())]; moves[i] = {src, KEYS[tonumber(nxt())]} end
 for _, m in ipairs(moves) do if redis.call('EXISTS', m[1]) == 0 then return {0, 'upload'} end end
 
-local checks = {}
+-- Every field checked, written or deleted, with the version it must be
+-- at, read in one HMGET.
+local fields, want = {}, {}
 n = tonumber(nxt())
-for i = 1, n do local f = nxt(); checks[i] = {f, tonumber(nxt())} end
-local writes = {}
+for i = 1, n do fields[#fields+1] = nxt(); want[#want+1] = tonumber(nxt()) end
+local set, xset, inline = {}, {}, {}
 n = tonumber(nxt())
-for i = 1, n do local f = nxt(); local v = tonumber(nxt()); local doc = nxt(); writes[i] = {f, v, doc, nxt()} end
-local deletes = {}
-n = tonumber(nxt())
-for i = 1, n do local f = nxt(); deletes[i] = {f, tonumber(nxt())} end
-
-for _, c in ipairs(checks) do if ver(c[1]) ~= c[2] then return {0, c[1]} end end
-for _, w in ipairs(writes) do if ver(w[1]) ~= w[2] then return {0, w[1]} end end
-for _, d in ipairs(deletes) do if ver(d[1]) ~= d[2] then return {0, d[1]} end end
-
-local set, xset, xdel = {}, {}, {}
-for _, w in ipairs(writes) do
-  set[#set+1] = w[1]; set[#set+1] = w[3]
-  if w[4] == '' then xdel[#xdel+1] = w[1] else xset[#xset+1] = w[1]; xset[#xset+1] = w[4] end
+for i = 1, n do
+  local f = nxt(); local v = tonumber(nxt()); local doc = nxt(); local xdoc = nxt()
+  fields[#fields+1] = f; want[#want+1] = v
+  set[#set+1] = f; set[#set+1] = doc
+  if xdoc == '' then inline[#fields] = true else xset[#xset+1] = f; xset[#xset+1] = xdoc end
 end
-for _, d in ipairs(deletes) do xdel[#xdel+1] = d[1] end
+local dels, dfirst = {}, #fields
+n = tonumber(nxt())
+for i = 1, n do local f = nxt(); fields[#fields+1] = f; want[#want+1] = tonumber(nxt()); dels[i] = f end
+
+-- A value is "<version>|<doc>", or "<version>>" with the document in the
+-- ext hash, whose field goes when the object is deleted or written inline.
+local xdel = {}
+if #fields > 0 then
+  local cur = redis.call('HMGET', h, unpack(fields))
+  for i, f in ipairs(fields) do
+    local ver, sep = 0, nil
+    if cur[i] then
+      local d
+      d, sep = string.match(cur[i], '^(%d+)([|>])')
+      ver = tonumber(d)
+    end
+    if ver ~= want[i] then return {0, f} end
+    if sep == '>' and (i > dfirst or inline[i]) then xdel[#xdel+1] = f end
+  end
+end
 if #set > 0 then redis.call('HSET', h, unpack(set)) end
 if #xset > 0 then redis.call('HSET', x, unpack(xset)) end
 if #xdel > 0 then redis.call('HDEL', x, unpack(xdel)) end
-if #deletes > 0 then
-  local fs = {}
-  for i, d in ipairs(deletes) do fs[i] = d[1] end
-  redis.call('HDEL', h, unpack(fs))
-end
+if #dels > 0 then redis.call('HDEL', h, unpack(dels)) end
 
 n = tonumber(nxt())
 for i = 1, n do

@@ -53,3 +53,10 @@ func docOf(f, v string, ext map[string]string) (int64, string, error) {
 	}
 	return version, doc, nil
 }
+
+// inExt reports whether a request hash value keeps its document in the ext
+// hash: "<version>>".
+func inExt(v string) bool {
+	i := strings.IndexAny(v, string(sepInline)+string(sepExt))
+	return i > 0 && v[i] == sepExt
+}

@@ -25,8 +25,8 @@ func TestPlace(t *testing.T) {
 			if len(main) > maxListpackValue {
 				t.Errorf("request hash value of %d bytes", len(main))
 			}
-			if (ext == nil) != tt.inline {
-				t.Errorf("inline = %v, want %v", ext == nil, tt.inline)
+			if (ext == nil) != tt.inline || inExt(string(main)) == tt.inline {
+				t.Errorf("inline = %v (inExt %v), want %v", ext == nil, inExt(string(main)), tt.inline)
 			}
 			exts := map[string]string{}
 			if ext != nil {

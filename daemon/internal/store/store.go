@@ -56,47 +56,80 @@ func (s *Store) Load(ctx context.Context, id string) (*Snapshot, error) {
 // request leaves a nil entry.
 func (s *Store) LoadMany(ctx context.Context, ids []string) ([]*Snapshot, error) {
 	type read struct {
-		hash, ext *redis.MapStringStringCmd
-		personal  *redis.StringCmd
+		hash     *redis.MapStringStringCmd
+		personal *redis.StringCmd
 	}
 	reads := make([]read, len(ids))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
-			reads[i] = read{
-				hash:     p.HGetAll(ctx, s.requestKey(id)),
-				ext:      p.HGetAll(ctx, s.extKey(id)),
-				personal: p.Get(ctx, s.personalKey(id)),
-			}
+			reads[i] = read{hash: p.HGetAll(ctx, s.requestKey(id)), personal: p.Get(ctx, s.personalKey(id))}
 		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("load %d requests: %w", len(ids), err)
 	}
+	hashes := make([]map[string]string, len(ids))
+	for i, id := range ids {
+		if hashes[i], err = reads[i].hash.Result(); err != nil {
+			return nil, fmt.Errorf("load request %s: %w", id, err)
+		}
+	}
+	exts, err := s.loadExt(ctx, ids, hashes)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*Snapshot, len(ids))
 	for i, id := range ids {
-		fields, err := reads[i].hash.Result()
-		if err != nil {
-			return nil, fmt.Errorf("load request %s: %w", id, err)
-		}
+		fields := hashes[i]
 		if _, ok := fields[fieldRequest]; !ok {
 			continue
-		}
-		ext, err := reads[i].ext.Result()
-		if err != nil {
-			return nil, fmt.Errorf("load request %s: %w", id, err)
 		}
 		pd, err := reads[i].personal.Bytes()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return nil, fmt.Errorf("load request %s: %w", id, err)
 		}
-		snap, err := s.decodeSnapshot(id, fields, ext, pd)
+		snap, err := s.decodeSnapshot(id, fields, exts[i], pd)
 		if err != nil {
 			return nil, err
 		}
 		out[i] = snap
 	}
 	return out, nil
+}
+
+// loadExt reads the ext hashes of the requests whose hash keeps a
+// document there (see place): most keep none, and are not read again.
+func (s *Store) loadExt(ctx context.Context, ids []string, hashes []map[string]string) ([]map[string]string, error) {
+	exts := make([]map[string]string, len(ids))
+	var want []int
+	for i, fields := range hashes {
+		for _, v := range fields {
+			if inExt(v) {
+				want = append(want, i)
+				break
+			}
+		}
+	}
+	if len(want) == 0 {
+		return exts, nil
+	}
+	cmds := make([]*redis.MapStringStringCmd, len(want))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for j, i := range want {
+			cmds[j] = p.HGetAll(ctx, s.extKey(ids[i]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load %d requests: %w", len(ids), err)
+	}
+	for j, i := range want {
+		if exts[i], err = cmds[j].Result(); err != nil {
+			return nil, fmt.Errorf("load request %s: %w", ids[i], err)
+		}
+	}
+	return exts, nil
 }
 
 // decodeSnapshot reads a request hash: "r" the request, "x:<name>" and
