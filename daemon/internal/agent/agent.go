@@ -165,7 +165,7 @@ func New(ctx context.Context, opts Options) (*Agent, error) {
 	eopts.ResponseURL = func(ctx context.Context, link engine.ResponseLink) (string, error) {
 		return a.signer.Load().ResponseURL(ctx, link)
 	}
-	eopts.Logger = opts.Logger.Named("engine")
+	eopts.Logger = opts.Logger // the engine names its own
 	if eopts.Flow == nil {
 		eopts.Flow = flow.New(a.rdb, cmp.Or(eopts.Prefix, "dsrhost"))
 		eopts.Flow.OnWait = a.flowWaitHook(opts.OnFlowWait)
