@@ -52,44 +52,41 @@ func (s *Store) Load(ctx context.Context, id string) (*Snapshot, error) {
 	return snaps[0], nil
 }
 
-// LoadMany reads several requests in one round trip per node; a missing
+// LoadMany reads several requests in one round trip per node (a second
+// for those keeping a document in their ext hash); a missing
 // request leaves a nil entry.
 func (s *Store) LoadMany(ctx context.Context, ids []string) ([]*Snapshot, error) {
-	type read struct {
-		hash     *redis.MapStringStringCmd
-		personal *redis.StringCmd
-	}
-	reads := make([]read, len(ids))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			reads[i] = read{hash: p.HGetAll(ctx, s.requestKey(id)), personal: p.Get(ctx, s.personalKey(id))}
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("load %d requests: %w", len(ids), err)
-	}
-	hashes := make([]map[string]string, len(ids))
-	for i, id := range ids {
-		if hashes[i], err = reads[i].hash.Result(); err != nil {
-			return nil, fmt.Errorf("load request %s: %w", id, err)
-		}
-	}
-	exts, err := s.loadExt(ctx, ids, hashes)
-	if err != nil {
+	reads := make([]requestRead, len(ids))
+	if err := s.readRequests(ctx, ids, reads, false); err != nil {
 		return nil, err
+	}
+	// A request keeping a document in its ext hash (see place; most keep
+	// none) is read again with it, the three keys in one pipeline as the
+	// commit script writes them together, so no value is paired with an
+	// ext field a commit has since replaced.
+	var again []string
+	var at []int
+	for i := range reads {
+		if reads[i].inExt() {
+			again, at = append(again, ids[i]), append(at, i)
+		}
+	}
+	if len(again) > 0 {
+		withExt := make([]requestRead, len(again))
+		if err := s.readRequests(ctx, again, withExt, true); err != nil {
+			return nil, err
+		}
+		for j, i := range at {
+			reads[i] = withExt[j]
+		}
 	}
 	out := make([]*Snapshot, len(ids))
 	for i, id := range ids {
-		fields := hashes[i]
-		if _, ok := fields[fieldRequest]; !ok {
+		r := reads[i]
+		if _, ok := r.hash[fieldRequest]; !ok {
 			continue
 		}
-		pd, err := reads[i].personal.Bytes()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, fmt.Errorf("load request %s: %w", id, err)
-		}
-		snap, err := s.decodeSnapshot(id, fields, exts[i], pd)
+		snap, err := s.decodeSnapshot(id, r.hash, r.ext, r.personal)
 		if err != nil {
 			return nil, err
 		}
@@ -98,38 +95,58 @@ func (s *Store) LoadMany(ctx context.Context, ids []string) ([]*Snapshot, error)
 	return out, nil
 }
 
-// loadExt reads the ext hashes of the requests whose hash keeps a
-// document there (see place): most keep none, and are not read again.
-func (s *Store) loadExt(ctx context.Context, ids []string, hashes []map[string]string) ([]map[string]string, error) {
-	exts := make([]map[string]string, len(ids))
-	var want []int
-	for i, fields := range hashes {
-		for _, v := range fields {
-			if inExt(v) {
-				want = append(want, i)
-				break
-			}
+// requestRead is what one read of a request returned.
+type requestRead struct {
+	hash, ext map[string]string
+	personal  []byte
+}
+
+// inExt reports whether the request hash keeps a document in ext.
+func (r requestRead) inExt() bool {
+	for _, v := range r.hash {
+		if inExt(v) {
+			return true
 		}
 	}
-	if len(want) == 0 {
-		return exts, nil
+	return false
+}
+
+// readRequests reads the hash and personal data of each request into out,
+// and its ext hash too when withExt is set, in one pipeline.
+func (s *Store) readRequests(ctx context.Context, ids []string, out []requestRead, withExt bool) error {
+	type cmds struct {
+		hash, ext *redis.MapStringStringCmd
+		personal  *redis.StringCmd
 	}
-	cmds := make([]*redis.MapStringStringCmd, len(want))
+	cs := make([]cmds, len(ids))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for j, i := range want {
-			cmds[j] = p.HGetAll(ctx, s.extKey(ids[i]))
+		for i, id := range ids {
+			cs[i].hash = p.HGetAll(ctx, s.requestKey(id))
+			if withExt {
+				cs[i].ext = p.HGetAll(ctx, s.extKey(id))
+			}
+			cs[i].personal = p.Get(ctx, s.personalKey(id))
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("load %d requests: %w", len(ids), err)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("load %d requests: %w", len(ids), err)
 	}
-	for j, i := range want {
-		if exts[i], err = cmds[j].Result(); err != nil {
-			return nil, fmt.Errorf("load request %s: %w", ids[i], err)
+	for i, id := range ids {
+		var err error
+		if out[i].hash, err = cs[i].hash.Result(); err != nil {
+			return fmt.Errorf("load request %s: %w", id, err)
+		}
+		if withExt {
+			if out[i].ext, err = cs[i].ext.Result(); err != nil {
+				return fmt.Errorf("load request %s: %w", id, err)
+			}
+		}
+		if out[i].personal, err = cs[i].personal.Bytes(); err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("load request %s: %w", id, err)
 		}
 	}
-	return exts, nil
+	return nil
 }
 
 // decodeSnapshot reads a request hash: "r" the request, "x:<name>" and
