@@ -364,3 +364,48 @@ func TestCommitOnCluster(t *testing.T) {
 		}
 	}
 }
+
+// A load while commits move a document between the request hash and its
+// ext hash reads each value with its own document: never a value pointing
+// to an ext field a commit has just removed.
+func TestLoadWhileDocumentsMove(t *testing.T) {
+	s := New(testredis.Start(t).Client, "t", testRing(t))
+	ctx := context.Background()
+	id := ulid.Make().String()
+	create(t, s, newRequest(id, sdk.RequestAccess, "ada@example.com"), &Integration{Name: "crm", Workflow: state.Extracting, Status: state.Pending})
+	done := make(chan error, 1)
+	go func() {
+		for i := range 400 {
+			snap, err := s.Load(ctx, id)
+			if err != nil {
+				done <- err
+				return
+			}
+			it := snap.Integration(state.Extracting, "crm").Clone()
+			it.Handle = "" // inline
+			if i%2 == 0 {
+				it.Handle = strings.Repeat("h", 200) // too long: ext
+			}
+			tx := s.NewTx(id)
+			tx.PutIntegration(it)
+			if _, err := s.Commit(ctx, tx); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		default:
+		}
+		if _, err := s.Load(ctx, id); err != nil {
+			t.Fatalf("load while documents move: %v", err)
+		}
+	}
+}
