@@ -1,16 +1,14 @@
 package console
 
 import (
-	"bytes"
 	"embed"
 	"html/template"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/auth"
-	"github.com/dsrhost/dsrhost/daemon/internal/websecure"
+	"github.com/dsrhost/dsrhost/daemon/internal/webpage"
 )
 
 //go:embed templates/*.html templates/style.css templates/live.js
@@ -24,14 +22,15 @@ func mustRead(name string) string {
 	return string(b)
 }
 
-// pageStyle is the only stylesheet, inline and allowed by its hash; the
-// only script is live.js, served from the binary and allowed as 'self'.
+// pages are the console's pages, parsed when the first is rendered; their
+// stylesheet is the only one, inline and allowed by its hash. The only
+// script is live.js, served from the binary and allowed as 'self'.
 var (
-	pageStyle  = mustRead("templates/style.css")
+	pages      = webpage.MustLoad(files, "templates", funcs, "signin", "list", "request", "message", "inventory", "report")
 	liveScript = mustRead("templates/live.js")
 )
 
-var contentSecurityPolicy = strings.Replace(websecure.CSP(pageStyle), "; form-action",
+var contentSecurityPolicy = strings.Replace(pages.CSP(), "; form-action",
 	"; script-src 'self'; connect-src 'self'; form-action", 1)
 
 var funcs = template.FuncMap{
@@ -42,16 +41,6 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 }
-
-// pages are parsed when the first is rendered, not at package
-// initialisation: a daemon's start does not wait for them.
-var pages = sync.OnceValue(func() map[string]*template.Template {
-	out := map[string]*template.Template{}
-	for _, name := range []string{"signin", "list", "request", "message", "inventory", "report"} {
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
-	}
-	return out
-})
 
 // view is what every template sees.
 type view struct {
@@ -70,22 +59,22 @@ type view struct {
 }
 
 func (c *Console) render(w http.ResponseWriter, r *http.Request, s *session, status int, name string, v view) {
-	v.Style = template.CSS(pageStyle)
+	v.Style = pages.Style()
 	if sid := cookieSession(r); sid != "" {
 		v.CSRF = c.csrf.Token(sid)
 	}
 	if s != nil {
 		v.Who, v.Role, v.CanAct = s.name, s.role.String(), s.role.Allows(auth.Operator)
 	}
-	var buf bytes.Buffer
-	if err := pages()[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+	body, err := pages.Render(name, v)
+	if err != nil {
 		c.log.Error("console: render", "page", name, "error", err)
 		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 func (c *Console) message(w http.ResponseWriter, r *http.Request, s *session, status int, title, text string) {
