@@ -36,7 +36,7 @@ func place(version int64, doc []byte) (main, ext []byte) {
 // docOf reads field f of the request hash, whose value is v: its version
 // and its document, from ext when it was too long to keep inline.
 func docOf(f, v string, ext map[string]string) (int64, string, error) {
-	i := strings.IndexAny(v, string(sepInline)+string(sepExt))
+	i := versionEnd(v)
 	if i <= 0 {
 		return 0, "", fmt.Errorf("field %q holds no version", f)
 	}
@@ -57,6 +57,10 @@ func docOf(f, v string, ext map[string]string) (int64, string, error) {
 // inExt reports whether a request hash value keeps its document in the ext
 // hash: "<version>>".
 func inExt(v string) bool {
-	i := strings.IndexAny(v, string(sepInline)+string(sepExt))
+	i := versionEnd(v)
 	return i > 0 && v[i] == sepExt
 }
+
+// versionEnd is where a request hash value's version ends: the index of
+// its separator, or -1 when it has none.
+func versionEnd(v string) int { return strings.IndexAny(v, string(sepInline)+string(sepExt)) }

@@ -20,32 +20,34 @@ import (
 // over; entries are only added where a request has none, so running twice,
 // or beside commits writing entries of their own, changes nothing.
 
+// hasEntry is the Lua both scripts below share: whether the report index
+// (KEYS[1]) holds an entry of request id at score s.
+const hasEntry = `
+local function has(s, id)
+  for _, e in ipairs(redis.call('ZRANGE', KEYS[1], s, s, 'BYSCORE')) do
+    if string.sub(e, 1, #id + 1) == id .. '|' then return true end
+  end
+  return false
+end
+`
+
 // backfillScript adds report entries (KEYS[1]) where the request has none
 // yet. ARGV holds (score, id, member) triples.
-var backfillScript = redis.NewScript(`
+var backfillScript = redis.NewScript(hasEntry + `
 local added = 0
 for i = 1, #ARGV, 3 do
   local s, id, m = ARGV[i], ARGV[i+1], ARGV[i+2]
-  local have = false
-  for _, e in ipairs(redis.call('ZRANGE', KEYS[1], s, s, 'BYSCORE')) do
-    if string.sub(e, 1, #id + 1) == id .. '|' then have = true; break end
-  end
-  if not have then redis.call('ZADD', KEYS[1], s, m); added = added + 1 end
+  if not has(s, id) then redis.call('ZADD', KEYS[1], s, m); added = added + 1 end
 end
 return added
 `)
 
 // unindexedScript returns the ids of ARGV's (score, id) pairs that have
 // no entry at that score in the report index (KEYS[1]).
-var unindexedScript = redis.NewScript(`
+var unindexedScript = redis.NewScript(hasEntry + `
 local out = {}
 for i = 1, #ARGV, 2 do
-  local s, id = ARGV[i], ARGV[i+1]
-  local have = false
-  for _, e in ipairs(redis.call('ZRANGE', KEYS[1], s, s, 'BYSCORE')) do
-    if string.sub(e, 1, #id + 1) == id .. '|' then have = true; break end
-  end
-  if not have then out[#out+1] = id end
+  if not has(ARGV[i], ARGV[i+1]) then out[#out+1] = ARGV[i+1] end
 end
 return out
 `)
