@@ -28,8 +28,8 @@
 //	go test -run '^$' -bench 'DSRHost/throughput' -benchtime 1x ./daemon/bench/
 //
 // DSRHOST_BENCH_CPUPROFILE=/tmp/run writes a CPU profile of each run of
-// row 1 (/tmp/run0, /tmp/run.floor0, ...) and logs Redis's command counts
-// over it.
+// row 1 (/tmp/run0, /tmp/run.floor0, ...) and Redis's command counts over
+// it (/tmp/run0.redis, ...).
 //
 // The package sits under daemon/ because it drives the daemon's internal
 // packages (agent, engine, plugin host, testredis) in-process as well as
