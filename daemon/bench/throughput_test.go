@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,8 +51,10 @@ func benchThroughput(b *testing.B, w *world) []Row {
 
 	anchor, anchorCPU := rawAsynqRate(b, rs.Client, throughputJobs)
 	floor := w.startFloor(b)
+	ceiling := newCeiling(b, floor, rs.Client)
 	a := daemonInProcess(b, cfg)
-	var rates, floors []float64
+	var rates, floors, ceilings []float64
+	var ceilingSplit string
 	var run daemonRun
 	var floorCPU time.Duration
 	var floorSplit string
@@ -66,9 +69,15 @@ func benchThroughput(b *testing.B, w *world) []Row {
 		if round == 0 {
 			run = r
 		}
+		crate, _, csplit := ceiling.run(b, rs.Client, fmt.Sprintf("ceiling%d", round), throughputJobs)
+		ceilings = append(ceilings, crate)
+		if round == 0 {
+			ceilingSplit = csplit
+		}
 	}
 	floor.stop()
 	ratios := pairRatios(rates, floors) // before median reorders them
+	ceilingRatios := pairRatios(ceilings, floors)
 	rate, floorMedian := median(slices.Clone(rates)), median(slices.Clone(floors))
 	if n := countStage(b, a.Engine(), state.StageReply); n != throughputJobs*throughputRounds {
 		b.Fatalf("%d of %d requests reached Reply", n, throughputJobs*throughputRounds)
@@ -81,6 +90,10 @@ func benchThroughput(b *testing.B, w *world) []Row {
 				throughputRounds, spread(rates), spread(floors), ratios, daemonConcurrency,
 				(run.cpu / throughputJobs).Round(time.Microsecond), run.split, (floorCPU / throughputJobs).Round(time.Microsecond), floorSplit,
 				anchor, (anchorCPU / throughputJobs).Round(time.Microsecond), rate/anchor, floorMedian/anchor)},
+		{Item: 1, Measure: "ceiling: floor + one store commit a job", Unit: PerSecond,
+			Value: median(slices.Clone(ceilings)), Anchor: "floor: asynq + one bare go-plugin call", AnchorValue: floorMedian,
+			Note: fmt.Sprintf("The floor's tasks each followed by one commit of a finished access job through the daemon's store (the integration Complete, the request in Reply, its result, four history entries, its index entries), with nothing read: no load, no engine, no flow control. So its ratio to the floor is the most row 1 can reach here while each job's outcome and history are committed durably. Median of %d runs, alternating with the other two sides (%s; ratio within each round %s). CPU per job in the first run: %s.",
+				throughputRounds, spread(ceilings), ceilingRatios, ceilingSplit)},
 		{Item: 3, Measure: "Redis bytes per finished integration run", Unit: Bytes,
 			Value: run.bytes,
 			Note:  "From the first throughput run: used_memory after the access requests reached Reply, less before they were created, per request (one integration each); history, state and sealed results are kept until closing and purging."},
@@ -183,7 +196,7 @@ func rawAsynqRate(b testing.TB, rdb redis.UniversalClient, n int) (float64, time
 	return rate, cpu
 }
 
-// asynqRun queues n tasks in queue, then runs them through an asynq
+// asynqRun queues n tasks in queue (payloads "0" to n-1), then runs them through an asynq
 // server with the daemon's worker settings and handler h: tasks per
 // second from starting the server until the queue is drained, the CPU
 // every process took meanwhile, and the split of those before and after
@@ -191,8 +204,9 @@ func rawAsynqRate(b testing.TB, rdb redis.UniversalClient, n int) (float64, time
 func asynqRun(b testing.TB, rdb redis.UniversalClient, queue string, n int, h asynq.Handler) (rate float64, cpu time.Duration, split [2]map[string]time.Duration) {
 	b.Helper()
 	client := asynq.NewClientFromRedisClient(rdb)
-	parallel(b, n, func(int) error {
-		_, err := client.Enqueue(asynq.NewTask("job", nil), asynq.Queue(queue))
+	parallel(b, n, func(i int) error {
+		// The payload numbers the task, for a handler with work per task.
+		_, err := client.Enqueue(asynq.NewTask("job", []byte(strconv.Itoa(i))), asynq.Queue(queue))
 		return err
 	})
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
