@@ -10,7 +10,9 @@
 //
 //  1. throughput: integration jobs per second through the daemon's engine
 //     and a real connector plugin, against the floor: asynq tasks each
-//     making one bare go-plugin call (raw asynq no-op jobs in its note);
+//     making one bare go-plugin call (raw asynq no-op jobs in its note),
+//     and its ceiling: the floor's tasks each also making the one store
+//     commit of a finished job, with nothing read and no engine;
 //  2. plugin call overhead: one connector call through the plugin host,
 //     against a bare go-plugin gRPC echo call;
 //  3. scale: with 100,000 open requests of 3 integrations each, the
