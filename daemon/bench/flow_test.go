@@ -114,16 +114,18 @@ func benchFlow(b *testing.B, w *world) []Row {
 	b.Run("overhead", func(b *testing.B) {
 		// Alternate the two sides, so a change in the machine's load
 		// during the run falls on both; report the median of each.
-		var off, on []float64
+		var off, on, offCPU, onCPU []float64
 		for range flowRounds {
-			off = append(off, flowRate(b, w, flow.Off()))
-			on = append(on, flowRate(b, w, nil))
+			rate, cpu := flowRate(b, w, flow.Off())
+			off, offCPU = append(off, rate), append(offCPU, cpu.Seconds())
+			rate, cpu = flowRate(b, w, nil)
+			on, onCPU = append(on, rate), append(onCPU, cpu.Seconds())
 		}
 		ratios := pairRatios(on, off) // before median reorders them
 		rows = append(rows, Row{Item: 7, Measure: fmt.Sprintf("jobs/s with flow control configured (%d, sync, records=0)", flowJobs), Unit: PerSecond,
 			Value: median(on), Anchor: "the same without flow control", AnchorValue: median(off), Goal: RatioAtLeast(0.9),
-			Note: fmt.Sprintf("Median of %d alternating runs a side (with: %s; without: %s; ratio within each pair %s). concurrency = 10 (the worker count) and a rate_limit of 1,000,000 per 1s on the one integration: every job takes a token from Redis (one script); a slot is taken from Redis once per burst and handed on between calls for up to 100 ms (flow.slotPool). Without: the limiter off (flow.Off), no Redis call.",
-				flowRounds, spread(on), spread(off), ratios)})
+			Note: fmt.Sprintf("Median of %d alternating runs a side (with: %s; without: %s; ratio within each pair %s). concurrency = 10 (the worker count) and a rate_limit of 1,000,000 per 1s on the one integration: every job takes a token from Redis (one script, sent in the pipeline that reads the job's request: no round trip of its own); a slot is taken from Redis once per burst and handed on between calls for up to 100 ms (flow.slotPool). Without: the limiter off (flow.Off), no Redis call. CPU per job (daemon, Redis and plugin), medians: with %v, without %v.",
+				flowRounds, spread(on), spread(off), ratios, perJobCPU(onCPU), perJobCPU(offCPU))})
 	})
 	b.Run("backlog", func(b *testing.B) {
 		quiet, _ := backlogRun(b, w, 0)
@@ -133,6 +135,11 @@ func benchFlow(b *testing.B, w *world) []Row {
 			Note: fmt.Sprintf("Each integration has its own asynq queue, served with equal weights: the backlog (no-op run jobs of an older attempt, each admitted by flow control and ended) was still %d jobs long when the new request's integration completed.", left)})
 	})
 	return rows
+}
+
+// perJobCPU is the median of per-job CPU times given in seconds.
+func perJobCPU(secs []float64) time.Duration {
+	return time.Duration(median(slices.Clone(secs)) * float64(time.Second)).Round(time.Microsecond)
 }
 
 // flowRounds is how many runs each side of the overhead row makes.
@@ -213,21 +220,22 @@ func waitIntegration(b testing.TB, e *engine.Engine, ids []string, name string) 
 
 // flowRate runs flowJobs access requests of one integration with generous
 // limits configured, the limiter replaced by lim when set; jobs per second.
-func flowRate(b testing.TB, w *world, lim *flow.Limiter) float64 {
+func flowRate(b testing.TB, w *world, lim *flow.Limiter) (rate float64, cpu time.Duration) {
 	b.Helper()
 	rs := startRedis(b)
 	cfg := w.flowConfig(b, rs.Addr, flowInteg{Name: "crm", Extra: "concurrency = 10\n  rate_limit {\n    requests = 1000000\n    per      = \"1s\"\n  }"})
 	a := flowAgent(b, cfg, lim)
 	createRequests(b, a.Engine(), sdk.RequestAccess, flowJobs)
-	start := time.Now()
+	cpu0, start := treeCPU(b), time.Now()
 	must(b, a.Start())
 	waitQueueDrained(b, rs.Client, daemonQueue+":crm", flowJobs)
-	rate := flowJobs / time.Since(start).Seconds()
+	rate = flowJobs / time.Since(start).Seconds()
+	cpu = (treeCPU(b) - cpu0) / flowJobs
 	if n := countStage(b, a.Engine(), state.StageReply); n != flowJobs {
 		b.Fatalf("%d of %d requests reached Reply", n, flowJobs)
 	}
-	b.Logf("flow control off=%v: %.0f jobs/s", lim != nil, rate)
-	return rate
+	b.Logf("flow control off=%v: %.0f jobs/s, CPU per job %v", lim != nil, rate, cpu)
+	return rate, cpu
 }
 
 // backlogRun queues backlog no-op run jobs for integration "bulk" (an

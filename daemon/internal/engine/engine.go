@@ -258,10 +258,16 @@ func (e *Engine) updateFrom(ctx context.Context, id string, fresh *store.Snapsho
 }
 
 func (e *Engine) load(ctx context.Context, id string) (*store.Snapshot, error) {
+	return e.loadWith(ctx, id, nil)
+}
+
+// loadWith is load with also's commands in the read's pipeline
+// (store.LoadWith).
+func (e *Engine) loadWith(ctx context.Context, id string, also func(redis.Pipeliner)) (*store.Snapshot, error) {
 	if _, err := ulid.ParseStrict(id); err != nil {
 		return nil, fmt.Errorf("request id %q is not a ULID: %w", id, ErrInvalidArgument)
 	}
-	snap, err := e.store.Load(ctx, id)
+	snap, err := e.store.LoadWith(ctx, id, also)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("request %s: %w", id, ErrNotFound)
 	}

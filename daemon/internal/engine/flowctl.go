@@ -67,9 +67,15 @@ func (e errFlowWait) Error() string {
 // admit asks the limiter for a call to j's integration. A nil permit and
 // nil error mean no limit applies; errFlowWait means not now.
 func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit, error) {
+	return e.admitted(ctx, j, kind, e.ask(j, kind))
+}
+
+// ask prepares admit's question, for a caller that sends its script along
+// with a read of its own (flow.Ask); nil when no limit applies.
+func (e *Engine) ask(j jobRef, kind string) *flow.Ask {
 	spec, ok := e.spec(j.Integration)
 	if e.opts.Flow == nil || !ok {
-		return nil, nil
+		return nil
 	}
 	lim := flow.Limits{
 		Concurrency: spec.Flow.Concurrency,
@@ -79,7 +85,15 @@ func (e *Engine) admit(ctx context.Context, j jobRef, kind string) (*flow.Permit
 		// call runs, so a killed engine's slots come back in seconds,
 		// whatever the call timeout.
 	}
-	d, err := e.opts.Flow.Acquire(ctx, e.flowKey(j.Integration), lim, j.taskID(kind))
+	return e.opts.Flow.Prepare(e.flowKey(j.Integration), lim, j.taskID(kind))
+}
+
+// admitted is ask's answer (see admit).
+func (e *Engine) admitted(ctx context.Context, j jobRef, kind string, ask *flow.Ask) (*flow.Permit, error) {
+	if ask == nil {
+		return nil, nil
+	}
+	d, err := ask.Decide(ctx)
 	if err != nil {
 		return nil, err
 	}

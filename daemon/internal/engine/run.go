@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/store"
@@ -40,16 +41,18 @@ func (e *Engine) handleRun(ctx context.Context, t *asynq.Task) error {
 	if !up && loop == nil {
 		return e.reschedule(ctx, taskRun, j, time.Until(at))
 	}
-	// Flow control next: a job that must wait goes back to the queue
-	// before anything is written, so it counts no attempt.
-	permit, err := e.admit(ctx, j, taskRun)
+	// Flow control next, its script sent with the request's read: a job
+	// that must wait goes back to the queue before anything is written,
+	// so it counts no attempt.
+	ask := e.ask(j, taskRun)
+	snap, lerr := e.loadWith(ctx, j.Request, func(p redis.Pipeliner) { ask.Queue(ctx, p) })
+	permit, err := e.admitted(ctx, j, taskRun, ask)
 	if err != nil {
 		return err
 	}
 	defer e.release(permit)
-	snap, err := e.load(ctx, j.Request)
-	if err != nil {
-		return fmt.Errorf("start attempt: %w", err)
+	if lerr != nil {
+		return fmt.Errorf("start attempt: %w", lerr)
 	}
 	started := e.now()
 	d := decide(snap.Integration(w, j.Integration), event{kind: trStart, now: started, stage: snap.Request.Stage, job: j}, e.policy(j.Integration))

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,49 +122,10 @@ const maxGate = time.Second
 const stuckAfter = time.Second
 
 // Acquire asks to start one call for key under lim; job names the work
-// asking. It never blocks waiting for room.
+// asking. It never blocks waiting for room. It is Prepare and Decide with
+// the script, when one is needed, in a round trip of its own.
 func (l *Limiter) Acquire(ctx context.Context, key Key, lim Limits, job string) (Decision, error) {
-	if l.off || !lim.enabled() {
-		return Decision{Permit: &Permit{}}, nil
-	}
-	if lim.Lease <= 0 {
-		lim.Lease = DefaultLease
-	}
-	if lim.Concurrency > 0 {
-		if s := l.pool.take(key); s != nil {
-			return l.reuse(ctx, s, lim)
-		}
-	}
-	// A job may be run twice at once (asynq hands out again a task whose
-	// daemon was lost while its call still ran): each call holds its own
-	// slot.
-	holder := job + "#" + strconv.FormatUint(rand.Uint64(), 36)
-	d, err := l.decide(key, acquireScript.Run(ctx, l.rdb, l.keys(key), holder, lim.Lease.Microseconds(), lim.Concurrency,
-		lim.emission(), maxGate.Microseconds(), stuckAfter.Microseconds()))
-	if err != nil || d.Permit == nil {
-		return d, err
-	}
-	if lim.Concurrency > 0 {
-		d.Permit = l.hold(&slot{l: l, key: key, lim: lim, holder: holder, granted: time.Now()})
-	}
-	return d, nil
-}
-
-// reuse starts a call on a slot kept from an earlier call: only the
-// rate, if any, is asked of Redis (acquireScript without a concurrency
-// limit decides the rate alone). A call the rate holds back leaves the
-// slot kept.
-func (l *Limiter) reuse(ctx context.Context, s *slot, lim Limits) (Decision, error) {
-	s.lim = lim
-	if lim.emission() > 0 {
-		d, err := l.decide(s.key, acquireScript.Run(ctx, l.rdb, l.keys(s.key), s.holder, lim.Lease.Microseconds(), 0,
-			lim.emission(), maxGate.Microseconds(), stuckAfter.Microseconds()))
-		if err != nil || d.Permit == nil {
-			l.pool.put(s)
-			return d, err
-		}
-	}
-	return Decision{Permit: l.hold(s)}, nil
+	return l.Prepare(key, lim, job).Decide(ctx)
 }
 
 // decide reads a script's answer: {1, 0, 0, 0} when admitted, else {0,

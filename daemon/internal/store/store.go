@@ -42,7 +42,15 @@ func (s *Store) Prefix() string { return s.prefix }
 
 // Load reads one request.
 func (s *Store) Load(ctx context.Context, id string) (*Snapshot, error) {
-	snaps, err := s.LoadMany(ctx, []string{id})
+	return s.LoadWith(ctx, id, nil)
+}
+
+// LoadWith is Load with the commands also queues sent in the same
+// pipeline as the request's reads, to spare them a round trip of their
+// own; their answers and errors are theirs to read. A request read again
+// with its ext hash (see LoadMany) is read without them.
+func (s *Store) LoadWith(ctx context.Context, id string, also func(redis.Pipeliner)) (*Snapshot, error) {
+	snaps, err := s.loadMany(ctx, []string{id}, also)
 	if err != nil {
 		return nil, err
 	}
@@ -56,8 +64,12 @@ func (s *Store) Load(ctx context.Context, id string) (*Snapshot, error) {
 // for those keeping a document in their ext hash); a missing
 // request leaves a nil entry.
 func (s *Store) LoadMany(ctx context.Context, ids []string) ([]*Snapshot, error) {
+	return s.loadMany(ctx, ids, nil)
+}
+
+func (s *Store) loadMany(ctx context.Context, ids []string, also func(redis.Pipeliner)) ([]*Snapshot, error) {
 	reads := make([]requestRead, len(ids))
-	if err := s.readRequests(ctx, ids, reads, false); err != nil {
+	if err := s.readRequests(ctx, ids, reads, false, also); err != nil {
 		return nil, err
 	}
 	// A request keeping a document in its ext hash (see place; most keep
@@ -73,7 +85,7 @@ func (s *Store) LoadMany(ctx context.Context, ids []string) ([]*Snapshot, error)
 	}
 	if len(again) > 0 {
 		withExt := make([]requestRead, len(again))
-		if err := s.readRequests(ctx, again, withExt, true); err != nil {
+		if err := s.readRequests(ctx, again, withExt, true, nil); err != nil {
 			return nil, err
 		}
 		for j, i := range at {
@@ -112,14 +124,20 @@ func (r requestRead) inExt() bool {
 }
 
 // readRequests reads the hash and personal data of each request into out,
-// and its ext hash too when withExt is set, in one pipeline.
-func (s *Store) readRequests(ctx context.Context, ids []string, out []requestRead, withExt bool) error {
+// and its ext hash too when withExt is set, in one pipeline, with what
+// also queues.
+func (s *Store) readRequests(ctx context.Context, ids []string, out []requestRead, withExt bool, also func(redis.Pipeliner)) error {
 	type cmds struct {
 		hash, ext *redis.MapStringStringCmd
 		personal  *redis.StringCmd
 	}
 	cs := make([]cmds, len(ids))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	// Only this read's own commands' errors count, each read below:
+	// also's are its caller's.
+	_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if also != nil {
+			also(p)
+		}
 		for i, id := range ids {
 			cs[i].hash = p.HGetAll(ctx, s.requestKey(id))
 			if withExt {
@@ -129,9 +147,6 @@ func (s *Store) readRequests(ctx context.Context, ids []string, out []requestRea
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("load %d requests: %w", len(ids), err)
-	}
 	for i, id := range ids {
 		var err error
 		if out[i].hash, err = cs[i].hash.Result(); err != nil {

@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dsrhost/dsrhost/daemon/internal/flow"
+	"github.com/dsrhost/dsrhost/daemon/internal/state"
+	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
+	"github.com/dsrhost/dsrhost/sdk"
+)
+
+// tripLog records each round trip a client makes: the commands it
+// carried, each as its name and first key.
+type tripLog struct {
+	mu    sync.Mutex
+	trips [][]string
+}
+
+func (l *tripLog) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (l *tripLog) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		l.add([]redis.Cmder{cmd})
+		return next(ctx, cmd)
+	}
+}
+
+func (l *tripLog) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		l.add(cmds)
+		return next(ctx, cmds)
+	}
+}
+
+func (l *tripLog) add(cmds []redis.Cmder) {
+	var trip []string
+	for _, c := range cmds {
+		s := c.Name()
+		if args := c.Args(); (s == "evalsha" || s == "eval") && len(args) > 3 {
+			if k, ok := args[3].(string); ok {
+				s += " " + k
+			}
+		}
+		trip = append(trip, s)
+	}
+	l.mu.Lock()
+	l.trips = append(l.trips, trip)
+	l.mu.Unlock()
+}
+
+// TestFlowScriptRidesWithLoad: under a rate limit, a run job's flow
+// control script goes to Redis in the pipeline that reads the request,
+// never in a round trip of its own.
+func TestFlowScriptRidesWithLoad(t *testing.T) {
+	rs := testredis.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr})
+	t.Cleanup(func() { _ = rdb.Close() })
+	log := &tripLog{}
+	rdb.AddHook(log)
+	crm := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}
+	cfg := autoAccess(spec("crm", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) {
+		s.Flow.RateRequests, s.Flow.RatePer = 1_000_000, 1e9
+	}))
+	limiter := flow.New(rdb, "fr")
+	h := newHarness(t, rdb, cfg, map[string]sdk.Remote{"crm": crm}, 1, func(o *Options) { o.Flow = limiter })
+	// Redis learns the script first: a pipelined script it has never seen
+	// is refused (NOSCRIPT) and run again on its own, once.
+	if _, err := limiter.Acquire(context.Background(), flow.Key{Name: "warm", Tag: "warm"}, flow.Limits{Requests: 1, Per: 1e9}, "warm"); err != nil {
+		t.Fatal(err)
+	}
+	log.mu.Lock()
+	log.trips = nil
+	log.mu.Unlock()
+	h.start()
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, h.create(sdk.RequestAccess, fmt.Sprintf("s%d@example.com", i)))
+	}
+	for _, id := range ids {
+		h.waitLabel(id, state.Extracting, "crm", "Complete 1 records found")
+	}
+
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	isFlow := func(c string) bool {
+		return strings.HasPrefix(c, "evalsha fr:flow:") || strings.HasPrefix(c, "eval fr:flow:")
+	}
+	withLoad := 0
+	for _, trip := range log.trips {
+		hasFlow := slices.ContainsFunc(trip, isFlow)
+		switch {
+		case hasFlow && slices.Contains(trip, "hgetall"):
+			withLoad++
+		case hasFlow:
+			t.Errorf("flow control script in a round trip of its own: %v", trip)
+		}
+	}
+	if withLoad < len(ids) {
+		t.Fatalf("%d reads carried a flow control script, want one per job (%d)", withLoad, len(ids))
+	}
+}
