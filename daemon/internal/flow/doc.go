@@ -18,7 +18,10 @@
 // daemons, and a busy daemon pays the scripts once per burst of calls.
 //
 // Callers never sleep for a slot: Acquire answers at once with how long to
-// wait. Each limit can also hold a gate key shut while no call may start
+// wait. A caller about to read from Redis anyway can send the admission's
+// script in the same pipeline (Prepare, Ask.Queue, Ask.Decide): the
+// engine sends it with the read of the job's request, so a rate limit
+// costs a job no round trip of its own. Each limit can also hold a gate key shut while no call may start
 // (the engine passes its asynq queue's pause key), so queued work waits
 // in the queue instead of being fetched and refused.
 package flow
