@@ -60,10 +60,7 @@ func TestFlowConcurrencyAcrossEngines(t *testing.T) {
 	cfg := autoAccess(spec("crm", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) { s.Flow.Concurrency = 2 }))
 	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"crm": crm}, 2, withFlow("fc", rs))
 	h.start()
-	var ids []string
-	for i := range 10 {
-		ids = append(ids, h.create(sdk.RequestAccess, fmt.Sprintf("s%d@example.com", i)))
-	}
+	ids := h.createAccess(10)
 	for _, id := range ids {
 		h.waitLabel(id, state.Extracting, "crm", "Complete 1 records found")
 		if it := integration(h.get(id), state.Extracting, "crm"); it.Attempts != 1 {
@@ -104,20 +101,13 @@ func TestFlowWaitingJobsHoldNoWorker(t *testing.T) {
 	h := newHarness(t, rs.Client, cfg, map[string]sdk.Remote{"slow": slow, "quick": quick}, 1,
 		withFlow("fw", rs), func(o *Options) { o.Concurrency = 2 })
 	h.start()
-	var ids []string
-	for i := range 6 {
-		ids = append(ids, h.create(sdk.RequestAccess, fmt.Sprintf("s%d@example.com", i)))
-	}
-	for _, id := range ids {
-		h.waitLabel(id, state.Extracting, "quick", "Complete 2 records found")
-	}
+	ids := h.createAccess(6)
+	h.waitLabels(ids, "quick", "Complete 2 records found")
 	if c := slow.calls.Load(); c != 1 {
 		t.Fatalf("%d calls reached the hanging integration, want its concurrency, 1", c)
 	}
 	once.Do(func() { close(release) })
-	for _, id := range ids {
-		h.waitLabel(id, state.Extracting, "slow", "Complete 1 records found")
-	}
+	h.waitLabels(ids, "slow", "Complete 1 records found")
 }
 
 // Per-integration call_timeout bounds a call instead of the engine's.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -11,7 +10,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dsrhost/dsrhost/daemon/internal/flow"
-	"github.com/dsrhost/dsrhost/daemon/internal/state"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/sdk"
 )
@@ -79,13 +77,8 @@ func TestFlowScriptRidesWithLoad(t *testing.T) {
 	log.trips = nil
 	log.mu.Unlock()
 	h.start()
-	var ids []string
-	for i := range 5 {
-		ids = append(ids, h.create(sdk.RequestAccess, fmt.Sprintf("s%d@example.com", i)))
-	}
-	for _, id := range ids {
-		h.waitLabel(id, state.Extracting, "crm", "Complete 1 records found")
-	}
+	ids := h.createAccess(5)
+	h.waitLabels(ids, "crm", "Complete 1 records found")
 
 	log.mu.Lock()
 	defer log.mu.Unlock()

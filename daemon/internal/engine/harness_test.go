@@ -215,6 +215,24 @@ func (h *harness) create(rt sdk.RequestType, email string) string {
 	return r.ID
 }
 
+// createAccess files n access requests, of subjects s0@ to s<n-1>@.
+func (h *harness) createAccess(n int) []string {
+	h.t.Helper()
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = h.create(sdk.RequestAccess, fmt.Sprintf("s%d@example.com", i))
+	}
+	return ids
+}
+
+// waitLabels waits until integration name of each request shows label.
+func (h *harness) waitLabels(ids []string, name, label string) {
+	h.t.Helper()
+	for _, id := range ids {
+		h.waitLabel(id, state.Extracting, name, label)
+	}
+}
+
 func (h *harness) approve(id string, sources ...string) {
 	h.t.Helper()
 	if _, err := h.e().Approve(context.Background(), id, "ops", sources); err != nil {

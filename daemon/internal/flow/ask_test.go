@@ -40,48 +40,45 @@ func TestAskInPipeline(t *testing.T) {
 	ctx := context.Background()
 	l := flow.New(srv.Client, "t")
 	k := key("crm")
-	lim := flow.Limits{Concurrency: 1, Requests: 1_000_000, Per: time.Second, Lease: time.Minute}
-
-	// Redis has never seen the script: the pipelined EVALSHA fails with
-	// NOSCRIPT, and Decide runs it itself.
+	rated := flow.Limits{Concurrency: 1, Requests: 1_000_000, Per: time.Second, Lease: time.Minute}
+	unrated := flow.Limits{Concurrency: 1, Lease: time.Minute}
+	// Redis has never seen the script: the first pipelined EVALSHA fails
+	// with NOSCRIPT, and Decide runs it itself.
 	if err := srv.Client.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	first, n := askInPipeline(t, srv.Client, l.Prepare(k, lim, "job-1"))
-	if n != 2 || first.Permit == nil {
-		t.Fatalf("first ask: %d commands, %+v; want the script beside the read, and a permit", n, first)
-	}
-	if got, _ := l.InFlight(ctx, k); got != 1 {
-		t.Fatalf("in flight after the first ask = %d, want 1", got)
-	}
-	// The one slot is held: the next ask, sent the same way, waits.
-	second, _ := askInPipeline(t, srv.Client, l.Prepare(k, lim, "job-2"))
-	if second.Permit != nil || second.Reason != flow.ReasonConcurrency {
-		t.Fatalf("second ask with the slot held: %+v, want a wait for concurrency", second)
-	}
-	// A short call's slot is kept; the next call takes it and asks Redis
-	// for the rate only, still in the caller's pipeline.
-	if err := first.Permit.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
-	third, n := askInPipeline(t, srv.Client, l.Prepare(k, lim, "job-3"))
-	if n != 2 || third.Permit == nil {
-		t.Fatalf("ask on a kept slot: %d commands, %+v; want the rate's script beside the read, and a permit", n, third)
-	}
-	if got, _ := l.InFlight(ctx, k); got != 1 {
-		t.Fatalf("in flight on the kept slot = %d, want still 1", got)
-	}
-	if err := third.Permit.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// Without a rate a kept slot needs no script at all.
-	noRate := flow.Limits{Concurrency: 1, Lease: time.Minute}
-	fourth, n := askInPipeline(t, srv.Client, l.Prepare(k, noRate, "job-4"))
-	if n != 1 || fourth.Permit == nil {
-		t.Fatalf("ask on a kept slot without a rate: %d commands, %+v; want the read alone, and a permit", n, fourth)
-	}
-	if err := fourth.Permit.Release(ctx); err != nil {
-		t.Fatal(err)
+	var held *flow.Permit
+	for _, step := range []struct {
+		what     string
+		lim      flow.Limits
+		release  bool // release the permit held before asking
+		commands int  // in the pipeline: the caller's read, and the script if any
+		permit   bool
+		inFlight int
+	}{
+		{"first ask, script unknown to Redis", rated, false, 2, true, 1},
+		{"second ask, the one slot held", rated, false, 2, false, 1},
+		{"ask on the slot kept from a short call: the rate only", rated, true, 2, true, 1},
+		{"ask on a kept slot without a rate: no script", unrated, true, 1, true, 1},
+	} {
+		if step.release {
+			if err := held.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, n := askInPipeline(t, srv.Client, l.Prepare(k, step.lim, step.what))
+		if n != step.commands || (d.Permit != nil) != step.permit {
+			t.Fatalf("%s: %d commands sent, decision %+v; want %d commands, a permit %v", step.what, n, d, step.commands, step.permit)
+		}
+		if !step.permit && d.Reason != flow.ReasonConcurrency {
+			t.Fatalf("%s: waits for %q, want concurrency", step.what, d.Reason)
+		}
+		if got, err := l.InFlight(ctx, k); err != nil || got != step.inFlight {
+			t.Fatalf("%s: %d in flight (%v), want %d", step.what, got, err, step.inFlight)
+		}
+		if d.Permit != nil {
+			held = d.Permit
+		}
 	}
 	// Nothing to limit: a nil Ask queues nothing.
 	var none *flow.Ask
