@@ -38,6 +38,7 @@ func New(logger hclog.Logger, opts Options) *Host {
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
+	warmCurve()
 	return &Host{
 		logger:  logger.Named("plugin"),
 		opts:    opts.withDefaults(),
