@@ -36,15 +36,21 @@ func askInPipeline(t *testing.T, rdb redis.UniversalClient, a *flow.Ask) (flow.D
 // on its own rather than failing the call; a kept slot asks for the rate
 // alone, and needs no script without a rate.
 func TestAskInPipeline(t *testing.T) {
-	srv := testredis.Start(t)
+	t.Run("single", func(t *testing.T) { askSteps(t, testredis.Start(t).Client) })
+	// On a Cluster the read and the script go to different nodes, each
+	// its part of the one pipeline.
+	t.Run("cluster", func(t *testing.T) { askSteps(t, testredis.StartCluster(t).Client) })
+}
+
+func askSteps(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
-	l := flow.New(srv.Client, "t")
+	l := flow.New(rdb, "t")
 	k := key("crm")
 	rated := flow.Limits{Concurrency: 1, Requests: 1_000_000, Per: time.Second, Lease: time.Minute}
 	unrated := flow.Limits{Concurrency: 1, Lease: time.Minute}
 	// Redis has never seen the script: the first pipelined EVALSHA fails
 	// with NOSCRIPT, and Decide runs it itself.
-	if err := srv.Client.ScriptFlush(ctx).Err(); err != nil {
+	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
 	var held *flow.Permit
@@ -66,7 +72,7 @@ func TestAskInPipeline(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		d, n := askInPipeline(t, srv.Client, l.Prepare(k, step.lim, step.what))
+		d, n := askInPipeline(t, rdb, l.Prepare(k, step.lim, step.what))
 		if n != step.commands || (d.Permit != nil) != step.permit {
 			t.Fatalf("%s: %d commands sent, decision %+v; want %d commands, a permit %v", step.what, n, d, step.commands, step.permit)
 		}
@@ -82,7 +88,7 @@ func TestAskInPipeline(t *testing.T) {
 	}
 	// Nothing to limit: a nil Ask queues nothing.
 	var none *flow.Ask
-	pipe := srv.Client.Pipeline()
+	pipe := rdb.Pipeline()
 	none.Queue(ctx, pipe)
 	if pipe.Len() != 0 {
 		t.Fatalf("a nil ask queued %d commands", pipe.Len())
