@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -14,45 +13,6 @@ import (
 	"github.com/dsrhost/dsrhost/sdk"
 )
 
-// tripLog records each round trip a client makes: the commands it
-// carried, each as its name and first key.
-type tripLog struct {
-	mu    sync.Mutex
-	trips [][]string
-}
-
-func (l *tripLog) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (l *tripLog) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		l.add([]redis.Cmder{cmd})
-		return next(ctx, cmd)
-	}
-}
-
-func (l *tripLog) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		l.add(cmds)
-		return next(ctx, cmds)
-	}
-}
-
-func (l *tripLog) add(cmds []redis.Cmder) {
-	var trip []string
-	for _, c := range cmds {
-		s := c.Name()
-		if args := c.Args(); (s == "evalsha" || s == "eval") && len(args) > 3 {
-			if k, ok := args[3].(string); ok {
-				s += " " + k
-			}
-		}
-		trip = append(trip, s)
-	}
-	l.mu.Lock()
-	l.trips = append(l.trips, trip)
-	l.mu.Unlock()
-}
-
 // TestFlowScriptRidesWithLoad: under a rate limit, a run job's flow
 // control script goes to Redis in the pipeline that reads the request,
 // never in a round trip of its own.
@@ -60,8 +20,8 @@ func TestFlowScriptRidesWithLoad(t *testing.T) {
 	rs := testredis.Start(t)
 	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr})
 	t.Cleanup(func() { _ = rdb.Close() })
-	log := &tripLog{}
-	rdb.AddHook(log)
+	trips := &testredis.Trips{}
+	rdb.AddHook(trips)
 	crm := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}
 	cfg := autoAccess(spec("crm", sdk.SynchronousAPI, accessOnly, func(s *IntegrationSpec) {
 		s.Flow.RateRequests, s.Flow.RatePer = 1_000_000, 1e9
@@ -73,20 +33,16 @@ func TestFlowScriptRidesWithLoad(t *testing.T) {
 	if _, err := limiter.Acquire(context.Background(), flow.Key{Name: "warm", Tag: "warm"}, flow.Limits{Requests: 1, Per: 1e9}, "warm"); err != nil {
 		t.Fatal(err)
 	}
-	log.mu.Lock()
-	log.trips = nil
-	log.mu.Unlock()
+	trips.Reset()
 	h.start()
 	ids := h.createAccess(5)
 	h.waitLabels(ids, "crm", "Complete 1 records found")
 
-	log.mu.Lock()
-	defer log.mu.Unlock()
 	isFlow := func(c string) bool {
 		return strings.HasPrefix(c, "evalsha fr:flow:") || strings.HasPrefix(c, "eval fr:flow:")
 	}
 	withLoad := 0
-	for _, trip := range log.trips {
+	for _, trip := range trips.All() {
 		hasFlow := slices.ContainsFunc(trip, isFlow)
 		switch {
 		case hasFlow && slices.Contains(trip, "hgetall"):

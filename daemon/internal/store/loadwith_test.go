@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 
 	"github.com/oklog/ulid/v2"
@@ -11,32 +10,6 @@ import (
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/sdk"
 )
-
-// roundTrips counts what a client sends, pipelines and lone commands,
-// but not a new connection's own set-up (HELLO, CLIENT SETINFO).
-type roundTrips struct{ n atomic.Int64 }
-
-func setup(cmd redis.Cmder) bool { return cmd.Name() == "hello" || cmd.Name() == "client" }
-
-func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		if !setup(cmd) {
-			r.n.Add(1)
-		}
-		return next(ctx, cmd)
-	}
-}
-
-func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if !setup(cmds[0]) {
-			r.n.Add(1)
-		}
-		return next(ctx, cmds)
-	}
-}
 
 // TestLoadWith: a caller's commands travel in the load's own round trip,
 // and their failure is theirs: the request still loads.
@@ -51,7 +24,7 @@ func TestLoadWith(t *testing.T) {
 	if err := rdb.Set(ctx, "caller-key", "caller-value", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	trips := &roundTrips{}
+	trips := &testredis.Trips{}
 	rdb.AddHook(trips)
 
 	var got, failed *redis.StringCmd
@@ -74,7 +47,7 @@ func TestLoadWith(t *testing.T) {
 	if failed.Err() == nil {
 		t.Fatal("caller's failing command answered without error")
 	}
-	if n := trips.n.Load(); n != 1 {
-		t.Fatalf("load with the caller's commands took %d round trips, want 1", n)
+	if all := trips.All(); len(all) != 1 {
+		t.Fatalf("load with the caller's commands took %d round trips, want 1: %v", len(all), all)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -250,29 +249,12 @@ func TestReportBackfillReadsOnlyUnindexed(t *testing.T) {
 	if n, err := s.Backfill(ctx); err != nil || n != 1 {
 		t.Fatalf("backfill added %d (%v), want 1", n, err)
 	}
-	if got := commandCalls(t, rs.Client, "hgetall"); got != 1 { // the request's hash (it keeps nothing in ext)
-		t.Fatalf("backfill read %d hashes, want 1 (one request)", got)
+	if got := testredis.CommandStat(t, rs.Client, "hgetall", "calls"); got != 1 { // the request's hash (it keeps nothing in ext)
+		t.Fatalf("backfill read %v hashes, want 1 (one request)", got)
 	}
 	if n := rs.Client.ZScore(ctx, "t:idx:report", reportMember(last, ComplianceOpen)).Val(); n != float64(last.CreatedAt.UnixMilli()) {
 		t.Fatalf("entry of the unindexed request at %v, want its creation time", n)
 	}
-}
-
-// commandCalls is how many times Redis ran command since its stats were
-// reset.
-func commandCalls(t *testing.T, rdb redis.UniversalClient, command string) int {
-	t.Helper()
-	stats, err := rdb.Info(context.Background(), "commandstats").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.SplitSeq(stats, "\n") {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_"+command+":calls="); ok {
-			n, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
-			return n
-		}
-	}
-	return 0
 }
 
 // TestReportSkipsPhantom: a Cluster commit creating a request writes its

@@ -5,7 +5,6 @@ package store
 import (
 	"context"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -208,18 +207,5 @@ func BenchmarkCommitJob(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	stats, err := rs.Client.Info(ctx, "commandstats").Result()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for line := range strings.SplitSeq(stats, "\n") {
-		if rest, ok := strings.CutPrefix(line, "cmdstat_evalsha:"); ok {
-			for kv := range strings.SplitSeq(rest, ",") {
-				if v, ok := strings.CutPrefix(kv, "usec="); ok {
-					us, _ := strconv.ParseFloat(v, 64)
-					b.ReportMetric(us/float64(b.N), "redis-us/op")
-				}
-			}
-		}
-	}
+	b.ReportMetric(testredis.CommandStat(b, rs.Client, "evalsha", "usec")/float64(b.N), "redis-us/op")
 }
