@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/dsrhost/dsrhost/daemon/internal/flow"
 	"github.com/dsrhost/dsrhost/daemon/internal/testredis"
 	"github.com/dsrhost/dsrhost/sdk"
@@ -17,9 +15,7 @@ import (
 // control script goes to Redis in the pipeline that reads the request,
 // never in a round trip of its own.
 func TestFlowScriptRidesWithLoad(t *testing.T) {
-	rs := testredis.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr})
-	t.Cleanup(func() { _ = rdb.Close() })
+	rdb := testredis.Start(t).Client
 	trips := &testredis.Trips{}
 	rdb.AddHook(trips)
 	crm := &fake{access: func(context.Context, *sdk.AccessRequest) (*sdk.AccessResponse, error) { return records(1), nil }}

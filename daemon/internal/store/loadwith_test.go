@@ -14,10 +14,8 @@ import (
 // TestLoadWith: a caller's commands travel in the load's own round trip,
 // and their failure is theirs: the request still loads.
 func TestLoadWith(t *testing.T) {
-	rs := testredis.Start(t)
+	rdb := testredis.Start(t).Client
 	ctx := context.Background()
-	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr})
-	t.Cleanup(func() { _ = rdb.Close() })
 	s := New(rdb, "t", testRing(t))
 	id := ulid.Make().String()
 	create(t, s, newRequest(id, sdk.RequestAccess, "ada@example.com"))
